@@ -1,0 +1,65 @@
+"""Sign in and out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired
+
+from app.auth.services import authenticate
+from app.extensions import db
+from app.models import utcnow
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired()])
+    password = PasswordField("Password", validators=[DataRequired()])
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a local ``next`` so sign-in cannot bounce people to other sites."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("web.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    """Show the sign-in form and sign staff in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("web.home"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        user, error = authenticate(
+            form.email.data or "",
+            form.password.data or "",
+            ip=request.remote_addr or "",
+            now=utcnow(),
+            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+        )
+        db.session.commit()
+        if user:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        flash(error or "Sign-in failed.", "error")
+        status = 429 if error and error.startswith("Too many") else 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    """Sign out."""
+    logout_user()
+    flash("You have signed out.", "info")
+    return redirect(url_for("auth.login"))

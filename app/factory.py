@@ -1,0 +1,109 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app.config import check_production, load_settings
+from app.extensions import csrf, db, login, mail, migrate
+
+FEATURE_PACKAGES = ("messaging", "consultations", "reporting")
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure an Involve application."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(load_settings(app.instance_path))
+    app.config.from_pyfile("involve.cfg", silent=True)
+    if test_config:
+        app.config.update(test_config)
+    _finish_settings(app)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    for name in FEATURE_PACKAGES:
+        __import__(name).init_app(app)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return app
+
+
+def _finish_settings(app: Flask) -> None:
+    """Fill derived settings and refuse unsafe production ones."""
+    development = app.config["INVOLVE_ENV"] != "production"
+    if not development:
+        check_production(app.config)
+    if not app.config.get("SECRET_KEY"):
+        # A per-install random key keeps development sessions valid across restarts.
+        key_file = Path(app.instance_path) / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("SESSION_COOKIE_SECURE", not development)
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", not development)
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.config.setdefault("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)
+    app.config.setdefault("LOGIN_MAX_FAILURES", 5)
+    app.config.setdefault("LOGIN_LOCK_MINUTES", 15)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind extension objects to the app."""
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(app.root_path).parent / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        include_name=lambda name, type_, parent: not (type_ == "table" and name == "apscheduler_jobs"),
+    )
+    mail.init_app(app)
+    login.init_app(app)
+    csrf.init_app(app)
+    from app import auth
+
+    auth.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _tune_sqlite(app)
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """Use WAL so readers never wait for the writer, and enforce foreign keys."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register the core blueprints: auth, health and the staff UI."""
+    from app import health, web
+
+    health.init_app(app)
+    web.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Register the core CLI commands."""
+    from app import cli
+
+    cli.init_app(app)

@@ -1,0 +1,65 @@
+"""Error pages and security headers for every response."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def init_app(app: Flask) -> None:
+    """Register error handlers and the headers every response carries."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> ResponseReturnValue:
+        return render_template(
+            "error.html",
+            code=400,
+            title="The form expired",
+            message=(
+                "This form was open too long or came from somewhere else. Go back, reload the "
+                "page and try again; nothing was saved."
+            ),
+        ), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
+        if _wants_json():
+            return {"error": exc.name, "message": exc.description}, exc.code or 500
+        return render_template(
+            "error.html", code=exc.code, title=exc.name, message=exc.description
+        ), exc.code or 500
+
+    @app.errorhandler(Exception)
+    def server_error(exc: Exception) -> ResponseReturnValue:
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        db.session.rollback()
+        app.logger.exception("unhandled error on %s", request.path)
+        return render_template(
+            "error.html",
+            code=500,
+            title="Something went wrong",
+            message="The error has been logged. Nothing you entered was half-saved.",
+        ), 500
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        )
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
