@@ -1,4 +1,4 @@
-"""Involve consultations."""
+"""Involve consultations: surveys by SMS and email link, events and bookings, audiences."""
 
 from __future__ import annotations
 
@@ -6,4 +6,4 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register this package's blueprints, commands and jobs."""
+    """Register the surveys and events parts."""
