@@ -1,0 +1,261 @@
+"""Audiences: which customers a consultation or event reaches, and by which channel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, literal, or_, select
+from sqlalchemy.sql import Select
+
+from app.extensions import db
+from app.models import Area, Customer
+
+CHANNELS = ("sms", "email")
+SKIP_REASONS = ("no_contact", "no_consent", "opted_out", "suppressed", "unknown_ref")
+# Per channel, how far a customer gets: the first failing check names why they are skipped.
+NO_CONTACT, NO_CONSENT, OPTED_OUT, SUPPRESSED, REACHABLE = range(5)
+_STAGE_REASON = {
+    NO_CONTACT: "no_contact",
+    NO_CONSENT: "no_consent",
+    OPTED_OUT: "opted_out",
+    SUPPRESSED: "suppressed",
+}
+# Old SQLite builds allow 999 bound parameters per statement.
+_CHUNK = 900
+
+
+class AudienceError(ValueError):
+    """An audience definition is malformed; the message names the field."""
+
+
+def _strings(data: dict[str, Any], key: str) -> tuple[str, ...]:
+    raw = data.get(key, [])
+    if isinstance(raw, str):
+        raw = raw.replace(",", "\n").splitlines()
+    if not isinstance(raw, list | tuple) or not all(isinstance(v, str) for v in raw):
+        raise AudienceError(f"audience.{key} must be a list of strings")
+    seen: dict[str, None] = {}
+    for value in raw:
+        if value.strip():
+            seen.setdefault(value.strip(), None)
+    return tuple(seen)
+
+
+def _flag(data: dict[str, Any], key: str, default: bool) -> bool:
+    raw = data.get(key, default)
+    if not isinstance(raw, bool):
+        raise AudienceError(f"audience.{key} must be true or false")
+    return raw
+
+
+@dataclass(frozen=True)
+class AudienceSpec:
+    """Who a mailing is for: filters over the customer register."""
+
+    areas: tuple[str, ...] = ()
+    tenures: tuple[str, ...] = ()
+    consented_only: bool = True
+    involvement_register: bool = False
+    customer_refs: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> AudienceSpec:
+        """Read the "audience" object of a consultation or event definition."""
+        data = data or {}
+        if not isinstance(data, dict):
+            raise AudienceError("audience must be an object")
+        unknown = sorted(
+            set(data) - {"areas", "tenures", "consented_only", "involvement_register", "customer_refs"}
+        )
+        if unknown:
+            raise AudienceError(f"audience has unknown field(s): {', '.join(unknown)}")
+        return cls(
+            areas=_strings(data, "areas"),
+            tenures=_strings(data, "tenures"),
+            consented_only=_flag(data, "consented_only", True),
+            involvement_register=_flag(data, "involvement_register", False),
+            customer_refs=_strings(data, "customer_refs"),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the definition's "audience" object."""
+        return {
+            "areas": list(self.areas),
+            "tenures": list(self.tenures),
+            "consented_only": self.consented_only,
+            "involvement_register": self.involvement_register,
+            "customer_refs": list(self.customer_refs),
+        }
+
+    def describe(self) -> str:
+        """Summarise the filters in a phrase for staff screens."""
+        parts = [f"areas: {', '.join(self.areas)}" if self.areas else "all areas"]
+        if self.tenures:
+            parts.append(f"tenures: {', '.join(self.tenures)}")
+        if self.involvement_register:
+            parts.append("involvement register only")
+        if self.customer_refs:
+            parts.append(f"{len(self.customer_refs)} listed customer(s)")
+        parts.append("with consent" if self.consented_only else "consent not required")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One customer reached through one channel."""
+
+    customer_id: int
+    channel: str
+    address: str
+    first_name: str
+
+
+@dataclass(frozen=True)
+class AudiencePlan:
+    """The recipients of a mailing, with counts per channel and of those skipped."""
+
+    recipients: list[Recipient]
+    by_channel: dict[str, int]
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        """Return how many customers are reached."""
+        return sum(self.by_channel.values())
+
+    @property
+    def total_skipped(self) -> int:
+        """Return how many customers matched but cannot be reached."""
+        return sum(self.skipped.values())
+
+
+def channel_order(channels: Sequence[str], preference: Sequence[str]) -> list[str]:
+    """Order the chosen channels by preference; channels missing from it come last."""
+    chosen = [c for c in channels if c in CHANNELS]
+    ordered = [c for c in preference if c in chosen]
+    return list(dict.fromkeys([*ordered, *chosen]))
+
+
+def _stage(channel: str, consented_only: bool) -> ColumnElement[int]:
+    """Build the SQL for how far a customer gets towards being reachable on ``channel``."""
+    from messaging.models import Suppression
+
+    if channel == "sms":
+        contact, consent, opted = Customer.phone, Customer.sms_consent, Customer.sms_opted_out_at
+        address: ColumnElement[Any] = Customer.phone
+    else:
+        contact, consent, opted = Customer.email, Customer.email_consent, Customer.email_opted_out_at
+        address = func.lower(Customer.email)
+    suppressed = exists().where(Suppression.channel == channel, Suppression.address == address)
+    no_consent = (consent.is_not(True)) if consented_only else false()
+    return case(
+        (or_(contact.is_(None), contact == ""), literal(NO_CONTACT)),
+        (no_consent, literal(NO_CONSENT)),
+        (opted.is_not(None), literal(OPTED_OUT)),
+        (suppressed, literal(SUPPRESSED)),
+        else_=literal(REACHABLE),
+    )
+
+
+def _filtered(query: Select[Any], spec: AudienceSpec, refs: Sequence[str] | None) -> Select[Any]:
+    """Apply the spec's filters (and one chunk of listed refs) to ``query``."""
+    conditions: list[ColumnElement[bool]] = [Customer.erased_at.is_(None)]
+    if spec.areas:
+        names = [a.lower() for a in spec.areas]
+        conditions.append(Customer.area_id.in_(select(Area.id).where(func.lower(Area.name).in_(names))))
+    if spec.tenures:
+        conditions.append(func.lower(Customer.tenure).in_([t.lower() for t in spec.tenures]))
+    if spec.involvement_register:
+        conditions.append(Customer.involvement_register.is_(True))
+    if refs is not None:
+        conditions.append(Customer.ref.in_(list(refs)))
+    return query.where(and_(*conditions))
+
+
+def _ref_chunks(spec: AudienceSpec) -> Iterator[Sequence[str] | None]:
+    if not spec.customer_refs:
+        yield None
+        return
+    refs = list(spec.customer_refs)
+    for start in range(0, len(refs), _CHUNK):
+        yield refs[start : start + _CHUNK]
+
+
+def _unknown_refs(spec: AudienceSpec) -> int:
+    known = 0
+    for chunk in _ref_chunks(spec):
+        if chunk is None:
+            return 0
+        known += (
+            db.session.scalar(
+                select(func.count()).where(Customer.ref.in_(list(chunk)), Customer.erased_at.is_(None))
+            )
+            or 0
+        )
+    return len(spec.customer_refs) - known
+
+
+def _choose(stages: Sequence[int], order: Sequence[str]) -> tuple[str | None, str]:
+    """Pick the first reachable channel, or the reason the customer is skipped."""
+    for channel, stage in zip(order, stages, strict=True):
+        if stage == REACHABLE:
+            return channel, ""
+    return None, _STAGE_REASON[max(stages)] if stages else "no_contact"
+
+
+def _empty_counts(order: Iterable[str]) -> tuple[dict[str, int], dict[str, int]]:
+    return {c: 0 for c in order}, {r: 0 for r in SKIP_REASONS}
+
+
+def count_audience(
+    spec: AudienceSpec, channels: Sequence[str], preference: Sequence[str] = CHANNELS
+) -> AudiencePlan:
+    """Count the audience per channel and the skipped per reason, without listing anyone."""
+    order = channel_order(channels, preference)
+    by_channel, skipped = _empty_counts(order)
+    if order:
+        stages = [_stage(c, spec.consented_only).label(f"stage_{c}") for c in order]
+        for chunk in _ref_chunks(spec):
+            query = _filtered(select(*stages, func.count().label("n")).select_from(Customer), spec, chunk)
+            for row in db.session.execute(query.group_by(*stages)):
+                channel, reason = _choose(row[:-1], order)
+                if channel:
+                    by_channel[channel] += row.n
+                else:
+                    skipped[reason] += row.n
+    skipped["unknown_ref"] = _unknown_refs(spec)
+    return AudiencePlan(recipients=[], by_channel=by_channel, skipped=skipped)
+
+
+def plan_audience(
+    spec: AudienceSpec, channels: Sequence[str], preference: Sequence[str] = CHANNELS
+) -> AudiencePlan:
+    """List each reachable customer once, on their first reachable preferred channel."""
+    order = channel_order(channels, preference)
+    by_channel, skipped = _empty_counts(order)
+    recipients: list[Recipient] = []
+    if order:
+        stages = [_stage(c, spec.consented_only) for c in order]
+        columns = [Customer.id, Customer.first_name, Customer.phone, Customer.email, *stages]
+        for chunk in _ref_chunks(spec):
+            query = _filtered(select(*columns), spec, chunk).order_by(Customer.id)
+            for row in db.session.execute(query):
+                channel, reason = _choose(row[4:], order)
+                if channel is None:
+                    skipped[reason] += 1
+                    continue
+                address = row.phone if channel == "sms" else row.email
+                recipients.append(Recipient(row.id, channel, address, row.first_name or ""))
+                by_channel[channel] += 1
+    skipped["unknown_ref"] = _unknown_refs(spec)
+    return AudiencePlan(recipients=recipients, by_channel=by_channel, skipped=skipped)
+
+
+def unknown_areas(spec: AudienceSpec) -> list[str]:
+    """Return the spec's area names that match no area on the register."""
+    if not spec.areas:
+        return []
+    known = {n.lower() for n in db.session.scalars(select(Area.name))}
+    return [a for a in spec.areas if a.lower() not in known]
