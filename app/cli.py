@@ -36,3 +36,6 @@ def create_user_command(email: str, role: str, name: str, password_stdin: bool) 
 def init_app(app: Flask) -> None:
     """Register the core commands."""
     app.cli.add_command(users_cli)
+    from app.imports.cli import import_command
+
+    app.cli.add_command(import_command)

@@ -1,0 +1,153 @@
+"""Read a CSV file the way Excel writes it: check the header, then hand out rows by spreadsheet number."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from app.imports.fields import Parser
+from app.imports.result import FieldError, ImportRejected, Problems
+
+Progress = Callable[[str], None]
+PROGRESS_EVERY = 10_000
+SAVE_AS_HINT = 'In Excel use File › Save As and choose "CSV UTF-8 (Comma delimited) (*.csv)".'
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The columns a kind of file may have; the required ones must be in its header."""
+
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+def header_name(cell: str) -> str:
+    """Match headers loosely: "First Name", "first-name" and "first_name" are one column."""
+    return re.sub(r"[\s\-]+", "_", cell.replace("\ufeff", "").strip().lower())
+
+
+class Row:
+    """One data row: its spreadsheet row number and its trimmed cells by column name."""
+
+    __slots__ = ("number", "ok", "problems", "values")
+
+    def __init__(self, number: int, values: dict[str, str], problems: Problems) -> None:
+        self.number = number
+        self.values = values
+        self.problems = problems
+        self.ok = True
+
+    def get(self, column: str, parse: Parser, *, required: bool = False, default: Any = None) -> Any:
+        """Parse one cell; a blank cell gives ``default``, a bad one notes a problem."""
+        raw = self.values.get(column, "")
+        if not raw:
+            if required:
+                self.error(column, "a value is required")
+            return default
+        try:
+            return parse(raw)
+        except FieldError as exc:
+            self.error(column, str(exc))
+            return default
+
+    def error(self, column: str | None, message: str) -> None:
+        """Note a problem with this row."""
+        self.ok = False
+        self.problems.add(message, self.number, column)
+
+
+class Sheet:
+    """A CSV file whose header has been read and checked; iterate it for its rows."""
+
+    def __init__(
+        self, filename: str, stream: TextIO, columns: Columns, progress: Progress | None = None
+    ) -> None:
+        self.filename = filename
+        self.problems = Problems(filename)
+        self.progress = progress
+        self.rows_read = 0
+        self._reader = csv.reader(stream, dialect="excel")
+        header = self._read_header(columns)
+        self._names = header
+        self.columns = frozenset(name for name in header if name)
+
+    def _next_record(self) -> list[str] | None:
+        try:
+            return next(self._reader)
+        except StopIteration:
+            return None
+        except UnicodeDecodeError:
+            self.problems.add(
+                f"is not UTF-8 text (the problem is near row {self._reader.line_num + 1}). {SAVE_AS_HINT}"
+            )
+        except csv.Error as exc:
+            self.problems.add(f"cannot be read as CSV near row {self._reader.line_num}: {exc}")
+        return None
+
+    def _read_header(self, columns: Columns) -> list[str]:
+        record = self._next_record()
+        self.problems.raise_if_any()
+        expected = ", ".join(columns.all)
+        if record is None or not any(cell.strip() for cell in record):
+            raise ImportRejected(
+                self.filename,
+                [f"{self.filename} is empty: the first row must be the header: {expected}"],
+            )
+        names = [header_name(cell) for cell in record]
+        if len(names) == 1 and (";" in names[0] or "\t" in names[0]):
+            raise ImportRejected(
+                self.filename,
+                [f"{self.filename}: the header is not separated by commas. {SAVE_AS_HINT}"],
+            )
+        problems = Problems(self.filename)
+        seen: dict[str, int] = {}
+        for position, name in enumerate(names, start=1):
+            if not name:
+                continue
+            if name in seen:
+                problems.add(f"column {name} appears twice (columns {seen[name]} and {position})", row=1)
+            seen[name] = position
+        unknown = [name for name in seen if name not in columns.all]
+        if unknown:
+            problems.add(f"unknown column(s): {', '.join(unknown)}; the columns are: {expected}", row=1)
+        missing = [name for name in columns.required if name not in seen]
+        if missing:
+            problems.add(
+                f"missing column(s): {', '.join(missing)}; these must be in the header: "
+                f"{', '.join(columns.required)}",
+                row=1,
+            )
+        problems.raise_if_any()
+        return names
+
+    def __iter__(self) -> Iterator[Row]:
+        names = self._names
+        width = len(names)
+        unnamed = [pos for pos, name in enumerate(names, start=1) if not name]
+        number = 1
+        while (record := self._next_record()) is not None:
+            number += 1
+            cells = [cell.strip() for cell in record]
+            if not any(cells):
+                continue  # Excel leaves blank lines below the data
+            self.rows_read += 1
+            if self.progress and self.rows_read % PROGRESS_EVERY == 0:
+                self.progress(f"{self.filename}: {self.rows_read:,} rows read")
+            values = {name: cell for name, cell in zip(names, cells, strict=False) if name}
+            row = Row(number, values, self.problems)
+            if len(cells) > width or unnamed:
+                extra = [
+                    pos
+                    for pos in [*unnamed, *range(width + 1, len(cells) + 1)]
+                    if pos <= len(cells) and cells[pos - 1]
+                ]
+                if extra:
+                    row.error(None, f"has a value in column {extra[0]}, which has no header")
+            yield row

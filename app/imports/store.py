@@ -1,0 +1,125 @@
+"""Bulk writes shared by every kind: keyed upserts for registers, insert-once for ledger rows."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from hashlib import sha1
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import InstrumentedAttribute
+
+from app.extensions import db
+from app.imports.reader import PROGRESS_EVERY, Progress
+from app.imports.result import ImportResult
+
+CHUNK = 5000
+# Key lookups go in batches well under SQLite's limit on bound parameters.
+LOOKUP_CHUNK = 900
+
+
+def column_limit(model: type[Any], column: str) -> int | None:
+    """Return the declared length of a string column, so values are checked before the database does."""
+    return getattr(model.__table__.c[column].type, "length", None)
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    """Yield ``items`` in slices of ``size``."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def write(
+    model: type[Any],
+    rows: Sequence[dict[str, Any]],
+    *,
+    updating: bool = False,
+    progress: Progress | None = None,
+    label: str = "",
+) -> None:
+    """Insert (or update by primary key) ``rows`` in executemany batches."""
+    statement = update(model) if updating else insert(model)
+    done = 0
+    for chunk in chunks(rows):
+        db.session.execute(statement, list(chunk))
+        done += len(chunk)
+        if progress and len(rows) >= PROGRESS_EVERY:
+            progress(f"{label}: {done:,} of {len(rows):,} rows {'updated' if updating else 'added'}")
+
+
+def upsert(
+    model: type[Any],
+    records: Mapping[Hashable, dict[str, Any]],
+    existing: Mapping[Hashable, tuple[int, dict[str, Any]]],
+    result: ImportResult,
+    *,
+    on_insert: dict[str, Any] | None = None,
+    on_update: dict[str, Any] | None = None,
+    key_fields: tuple[str, ...] = (),
+    progress: Progress | None = None,
+) -> None:
+    """Add records whose key is new, update those that differ, and count the rest as unchanged."""
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for key, fields in records.items():
+        current = existing.get(key)
+        if current is None:
+            inserts.append({**fields, **(on_insert or {})})
+            continue
+        row_id, values = current
+        changed = {name: value for name, value in fields.items() if name not in key_fields}
+        if any(values.get(name) != value for name, value in changed.items()):
+            updates.append({"id": row_id, **changed, **(on_update or {})})
+        else:
+            result.unchanged += 1
+    write(model, inserts, progress=progress, label=result.filename)
+    write(model, updates, updating=True, progress=progress, label=result.filename)
+    result.added += len(inserts)
+    result.updated += len(updates)
+
+
+class LedgerKeys:
+    """Source keys for ledger rows: the same line imported again gets the same key, a repeat a new one."""
+
+    def __init__(self, kind: str) -> None:
+        self.prefix = f"import:{kind}:"
+        self.seen: set[str] = set()
+
+    def key(self, *parts: object) -> str:
+        """Return the key of a row from its normalised fields and how often it already appeared."""
+        base = "\x1f".join("" if part is None else str(part) for part in parts)
+        occurrence = 0
+        while True:
+            key = self.prefix + sha1(f"{base}\x1f{occurrence}".encode(), usedforsecurity=False).hexdigest()
+            if key not in self.seen:
+                self.seen.add(key)
+                return key
+            occurrence += 1
+
+
+def insert_new(
+    model: type[Any],
+    names: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    result: ImportResult,
+    *,
+    constants: dict[str, Any],
+    progress: Progress | None = None,
+) -> None:
+    """Insert the ledger rows (tuples in ``names`` order) whose source key is not stored yet."""
+    source_key: InstrumentedAttribute[str | None] = model.source_key
+    at = names.index("source_key")
+    stored: set[str] = set()
+    for chunk in chunks(rows, LOOKUP_CHUNK):
+        keys = [row[at] for row in chunk]
+        stored.update(db.session.execute(select(source_key).where(source_key.in_(keys))).scalars())
+    fresh = [row for row in rows if row[at] not in stored] if stored else rows
+    statement = insert(model)
+    done = 0
+    for chunk in chunks(fresh):
+        db.session.execute(statement, [{**constants, **dict(zip(names, row, strict=True))} for row in chunk])
+        done += len(chunk)
+        if progress and len(fresh) >= PROGRESS_EVERY:
+            progress(f"{result.filename}: {done:,} of {len(fresh):,} rows added")
+    result.added += len(fresh)
+    result.unchanged += len(rows) - len(fresh)
