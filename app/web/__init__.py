@@ -1,4 +1,4 @@
-"""The staff web UI shell: layout, home page, error pages and template helpers."""
+"""The staff web UI: layout, home page, customers, activities, error pages and template helpers."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the staff UI blueprints, filters, error pages and security headers."""
-    from app.web import errors, filters, views
+    from app.web import errors, filters, involvement, people, views
 
     app.register_blueprint(views.bp)
+    people.init_app(app)
+    involvement.init_app(app)
     filters.init_app(app)
     errors.init_app(app)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, current_app
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -48,3 +48,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(london)
     app.add_template_filter(ukdate)
     app.add_template_filter(number)
+    # base.html asks which optional endpoints exist; Flask does not expose current_app to templates.
+    app.jinja_env.globals["current_app"] = current_app

@@ -1,0 +1,192 @@
+"""Reading the customer register: search, filters, choices and participation history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import phonenumbers
+from sqlalchemy import ColumnElement, Select, and_, distinct, func, or_, select
+
+from app.extensions import db
+from app.models import Activity, Area, Customer, Participation
+from app.web.paging import Page, paginate
+
+# Offered in forms; values already on the register (from imports) are offered too.
+PROFILE_CHOICES: dict[str, tuple[str, ...]] = {
+    "tenure": ("General needs", "Affordable rent", "Supported housing", "Shared ownership", "Leaseholder"),
+    "age_band": ("16-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+"),
+    "gender": ("Female", "Male", "Non-binary", "Prefer not to say"),
+    "ethnicity": (
+        "White British",
+        "White other",
+        "Mixed or multiple",
+        "Asian or Asian British",
+        "Black or Black British",
+        "Other ethnic group",
+        "Prefer not to say",
+    ),
+    "disability": ("No", "Yes", "Prefer not to say"),
+}
+SORTS: dict[str, tuple[Any, ...]] = {
+    "ref": (Customer.ref,),
+    "name": (Customer.last_name, Customer.first_name),
+    "area": (Area.name,),
+    "tenure": (Customer.tenure,),
+    "created": (Customer.created_at,),
+}
+
+
+@dataclass(frozen=True)
+class CustomerFilters:
+    """What the customer list is narrowed and ordered by."""
+
+    q: str = ""
+    area_id: int | None = None
+    tenure: str = ""
+    sms: str = ""  # "yes" consented and not opted out, "no" otherwise, "" any
+    email: str = ""
+    sort: str = "name"
+    desc: bool = False
+
+    @classmethod
+    def from_args(cls, args: Any) -> CustomerFilters:
+        """Read filters from a query string, ignoring values that make no sense."""
+        area = args.get("area", "")
+        sort = args.get("sort", "name")
+        return cls(
+            q=args.get("q", "").strip()[:100],
+            area_id=int(area) if area.isdigit() else None,
+            tenure=args.get("tenure", "").strip()[:40],
+            sms=args.get("sms", "") if args.get("sms") in {"yes", "no"} else "",
+            email=args.get("email", "") if args.get("email") in {"yes", "no"} else "",
+            sort=sort if sort in SORTS else "name",
+            desc=args.get("dir") == "desc",
+        )
+
+    def as_args(self) -> dict[str, Any]:
+        """Return the filters as query-string arguments (blank ones left out)."""
+        args = {"q": self.q, "area": self.area_id or "", "tenure": self.tenure, "sms": self.sms}
+        args |= {"email": self.email, "sort": self.sort if self.sort != "name" else ""}
+        args["dir"] = "desc" if self.desc else ""
+        return {k: v for k, v in args.items() if v not in ("", None)}
+
+
+def sms_reachable() -> ColumnElement[bool]:
+    """Customers who may be texted: consent, a phone, no opt-out, not erased."""
+    return and_(
+        Customer.sms_consent.is_(True),
+        Customer.phone.is_not(None),
+        Customer.sms_opted_out_at.is_(None),
+        Customer.erased_at.is_(None),
+    )
+
+
+def email_reachable() -> ColumnElement[bool]:
+    """Customers who may be emailed: consent, an address, no opt-out, not erased."""
+    return and_(
+        Customer.email_consent.is_(True),
+        Customer.email.is_not(None),
+        Customer.email_opted_out_at.is_(None),
+        Customer.erased_at.is_(None),
+    )
+
+
+def _search_clause(q: str) -> ColumnElement[bool]:
+    like = f"%{q.lower().replace('%', '').replace('_', '')}%"
+    full_name = func.lower(Customer.first_name + " " + Customer.last_name)
+    clauses: list[ColumnElement[bool]] = [
+        func.lower(Customer.ref) == q.lower(),
+        func.lower(Customer.ref).like(like),
+        full_name.like(like),
+        func.lower(Customer.email).like(like),
+    ]
+    digits = "".join(ch for ch in q if ch.isdigit())
+    if len(digits) >= 4:
+        # Match phones whichever way they are typed: 07911 123456, +44 7911 123456, or a tail.
+        try:
+            parsed = phonenumbers.parse(q, "GB")
+            clauses.append(
+                Customer.phone == phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+            )
+        except phonenumbers.NumberParseException:
+            pass
+        clauses.append(Customer.phone.like(f"%{digits.lstrip('0')}%"))
+    return or_(*clauses)
+
+
+def customer_query(filters: CustomerFilters) -> Select[Any]:
+    """Build the filtered, ordered customer query."""
+    query = select(Customer).outerjoin(Area, Customer.area_id == Area.id)
+    if filters.q:
+        query = query.where(_search_clause(filters.q))
+    if filters.area_id:
+        query = query.where(Customer.area_id == filters.area_id)
+    if filters.tenure:
+        query = query.where(Customer.tenure == filters.tenure)
+    if filters.sms:
+        query = query.where(sms_reachable() if filters.sms == "yes" else ~sms_reachable())
+    if filters.email:
+        query = query.where(email_reachable() if filters.email == "yes" else ~email_reachable())
+    columns = SORTS[filters.sort]
+    order = [c.desc() if filters.desc else c.asc() for c in columns]
+    return query.order_by(*order, Customer.id.desc() if filters.desc else Customer.id)
+
+
+def search_customers(filters: CustomerFilters, page: int, per_page: int = 50) -> Page[Customer]:
+    """Return one page of customers matching ``filters``."""
+    return paginate(customer_query(filters), page, per_page)
+
+
+def areas() -> list[Area]:
+    """All areas, by name."""
+    return list(db.session.scalars(select(Area).order_by(Area.name)))
+
+
+def profile_choices(column: str) -> list[str]:
+    """Known values for a profile field: the standard list plus any already on the register."""
+    known = list(PROFILE_CHOICES.get(column, ()))
+    attr = getattr(Customer, column)
+    stored = db.session.scalars(select(attr).distinct().where(attr.is_not(None)).order_by(attr))
+    return known + [v for v in stored if v and v not in known]
+
+
+@dataclass
+class History:
+    """A customer's participation rows and their totals."""
+
+    rows: list[Any] = field(default_factory=list)
+    times: int = 0
+    activities: int = 0
+    hours: Decimal = Decimal(0)
+    first: date | None = None
+    last: date | None = None
+
+
+def participation_history(customer_id: int) -> History:
+    """Return every participation of a customer, newest first, with totals computed in SQL."""
+    rows = db.session.execute(
+        select(Participation.date, Participation.channel, Participation.hours, Activity.id, Activity.name)
+        .join(Activity, Participation.activity_id == Activity.id)
+        .where(Participation.customer_id == customer_id)
+        .order_by(Participation.date.desc(), Participation.id.desc())
+    ).all()
+    totals = db.session.execute(
+        select(
+            func.count(Participation.id),
+            func.count(distinct(Participation.activity_id)),
+            func.coalesce(func.sum(Participation.hours), 0),
+            func.min(Participation.date),
+            func.max(Participation.date),
+        ).where(Participation.customer_id == customer_id)
+    ).one()
+    return History(
+        rows=list(rows),
+        times=totals[0],
+        activities=totals[1],
+        hours=Decimal(totals[2]),
+        first=totals[3],
+        last=totals[4],
+    )

@@ -1,0 +1,140 @@
+"""Staff screens for the customer register and staff logins."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.auth.decorators import roles_required
+from app.auth.services import UserError, create_user
+from app.extensions import db
+from app.models import Customer, StaffUser, utcnow
+from app.models.audit import record
+from app.web.paging import page_number
+from app.web.people import queries
+from app.web.people.contact import display_phone
+from app.web.people.forms import CustomerForm, StaffUserForm
+from app.web.people.services import CustomerError, StaffError, save_customer, set_staff_active
+
+bp = Blueprint("people", __name__, url_prefix="/customers")
+PER_PAGE = 50
+
+
+@bp.app_template_filter("phone")
+def phone_filter(value: str | None) -> str:
+    """Show an E.164 number in UK national form."""
+    return display_phone(value)
+
+
+@bp.get("/")
+@roles_required("staff")
+def customers() -> ResponseReturnValue:
+    """List customers with search, filters, sorting and paging."""
+    filters = queries.CustomerFilters.from_args(request.args)
+    page = queries.search_customers(filters, page_number(request.args.get("page")), PER_PAGE)
+    return render_template(
+        "people/customers.html",
+        page=page,
+        filters=filters,
+        areas=queries.areas(),
+        tenures=queries.profile_choices("tenure"),
+    )
+
+
+@bp.get("/<int:customer_id>")
+@roles_required("staff")
+def customer(customer_id: int) -> ResponseReturnValue:
+    """Show one customer: contact, consent, profile and participation history."""
+    person = db.get_or_404(Customer, customer_id)
+    return render_template(
+        "people/customer.html", customer=person, history=queries.participation_history(person.id)
+    )
+
+
+def _save(form: CustomerForm, person: Customer | None) -> ResponseReturnValue | None:
+    """Validate and save the form; return a redirect when saved, None to show the form again."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        saved = save_customer(form.to_data(), customer=person, actor=current_user, now=utcnow())
+    except CustomerError as exc:
+        db.session.rollback()
+        form[exc.field].errors = [*form[exc.field].errors, exc.message]
+        return None
+    db.session.commit()
+    flash(f"Saved customer {saved.ref}.", "success")
+    return redirect(url_for("people.customer", customer_id=saved.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("staff")
+def new_customer() -> ResponseReturnValue:
+    """Add a customer to the register."""
+    form = CustomerForm()
+    done = _save(form, None)
+    if done is not None:
+        return done
+    status = 400 if request.method == "POST" else 200
+    return render_template("people/customer_form.html", form=form, customer=None), status
+
+
+@bp.route("/<int:customer_id>/edit", methods=["GET", "POST"])
+@roles_required("staff")
+def edit_customer(customer_id: int) -> ResponseReturnValue:
+    """Edit a customer's contact details, consent and profile."""
+    person = db.get_or_404(Customer, customer_id)
+    form = CustomerForm(customer=person)
+    done = _save(form, person)
+    if done is not None:
+        return done
+    status = 400 if request.method == "POST" else 200
+    return render_template("people/customer_form.html", form=form, customer=person), status
+
+
+@bp.route("/staff", methods=["GET", "POST"])
+@roles_required("admin")
+def staff_users() -> ResponseReturnValue:
+    """List staff logins and create new ones."""
+    form = StaffUserForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = create_user(
+                form.email.data or "", form.role.data, form.password.data or "", form.name.data or ""
+            )
+        except UserError as exc:
+            db.session.rollback()
+            form.email.errors = [*form.email.errors, str(exc).capitalize() + "."]
+            status = 400
+        else:
+            record(
+                "staff.create",
+                actor=current_user,
+                target_type="staff_user",
+                target_id=user.id,
+                detail={"email": user.email, "role": user.role},
+            )
+            db.session.commit()
+            flash(f"Created {user.role} login for {user.email}.", "success")
+            return redirect(url_for("people.staff_users"))
+    elif request.method == "POST":
+        status = 400
+    users = db.session.scalars(select(StaffUser).order_by(StaffUser.active.desc(), StaffUser.email)).all()
+    return render_template("people/staff_users.html", form=form, users=users), status
+
+
+@bp.post("/staff/<int:user_id>/active")
+@roles_required("admin")
+def staff_active(user_id: int) -> ResponseReturnValue:
+    """Switch a staff login on or off."""
+    user = db.get_or_404(StaffUser, user_id)
+    try:
+        set_staff_active(user, request.form.get("active") == "1", actor=current_user, now=utcnow())
+    except StaffError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("people.staff_users"))
+    db.session.commit()
+    flash(f"{user.email} is now {'active' if user.active else 'switched off'}.", "success")
+    return redirect(url_for("people.staff_users"))
