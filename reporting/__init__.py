@@ -1,4 +1,4 @@
-"""Involve reporting."""
+"""Involve reporting: the live customer-involvement impact report, its exports and published copies."""
 
 from __future__ import annotations
 
@@ -6,4 +6,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register this package's blueprints, commands and jobs."""
+    """Register the report pages, the ``report`` command and the reporting models."""
+    from reporting import (
+        models,  # noqa: F401  (registers the tables)
+        views,
+    )
+    from reporting.cli import report_command
+
+    app.register_blueprint(views.bp)
+    app.cli.add_command(report_command)

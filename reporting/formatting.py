@@ -1,0 +1,76 @@
+"""Figures written the way the printed impact report writes them."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+CHANNEL_LABELS = {
+    "sms": "text",
+    "email": "email",
+    "web": "web",
+    "event": "at events",
+    "online": "online",
+    "phone": "phone",
+    "post": "post",
+    "in person": "in person",
+}
+RATING_LABELS = {"good": "Good", "average": "Average", "poor": "Poor", None: "Not rated"}
+FIELD_LABELS = {
+    "age_band": "Age band",
+    "gender": "Gender",
+    "ethnicity": "Ethnicity",
+    "disability": "Disability",
+    "tenure": "Tenure",
+    "area": "Area",
+}
+
+
+def money_words(value: Decimal | None) -> str:
+    """Write £5,190 for whole pounds, £648.06 with pence, 23p under a pound."""
+    if value is None:
+        return "—"
+    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if amount < 0:
+        return "-" + money_words(-amount)
+    if amount < 1:
+        return f"{int(amount * 100)}p"
+    if amount == amount.to_integral_value():
+        return f"£{int(amount):,}"
+    return f"£{amount:,.2f}"
+
+
+def hours_words(value: Decimal) -> str:
+    """Write hours with thousands separators and at most two decimals."""
+    rounded = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if rounded == rounded.to_integral_value():
+        return f"{int(rounded):,}"
+    return f"{rounded.normalize():,f}"
+
+
+def channel_name(channel: str) -> str:
+    """Return the reader's word for a channel."""
+    return CHANNEL_LABELS.get(channel, channel)
+
+
+def customers_words(total: int, by_channel: dict[str, int]) -> str:
+    """Write 2,613 (2,483 text / 130 email) when more than one channel was used."""
+    if len(by_channel) < 2:
+        return f"{total:,}"
+    split = " / ".join(
+        f"{count:,} {channel_name(channel)}"
+        for channel, count in sorted(by_channel.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    return f"{total:,} ({split})"
+
+
+def percent(part: int | None, whole: int) -> str:
+    """Write a share as a whole percentage, or — when it cannot be shown."""
+    if part is None or whole <= 0:
+        return "—"
+    return f"{round(100 * part / whole)}%"
+
+
+def period_words(date_from: date, date_to: date) -> str:
+    """Write a period as 1 April 2011 to 31 March 2012."""
+    return f"{date_from.day} {date_from:%B %Y} to {date_to.day} {date_to:%B %Y}"

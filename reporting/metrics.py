@@ -1,0 +1,206 @@
+"""Build the impact report for a period from a fixed number of aggregate queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from app.models import Activity
+from app.models.people import PROFILE_FIELDS
+from reporting import queries
+from reporting.formatting import period_words
+from reporting.ratings import rule_rating
+from reporting.report import (
+    ActionEntry,
+    ActivityFigures,
+    ImpactReport,
+    OutcomeEntry,
+    Profile,
+    ProfileCell,
+    Summary,
+    Warning,
+    pennies,
+)
+
+SUPPRESS_UNDER = 5
+COVERAGE_TARGET = Decimal("0.9")
+LONDON = ZoneInfo("Europe/London")
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """The settings the figures depend on."""
+
+    average_at: Decimal = Decimal("0.75")
+    regular_min_meetings: int = 2
+    organisation: str = "Derwent Living"
+
+    @classmethod
+    def from_config(cls, config: dict[str, object]) -> ReportSettings:
+        """Read the settings from a Flask config mapping."""
+        return cls(
+            average_at=Decimal(str(config.get("RATING_AVERAGE_AT", "0.75"))),
+            regular_min_meetings=int(str(config.get("REGULAR_MIN_MEETINGS", 2))),
+            organisation=str(config.get("ORGANISATION_NAME", "Derwent Living")),
+        )
+
+
+def build_report(date_from: date, date_to: date, *, now: datetime, settings: ReportSettings) -> ImpactReport:
+    """Compute the report for the closed period ``[date_from, date_to]``."""
+    if date_from > date_to:
+        raise ValueError("The start of the period must not be after its end.")
+    taking_part = queries.participation_by_activity(date_from, date_to)
+    channels = queries.participation_by_channel(date_from, date_to)
+    staff = queries.staff_hours_by_activity(date_from, date_to)
+    costs = queries.costs_by_activity(date_from, date_to)
+    overrides = queries.overrides_for(date_from, date_to)
+    chosen = queries.activities(sorted(set(taking_part) | set(staff) | set(costs)))
+
+    cards: list[ActivityFigures] = []
+    warnings: list[Warning] = []
+    spend = ZERO
+    for activity in chosen:
+        part = taking_part.get(activity.id)
+        customers = (part.identified + part.anonymous) if part else 0
+        total_cost = pennies(costs.get(activity.id, ZERO))
+        if activity.counts_toward_budget:
+            spend += total_cost
+        per_customer = pennies(total_cost / customers) if customers else None
+        homes = activity.homes_affected
+        per_property = pennies(total_cost / homes) if homes else None
+        override = overrides.get(activity.id)
+        if override is not None:
+            rating, basis, reason = override.rating, "override", override.reason
+        else:
+            ruled = rule_rating(
+                customers,
+                per_customer,
+                activity.target_customers,
+                activity.target_cost_per_customer,
+                settings.average_at,
+            )
+            rating, basis, reason = ruled.rating, ("rule" if ruled.rating else None), ruled.reason
+        cards.append(
+            ActivityFigures(
+                name=activity.name,
+                category=activity.category,
+                aim=activity.aim,
+                method=activity.method,
+                outcomes=activity.outcomes,
+                evidence=activity.evidence,
+                customers_involved=customers,
+                by_channel=dict(sorted(channels.get(activity.id, {}).items())),
+                customer_hours=part.hours if part else ZERO,
+                staff_hours=staff.get(activity.id, ZERO),
+                total_cost=total_cost,
+                cost_per_customer=per_customer,
+                homes_affected=homes,
+                cost_per_property=per_property,
+                rating=rating,
+                rating_basis=basis,
+                rating_reason=reason,
+                activity_id=activity.id,
+                start_date=activity.start_date,
+                end_date=activity.end_date,
+            )
+        )
+        warnings.extend(_activity_warnings(activity, part))
+
+    counts = queries.summary_counts(date_from, date_to)
+    participated, anonymous, trained, budget_sum, budgets_found = counts
+    budget = pennies(Decimal(budget_sum)) if budgets_found else None
+    summary = Summary(
+        customers_participated=int(participated),
+        unidentified_participants=int(anonymous or 0),
+        new_regularly_involved=queries.new_regulars(date_from, date_to, settings.regular_min_meetings),
+        customers_trained=int(trained),
+        budget=budget,
+        spend=pennies(spend),
+        underspend=None if budget is None else pennies(budget - spend),
+    )
+    if budget is None:
+        warnings.append(
+            Warning("no_budget", f"No budget covers {date_from:%d %B %Y}, the start of the period.")
+        )
+    profile = _profile(queries.profile_rows(date_from, date_to))
+    if profile.base_total and profile.coverage < COVERAGE_TARGET:
+        warnings.append(
+            Warning(
+                "profiling_coverage",
+                f"Only {profile.coverage:.0%} of customers have a complete profile (target 90%).",
+            )
+        )
+    today = now.astimezone(LONDON).date()
+    return ImpactReport(
+        date_from=date_from,
+        date_to=date_to,
+        title=f"Customer involvement impact report, {period_words(date_from, date_to)}",
+        organisation=settings.organisation,
+        generated_at=now,
+        activities=tuple(cards),
+        summary=summary,
+        outcomes_log=tuple(
+            OutcomeEntry(o.where_who, o.what, o.outcome, o.raised_on, o.resolved_on)
+            for o in queries.outcomes_in_period(date_from, date_to)
+        ),
+        actions=tuple(
+            ActionEntry(a.aim, a.expected_outcome, a.due_date, a.status, a.due_date < today)
+            for a in queries.actions_underway()
+        ),
+        profile=profile,
+        warnings=tuple(warnings),
+    )
+
+
+def _activity_warnings(activity: Activity, part: queries.ParticipationTotals | None) -> list[Warning]:
+    """List what is missing or odd about an activity's data."""
+    found = []
+    missing = [
+        label
+        for label, absent in (
+            ("homes affected", not activity.homes_affected),
+            ("targets", activity.target_customers is None and activity.target_cost_per_customer is None),
+            ("aim", not activity.aim.strip()),
+            ("outcomes", not activity.outcomes.strip()),
+        )
+        if absent
+    ]
+    if missing:
+        found.append(Warning("missing_details", f"No {', '.join(missing)} recorded.", activity.name))
+    if part is not None and (
+        (activity.start_date and part.first_date < activity.start_date)
+        or (activity.end_date and part.last_date > activity.end_date)
+    ):
+        found.append(
+            Warning(
+                "participation_outside_dates",
+                "Participation is dated outside the activity's start and end dates.",
+                activity.name,
+            )
+        )
+    return found
+
+
+def _profile(rows: list[tuple[str, str | None, int, int]]) -> Profile:
+    """Suppress small cells and work out profiling coverage."""
+    fields: dict[str, dict[str, ProfileCell]] = {name: {} for name in PROFILE_FIELDS}
+    coverage = ZERO
+    base_total = participants_total = 0
+    for field, value, base, participants in rows:
+        if field == "_coverage":
+            base_total = base
+            coverage = (Decimal(participants) / base).quantize(Decimal("0.0001")) if base else ZERO
+            continue
+        if field == "age_band":
+            participants_total += participants
+        fields[field][value or queries.NOT_RECORDED] = ProfileCell(
+            participants=participants if participants >= SUPPRESS_UNDER else None,
+            base=base if base >= SUPPRESS_UNDER else None,
+        )
+    ordered = {name: dict(sorted(cells.items())) for name, cells in fields.items()}
+    return Profile(
+        coverage=coverage, fields=ordered, participants_total=participants_total, base_total=base_total
+    )

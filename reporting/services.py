@@ -1,0 +1,99 @@
+"""Changes a manager makes to the report: rating overrides and publishing a frozen copy."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from app.extensions import db
+from app.models import Activity
+from app.models.audit import record
+from reporting.models import PublishedReport, RatingOverride
+from reporting.report import RATINGS, ImpactReport
+
+MAX_TITLE = 200
+
+
+class ReportError(ValueError):
+    """A request about the report that cannot be carried out; the message says why."""
+
+
+def override_rating(
+    activity: Activity,
+    date_from: date,
+    date_to: date,
+    *,
+    rating: str,
+    reason: str,
+    actor: Any,
+    now: datetime,
+) -> RatingOverride:
+    """Set an activity's rating for a period by hand, with the reason; flushes and audits."""
+    reason = (reason or "").strip()
+    if rating not in RATINGS:
+        raise ReportError("Choose a rating: good, average or poor.")
+    if not reason:
+        raise ReportError("Give a reason for overriding the rating.")
+    if date_from > date_to:
+        raise ReportError("The start of the period must not be after its end.")
+    override = RatingOverride(
+        activity_id=activity.id,
+        period_from=date_from,
+        period_to=date_to,
+        rating=rating,
+        reason=reason,
+        author_id=getattr(actor, "id", None),
+        author_email=getattr(actor, "email", "") or "",
+        created_at=now,
+    )
+    db.session.add(override)
+    db.session.flush()
+    record(
+        "report.rating_override",
+        actor=actor,
+        target_type="activity",
+        target_id=activity.id,
+        detail={
+            "activity": activity.name,
+            "from": date_from.isoformat(),
+            "to": date_to.isoformat(),
+            "rating": rating,
+            "reason": reason,
+        },
+        now=now,
+    )
+    return override
+
+
+def publish(report: ImpactReport, *, title: str, actor: Any, now: datetime) -> PublishedReport:
+    """Store a frozen copy of the report's figures, words and ratings; flushes and audits."""
+    title = (title or "").strip() or report.title
+    if len(title) > MAX_TITLE:
+        raise ReportError(f"The title must be at most {MAX_TITLE} characters.")
+    data = report.to_json()
+    data["title"] = title
+    published = PublishedReport(
+        period_from=report.date_from,
+        period_to=report.date_to,
+        title=title,
+        data=data,
+        author_id=getattr(actor, "id", None),
+        author_email=getattr(actor, "email", "") or "",
+        published_at=now,
+    )
+    db.session.add(published)
+    db.session.flush()
+    record(
+        "report.publish",
+        actor=actor,
+        target_type="published_report",
+        target_id=published.id,
+        detail={"title": title, "from": report.date_from.isoformat(), "to": report.date_to.isoformat()},
+        now=now,
+    )
+    return published
+
+
+def published_report(published: PublishedReport) -> ImpactReport:
+    """Rebuild the frozen report object from a published copy."""
+    return ImpactReport.from_json(published.data)

@@ -1,0 +1,156 @@
+"""The report pages: the live report, downloads, rating overrides and published copies."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.auth.decorators import roles_required
+from app.extensions import db
+from app.models import Activity
+from app.models.base import utcnow
+from reporting import exports, periods, services
+from reporting.exports.html import context
+from reporting.metrics import LONDON, ReportSettings, build_report
+from reporting.models import PublishedReport
+from reporting.report import ImpactReport
+
+bp = Blueprint("reporting", __name__, template_folder="templates")
+
+
+def _live(date_from: date, date_to: date, now: datetime) -> ImpactReport:
+    return build_report(date_from, date_to, now=now, settings=ReportSettings.from_config(current_app.config))
+
+
+def _period_from_form() -> tuple[date, date]:
+    try:
+        date_from = periods.parse_date(request.form.get("from", ""), "start")
+        date_to = periods.parse_date(request.form.get("to", ""), "end")
+    except periods.PeriodError as exc:
+        abort(400, str(exc))
+    if date_from > date_to:
+        abort(400, "The start date must not be after the end date.")
+    return date_from, date_to
+
+
+def _download(report: ImpactReport, fmt: str) -> Response:
+    if fmt not in exports.FORMATS:
+        abort(404)
+    rendered = exports.render(report, fmt)
+    response = Response(rendered.content, mimetype=rendered.mimetype)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{exports.filename(report, rendered.extension)}"'
+    )
+    return response
+
+
+@bp.get("/reports")
+@roles_required("staff")
+def report() -> ResponseReturnValue:
+    """Show the live impact report for the chosen period."""
+    now = utcnow()
+    today = now.astimezone(LONDON).date()
+    error = None
+    try:
+        period = periods.resolve(
+            today, request.args.get("preset"), request.args.get("from"), request.args.get("to")
+        )
+    except periods.PeriodError as exc:
+        error = str(exc)
+        period = periods.presets(today)[0]
+    live = _live(period.date_from, period.date_to, now)
+    return render_template(
+        "reporting/report.html",
+        **context(live, can_override=current_user.has_role("manager")),
+        period=period,
+        presets=periods.presets(today),
+        formats=exports.FORMATS,
+        error=error,
+    ), (400 if error else 200)
+
+
+@bp.get("/reports/download/<fmt>")
+@roles_required("staff")
+def download(fmt: str) -> ResponseReturnValue:
+    """Download the live report for a period in one format."""
+    try:
+        period = periods.resolve(utcnow().date(), None, request.args.get("from"), request.args.get("to"))
+    except periods.PeriodError as exc:
+        abort(400, str(exc))
+    return _download(_live(period.date_from, period.date_to, utcnow()), fmt)
+
+
+@bp.post("/reports/override")
+@roles_required("manager")
+def override() -> ResponseReturnValue:
+    """Set an activity's traffic light for a period by hand, with a reason."""
+    date_from, date_to = _period_from_form()
+    activity = db.get_or_404(Activity, request.form.get("activity_id", type=int) or 0)
+    try:
+        services.override_rating(
+            activity,
+            date_from,
+            date_to,
+            rating=request.form.get("rating", ""),
+            reason=request.form.get("reason", ""),
+            actor=current_user,
+            now=utcnow(),
+        )
+    except services.ReportError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"Rating for {activity.name} saved.", "success")
+    return redirect(url_for("reporting.report", **{"from": date_from.isoformat(), "to": date_to.isoformat()}))
+
+
+@bp.post("/reports/publish")
+@roles_required("manager")
+def publish() -> ResponseReturnValue:
+    """Freeze the report for a period as it stands now."""
+    date_from, date_to = _period_from_form()
+    now = utcnow()
+    try:
+        published = services.publish(
+            _live(date_from, date_to, now), title=request.form.get("title", ""), actor=current_user, now=now
+        )
+    except services.ReportError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(
+            url_for("reporting.report", **{"from": date_from.isoformat(), "to": date_to.isoformat()})
+        )
+    db.session.commit()
+    flash("Report published.", "success")
+    return redirect(url_for("reporting.published_view", report_id=published.id))
+
+
+@bp.get("/reports/published")
+@roles_required("staff")
+def published() -> ResponseReturnValue:
+    """List published reports, newest first."""
+    rows = db.session.scalars(select(PublishedReport).order_by(PublishedReport.published_at.desc()))
+    return render_template("reporting/published_list.html", published=list(rows))
+
+
+@bp.get("/reports/published/<int:report_id>")
+@roles_required("staff")
+def published_view(report_id: int) -> ResponseReturnValue:
+    """Show a published report exactly as it was frozen."""
+    stored = db.get_or_404(PublishedReport, report_id)
+    frozen = services.published_report(stored)
+    return render_template(
+        "reporting/published.html", **context(frozen), stored=stored, formats=exports.FORMATS
+    )
+
+
+@bp.get("/reports/published/<int:report_id>/download/<fmt>")
+@roles_required("staff")
+def published_download(report_id: int, fmt: str) -> ResponseReturnValue:
+    """Download a published report in one format, from its frozen copy."""
+    return _download(services.published_report(db.get_or_404(PublishedReport, report_id)), fmt)
