@@ -105,7 +105,8 @@ def phone(raw: str) -> str:
         number = phonenumbers.parse(raw, REGION)
     except phonenumbers.NumberParseException:
         raise FieldError(f"{quoted(raw)} is not a phone number") from None
-    if not phonenumbers.is_valid_number(number):
+    # Most numbers are British: checking GB first skips the slower search over every region.
+    if not (phonenumbers.is_valid_number_for_region(number, REGION) or phonenumbers.is_valid_number(number)):
         raise FieldError(f"{quoted(raw)} is not a phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

@@ -6,7 +6,7 @@ from collections.abc import Hashable, Iterator, Mapping, Sequence
 from hashlib import sha1
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.extensions import db
@@ -37,11 +37,27 @@ def write(
     progress: Progress | None = None,
     label: str = "",
 ) -> None:
-    """Insert (or update by primary key) ``rows`` in executemany batches."""
-    statement = update(model) if updating else insert(model)
+    """Insert (or update by id) ``rows``, all with the same keys, in executemany batches.
+
+    Core statements on the table keep each batch one executemany: the ORM's bulk path
+    splits batches wherever a value is None.
+    """
+    if not rows:
+        return
+    table = model.__table__
+    statement: Any = table.insert()
+    if updating:
+        # SET and WHERE take their values from "b_"-prefixed parameters; plain column names are reserved.
+        names = [name for name in rows[0] if name != "id"]
+        statement = (
+            table.update()
+            .where(table.c.id == bindparam("b_id"))
+            .values({name: bindparam(f"b_{name}") for name in names})
+        )
     done = 0
     for chunk in chunks(rows):
-        db.session.execute(statement, list(chunk))
+        params = [{f"b_{k}": v for k, v in row.items()} for row in chunk] if updating else list(chunk)
+        db.session.execute(statement, params)
         done += len(chunk)
         if progress and len(rows) >= PROGRESS_EVERY:
             progress(f"{label}: {done:,} of {len(rows):,} rows {'updated' if updating else 'added'}")
@@ -114,7 +130,7 @@ def insert_new(
         keys = [row[at] for row in chunk]
         stored.update(db.session.execute(select(source_key).where(source_key.in_(keys))).scalars())
     fresh = [row for row in rows if row[at] not in stored] if stored else rows
-    statement = insert(model)
+    statement = model.__table__.insert()
     done = 0
     for chunk in chunks(fresh):
         db.session.execute(statement, [{**constants, **dict(zip(names, row, strict=True))} for row in chunk])
