@@ -1,4 +1,4 @@
-"""Involve messaging."""
+"""Involve messaging: SMS and email transports, the outbox, inbound texts, suppression, the clock."""
 
 from __future__ import annotations
 
@@ -7,3 +7,21 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, commands and jobs."""
+    from app.extensions import csrf
+    from messaging import cli, scheduler, settings, transports, views_dev, views_public, views_staff  # noqa: F401
+    from messaging.blueprint import bp
+    from messaging.pacing import Pacer
+
+    settings.check(app)
+    transports.configure(app)
+    app.extensions["involve_pacer"] = Pacer()
+    # Twilio and mail clients cannot send a CSRF token; these routes check their own signatures.
+    for view in (views_public.twilio_sms, views_public.twilio_status, views_public.unsubscribe):
+        csrf.exempt(view)
+    app.register_blueprint(bp)
+    cli.init_app(app)
+    scheduler.register_sweeper(
+        app, "dispatch", cli.dispatch_job, seconds=int(app.config.get("MESSAGING_DISPATCH_SECONDS", 5))
+    )
+    if scheduler.should_run_in_this_process(app):
+        scheduler.start_in_thread(app)

@@ -20,6 +20,8 @@ from app.extensions import db
 from app.factory import create_app
 from app.models import StaffUser
 
+pytest_plugins = ["tests.fakes.fixtures"]
+
 PASSWORD = "correct horse battery"
 
 

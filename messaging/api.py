@@ -1,0 +1,129 @@
+"""The public face of messaging: queue messages, check the suppression list, dispatch the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import insert
+
+from app.extensions import db
+from messaging.dispatcher import DispatchReport, dispatch_due, send_now
+from messaging.models import OutboundMessage
+from messaging.sms_text import analyse
+from messaging.suppression import is_suppressed, normalise, suppressed_addresses
+from messaging.unsubscribe import unsubscribe_url
+
+__all__ = [
+    "CHANNELS",
+    "DispatchReport",
+    "EnqueueResult",
+    "NewMessage",
+    "dispatch_due",
+    "enqueue",
+    "enqueue_many",
+    "is_suppressed",
+    "send_now",
+    "suppressed_addresses",
+    "unsubscribe_url",
+]
+
+CHANNELS = ("sms", "email")
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """A message a caller wants sent."""
+
+    to: str
+    body: str
+    subject: str = ""
+    html: str | None = None
+    customer_id: int | None = None
+    activity_id: int | None = None
+    topic: str = ""
+    ref: str = ""
+    purpose: str = ""
+    send_after: datetime | None = None
+    list_unsubscribe: bool = False
+
+
+@dataclass(frozen=True)
+class EnqueueResult:
+    """What enqueue_many did."""
+
+    queued: int
+    suppressed: int
+    messages: list[OutboundMessage] = field(default_factory=list)
+
+
+def _row(channel: str, message: NewMessage, now: datetime, price: Decimal) -> dict[str, Any]:
+    """Build the column values of one outbox row."""
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}: use 'sms' or 'email'")
+    to = normalise(channel, message.to)
+    if not to:
+        raise ValueError(f"a {channel} message needs an address to send to")
+    segments, encoding, cost = 0, "", Decimal(0)
+    if channel == "sms":
+        shape = analyse(message.body)
+        segments, encoding = shape.segments, shape.encoding
+        cost = Decimal(segments) * price
+    return {
+        "channel": channel,
+        "to_address": to,
+        "body": message.body,
+        "subject": message.subject,
+        "html": message.html,
+        "list_unsubscribe": message.list_unsubscribe,
+        "status": "queued",
+        "topic": message.topic,
+        "ref": message.ref,
+        "purpose": message.purpose,
+        "customer_id": message.customer_id,
+        "activity_id": message.activity_id,
+        "segments": segments,
+        "encoding": encoding,
+        "estimated_cost": cost,
+        "attempts": 0,
+        "next_attempt_at": max(message.send_after, now) if message.send_after else now,
+        "created_at": now,
+    }
+
+
+def _price() -> Decimal:
+    return Decimal(str(current_app.config.get("SMS_PRICE_PER_SEGMENT", "0")))
+
+
+def enqueue(channel: str, message: NewMessage, *, now: datetime) -> OutboundMessage | None:
+    """Queue one message in the caller's transaction (flush only); None when suppressed."""
+    row = _row(channel, message, now, _price())
+    if is_suppressed(channel, row["to_address"]):
+        return None
+    outbound = OutboundMessage(**row)
+    db.session.add(outbound)
+    db.session.flush()
+    return outbound
+
+
+def enqueue_many(
+    channel: str, messages: Iterable[NewMessage], *, now: datetime, returning: bool = False
+) -> EnqueueResult:
+    """Bulk-queue messages with one suppression lookup and a bulk INSERT (flush only)."""
+    price = _price()
+    rows = [_row(channel, message, now, price) for message in messages]
+    blocked = suppressed_addresses(channel, {row["to_address"] for row in rows})
+    keep = [row for row in rows if row["to_address"] not in blocked]
+    suppressed = len(rows) - len(keep)
+    if not keep:
+        return EnqueueResult(queued=0, suppressed=suppressed, messages=[])
+    db.session.flush()
+    if returning:
+        created = list(db.session.scalars(insert(OutboundMessage).returning(OutboundMessage), keep))
+        return EnqueueResult(queued=len(created), suppressed=suppressed, messages=created)
+    db.session.execute(insert(OutboundMessage), keep)
+    return EnqueueResult(queued=len(keep), suppressed=suppressed, messages=[])

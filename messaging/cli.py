@@ -1,0 +1,72 @@
+"""Messaging commands: the scheduler clock, a one-off dispatch and a one-off sweep."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app.models.base import utcnow
+
+log = logging.getLogger(__name__)
+messaging_cli = AppGroup("messaging", help="Send and sweep the outbox.")
+
+
+def dispatch_job(now: datetime) -> int:
+    """Send what is due (the scheduler's dispatch sweeper)."""
+    from messaging.dispatcher import dispatch_due
+
+    return dispatch_due(now=now).total
+
+
+@messaging_cli.command("dispatch")
+@click.option("--limit", default=500, show_default=True, help="Most messages per channel.")
+def dispatch_command(limit: int) -> None:
+    """Send due messages once and print what happened."""
+    from messaging.dispatcher import dispatch_due
+
+    report = dispatch_due(now=utcnow(), limit=limit)
+    click.echo(
+        f"sent {report.sent}, retry {report.retried}, failed {report.failed}, "
+        f"suppressed {report.suppressed}, unknown {report.unknown}, held {report.held}"
+    )
+
+
+@messaging_cli.command("sweep")
+def sweep_command() -> None:
+    """Run every sweeper once."""
+    from messaging.scheduler import run_sweepers_once
+
+    for name, done in run_sweepers_once(current_app._get_current_object(), now=utcnow()).items():  # type: ignore[attr-defined]
+        click.echo(f"{name}: {done}")
+
+
+@click.command("scheduler")
+@click.option("--wait-seconds", default=30, show_default=True, help="How often a standby retries the lock.")
+def scheduler_command(wait_seconds: int) -> None:
+    """Run the scheduler clock in the foreground (one active per PostgreSQL database)."""
+    from messaging.scheduler import SingleSchedulerLock, build_scheduler, sweepers
+
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    lock = SingleSchedulerLock(app)
+    while not lock.acquire():
+        click.echo("Another scheduler is active; standing by.")
+        time.sleep(wait_seconds)
+    names = ", ".join(s.name for s in sweepers(app))
+    click.echo(f"Scheduler running: {names}")
+    try:
+        build_scheduler(app, blocking=True).start()
+    except (KeyboardInterrupt, SystemExit):
+        log.info("scheduler stopped")
+    finally:
+        lock.release()
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands."""
+    app.cli.add_command(messaging_cli)
+    app.cli.add_command(scheduler_command)

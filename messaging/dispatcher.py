@@ -1,0 +1,229 @@
+"""The outbox dispatcher: claim due messages atomically, send them, record what happened."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from app.extensions import db
+from messaging.models import InboundMessage, OutboundMessage
+from messaging.outcomes import record
+from messaging.pacing import Pacer, parse_quiet_hours, quiet_until
+from messaging.suppression import suppressed_addresses
+from messaging.transports import email_transport, sms_transport
+
+if TYPE_CHECKING:
+    from messaging.api import NewMessage
+
+EMAIL_BATCH = 20
+
+
+@dataclass
+class DispatchReport:
+    """What one dispatch run did."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    suppressed: int = 0
+    unknown: int = 0
+    held: int = 0
+
+    @property
+    def total(self) -> int:
+        """Return how many messages the run changed."""
+        return self.sent + self.retried + self.failed + self.suppressed + self.unknown + self.held
+
+    def add(self, outcome: str) -> None:
+        """Count one recorded outcome."""
+        name = {"sent": "sent", "delivered": "sent", "retry": "retried"}.get(outcome, outcome)
+        setattr(self, name, getattr(self, name) + 1)
+
+
+def _config_seconds(name: str, default: float) -> float:
+    return float(current_app.config.get(name, default))
+
+
+def mark_stale_unknown(now: datetime) -> int:
+    """Turn messages left "sending" past the timeout (a crash mid-send) into "unknown", never resent."""
+    cutoff = now - timedelta(seconds=_config_seconds("MESSAGING_SENDING_TIMEOUT_SECONDS", 900))
+    result = db.session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.status == "sending", OutboundMessage.claimed_at < cutoff)
+        .values(
+            status="unknown",
+            claim_token=None,
+            error_message="claimed for sending but never recorded (the sender stopped); not resent",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def hold_for_quiet_hours(now: datetime) -> int:
+    """Push due texts to the end of quiet hours, except replies within a live conversation."""
+    until = quiet_until(parse_quiet_hours(current_app.config.get("SMS_QUIET_HOURS", "")), now)
+    if until is None:
+        return 0
+    # Someone who texted us in the last while is waiting for an answer; do not make them wait.
+    since = now - timedelta(minutes=_config_seconds("MESSAGING_CONVERSATION_MINUTES", 60))
+    talking = select(InboundMessage.from_number).where(InboundMessage.received_at >= since)
+    result = db.session.execute(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.channel == "sms",
+            OutboundMessage.status == "queued",
+            OutboundMessage.next_attempt_at <= now,
+            OutboundMessage.to_address.not_in(talking),
+        )
+        .values(next_attempt_at=until)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def claim(channel: str, now: datetime, size: int, ids: list[int] | None = None) -> list[OutboundMessage]:
+    """Atomically move due queued messages to "sending" under a fresh token and commit the claim."""
+    query = select(OutboundMessage.id).where(
+        OutboundMessage.channel == channel, OutboundMessage.status == "queued"
+    )
+    if ids is None:
+        query = query.where(OutboundMessage.next_attempt_at <= now)
+    else:
+        query = query.where(OutboundMessage.id.in_(ids))
+    query = query.order_by(OutboundMessage.next_attempt_at, OutboundMessage.id).limit(size)
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    found = list(db.session.scalars(query))
+    if not found:
+        db.session.commit()
+        return []
+    token = uuid.uuid4().hex
+    # The status test in the WHERE clause is the claim: a second dispatcher's UPDATE matches nothing.
+    db.session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id.in_(found), OutboundMessage.status == "queued")
+        .values(status="sending", claim_token=token, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return list(db.session.scalars(select(OutboundMessage).where(OutboundMessage.claim_token == token)))
+
+
+def _drop_suppressed(rows: list[OutboundMessage], report: DispatchReport) -> list[OutboundMessage]:
+    """Mark claimed messages to suppressed addresses as such; return the rest."""
+    if not rows:
+        return rows
+    blocked = suppressed_addresses(rows[0].channel, [row.to_address for row in rows])
+    keep = []
+    for row in rows:
+        if row.to_address in blocked:
+            row.status, row.claim_token = "suppressed", None
+            row.error_message = "address is on the suppression list"
+            report.suppressed += 1
+        else:
+            keep.append(row)
+    db.session.commit()
+    return keep
+
+
+def _release(rows: list[OutboundMessage]) -> None:
+    """Put claimed but unattempted messages back in the queue (after an unexpected error)."""
+    db.session.rollback()
+    ids = [row.id for row in rows]
+    if ids:
+        db.session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id.in_(ids), OutboundMessage.status == "sending")
+            .values(status="queued", claim_token=None)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+
+
+def _send_sms(rows: list[OutboundMessage], now: datetime, started: float, report: DispatchReport) -> None:
+    transport = sms_transport()
+    pacer: Pacer = current_app.extensions["involve_pacer"]
+    rate = float(current_app.config.get("SMS_RATE_PER_SECOND", 10))
+    for index, row in enumerate(rows):
+        try:
+            if transport.paced:
+                pacer.wait(rate)
+            result = transport.send(row)
+        except Exception:
+            _release(rows[index:])
+            raise
+        sent_at = now + timedelta(seconds=time.monotonic() - started)
+        report.add(record(row, result, now=now, sent_at=sent_at))
+        # One commit per text: a crash loses at most one result, which then shows as "unknown".
+        db.session.commit()
+
+
+def _send_email(rows: list[OutboundMessage], now: datetime, started: float, report: DispatchReport) -> None:
+    try:
+        results = email_transport().send_batch(rows)
+    except Exception:
+        _release(rows)
+        raise
+    sent_at = now + timedelta(seconds=time.monotonic() - started)
+    for row in rows:
+        if row.id in results:
+            report.add(record(row, results[row.id], now=now, sent_at=sent_at))
+        else:
+            row.status, row.claim_token = "queued", None
+    db.session.commit()
+
+
+def _run(
+    channel: str, now: datetime, budget: int, report: DispatchReport, ids: list[int] | None = None
+) -> None:
+    started = time.monotonic()
+    rate = float(current_app.config.get("SMS_RATE_PER_SECOND", 10))
+    # Small claims keep few messages "sending" at a time: a crash strands at most one batch.
+    size = max(1, int(rate)) if channel == "sms" else EMAIL_BATCH
+    while budget > 0:
+        claimed = claim(channel, now, min(size, budget), ids)
+        if not claimed:
+            # Nothing due, or another dispatcher took it first: either way, nothing left for us.
+            break
+        budget -= len(claimed)
+        rows = _drop_suppressed(claimed, report)
+        if rows:
+            (_send_sms if channel == "sms" else _send_email)(rows, now, started, report)
+
+
+def dispatch_due(*, now: datetime, limit: int = 500) -> DispatchReport:
+    """Send due messages (up to ``limit`` per channel); commits as it goes, so call it after committing."""
+    report = DispatchReport()
+    db.session.commit()
+    report.unknown += mark_stale_unknown(now)
+    report.held += hold_for_quiet_hours(now)
+    db.session.commit()
+    for channel in ("sms", "email"):
+        _run(channel, now, limit, report)
+    return report
+
+
+def send_now(channel: str, message: NewMessage, *, now: datetime) -> OutboundMessage:
+    """Queue one message and send it at once (a staff test-send; quiet hours do not apply)."""
+    from messaging.api import _row, enqueue
+
+    queued = enqueue(channel, message, now=now)
+    if queued is None:
+        row = _row(channel, message, now, current_app.config.get("SMS_PRICE_PER_SEGMENT", 0))
+        queued = OutboundMessage(
+            **{**row, "status": "suppressed", "error_message": "address is on the suppression list"}
+        )
+        db.session.add(queued)
+        db.session.commit()
+        return queued
+    db.session.commit()
+    _run(channel, now, 1, DispatchReport(), ids=[queued.id])
+    db.session.refresh(queued)
+    return queued

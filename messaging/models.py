@@ -1,0 +1,101 @@
+"""Outbound and inbound messages, the suppression list and the development email outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.base import UTCDateTime, utcnow
+
+STATUSES = ("queued", "sending", "sent", "delivered", "undelivered", "failed", "unknown", "suppressed")
+FINAL_STATUSES = ("delivered", "undelivered", "failed", "suppressed")
+
+
+class OutboundMessage(db.Model):
+    """One SMS or email in the outbox, from queueing to the provider's last word."""
+
+    __tablename__ = "outbound_messages"
+    __table_args__ = (
+        # The dispatcher's question: what is queued and due, oldest first.
+        Index("ix_outbound_messages_due", "status", "next_attempt_at"),
+        Index("ix_outbound_messages_to_address", "to_address"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    to_address: Mapped[str] = mapped_column(String(254))
+    body: Mapped[str] = mapped_column(Text, default="")
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    html: Mapped[str | None] = mapped_column(Text)
+    list_unsubscribe: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(12), default="queued")
+    topic: Mapped[str] = mapped_column(String(80), default="", index=True)
+    ref: Mapped[str] = mapped_column(String(80), default="")
+    purpose: Mapped[str] = mapped_column(String(40), default="")
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id"))
+    segments: Mapped[int] = mapped_column(Integer, default=0)
+    encoding: Mapped[str] = mapped_column(String(8), default="")
+    estimated_cost: Mapped[Decimal] = mapped_column(Numeric(12, 4, asdecimal=True), default=Decimal(0))
+    provider_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claim_token: Mapped[str | None] = mapped_column(String(32), index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error_code: Mapped[str | None] = mapped_column(String(20))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<OutboundMessage {self.id} {self.channel} {self.status}>"
+
+
+class InboundMessage(db.Model):
+    """A text a customer sent us; the MessageSid makes a repeated webhook harmless."""
+
+    __tablename__ = "inbound_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    from_number: Mapped[str] = mapped_column(String(40), index=True)
+    to_number: Mapped[str] = mapped_column(String(40), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    handled_by: Mapped[str | None] = mapped_column(String(80))
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<InboundMessage {self.message_sid} from {self.from_number}>"
+
+
+class Suppression(db.Model):
+    """An address that must never be sent to on a channel (opt-out, unsubscribe, undeliverable)."""
+
+    __tablename__ = "suppressions"
+    __table_args__ = (UniqueConstraint("channel", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    address: Mapped[str] = mapped_column(String(254))
+    reason: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DevEmail(db.Model):
+    """An email the development outbox kept instead of sending, exactly as it would have gone."""
+
+    __tablename__ = "dev_emails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbound_id: Mapped[int | None] = mapped_column(ForeignKey("outbound_messages.id"))
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    raw: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,105 @@
+"""Record what a provider said about a claimed message: sent, retry later, failed or unknown."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Cost
+from messaging.models import OutboundMessage
+from messaging.pacing import LONDON
+from messaging.suppression import suppress
+from messaging.transports import SendResult
+
+# How far along a message is; a status only ever moves to a higher rank.
+RANK = {
+    "queued": 0,
+    "sending": 0,
+    "unknown": 0,
+    "sent": 1,
+    "delivered": 2,
+    "undelivered": 2,
+    "failed": 2,
+    "suppressed": 2,
+}
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Exponential backoff with jitter: base * 2^(attempts-1), capped, scaled by 0.5-1.0."""
+    base = float(current_app.config.get("MESSAGING_RETRY_BASE_SECONDS", 30))
+    cap = float(current_app.config.get("MESSAGING_RETRY_MAX_SECONDS", 3600))
+    return min(cap, base * 2 ** max(attempts - 1, 0)) * random.uniform(0.5, 1.0)
+
+
+def move_status(message: OutboundMessage, status: str) -> bool:
+    """Move ``message`` to ``status`` unless that would go backwards; return True when it moved."""
+    current = RANK.get(message.status, 0)
+    if message.status == status or (current > 0 and RANK.get(status, 0) <= current):
+        return False
+    message.status = status
+    return True
+
+
+def add_sms_cost(message: OutboundMessage) -> None:
+    """Add the message's SMS charge to its activity's costs, exactly once (source_key sms:<id>)."""
+    if message.channel != "sms" or not message.activity_id or not message.estimated_cost:
+        return
+    key = f"sms:{message.id}"
+    if db.session.scalar(select(Cost.id).where(Cost.source_key == key)) is not None:
+        return
+    sent = message.sent_at or message.created_at
+    db.session.add(
+        Cost(
+            activity_id=message.activity_id,
+            date=sent.astimezone(LONDON).date(),
+            amount=Decimal(message.estimated_cost).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+            description=f"SMS {message.ref or message.purpose or message.id} ({message.segments} segment(s))",
+            kind="sms",
+            source_key=key,
+        )
+    )
+
+
+def record(message: OutboundMessage, result: SendResult, *, now: datetime, sent_at: datetime) -> str:
+    """Apply a send result to a claimed message (the caller commits); return the outcome kept."""
+    # A status callback may have landed between the claim and now: never overwrite it.
+    db.session.refresh(message)
+    message.claim_token = None
+    message.attempts += 1
+    message.error_code, message.error_message = result.error_code, result.error_message
+    if result.outcome in ("sent", "delivered"):
+        message.provider_id = message.provider_id or result.provider_id
+        message.sent_at = sent_at
+        if move_status(message, result.outcome) and result.outcome == "delivered":
+            message.delivered_at = sent_at
+        add_sms_cost(message)
+        return result.outcome
+    if result.outcome == "retry":
+        limit = int(current_app.config.get("MESSAGING_MAX_ATTEMPTS", 5))
+        if message.attempts >= limit:
+            message.status = "failed"
+            message.error_message = f"gave up after {message.attempts} attempts: {result.error_message}"
+            return "failed"
+        message.status = "queued"
+        message.next_attempt_at = now + timedelta(seconds=backoff_seconds(message.attempts))
+        return "retry"
+    if result.outcome == "failed":
+        message.status = "failed"
+        if result.suppress_reason:
+            suppress(
+                message.channel,
+                message.to_address,
+                f"{result.suppress_reason}:{result.error_code}"
+                if result.error_code
+                else result.suppress_reason,
+                now=now,
+                opt_out=result.suppress_reason == "opt-out",
+            )
+        return "failed"
+    message.status = "unknown"
+    return "unknown"

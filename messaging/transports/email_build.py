@@ -1,0 +1,25 @@
+"""Build the MIME message for an outbox email, exactly as both email transports send it."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_mail import Message
+
+from messaging.models import OutboundMessage
+from messaging.unsubscribe import unsubscribe_url
+
+
+def build_message(message: OutboundMessage) -> Message:
+    """Return the flask-mail message for an outbox row, with RFC 8058 headers when asked."""
+    headers: dict[str, str] = {}
+    if message.list_unsubscribe:
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url(message.to_address)}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return Message(
+        subject=message.subject,
+        recipients=[message.to_address],
+        body=message.body,
+        html=message.html,
+        sender=current_app.config.get("MAIL_DEFAULT_SENDER"),
+        extra_headers=headers or None,
+    )

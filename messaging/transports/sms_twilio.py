@@ -1,0 +1,124 @@
+"""SMS through Twilio's own client, optionally pointed at another API host."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response
+from twilio.rest import Client
+
+from messaging.models import OutboundMessage
+from messaging.transports import SendResult
+
+TIMEOUT_SECONDS = 15.0
+# 21610: the recipient replied STOP to us at Twilio; never retry, record the opt-out.
+OPTED_OUT = 21610
+# 20429 and 21611 (sender queue full) are Twilio's "slow down" codes.
+RETRY_CODES = {20429, 21611}
+
+
+class RewritingHttpClient(TwilioHttpClient):
+    """An HTTP client that sends every Twilio request to another scheme and host."""
+
+    def __init__(self, base_url: str, timeout: float = TIMEOUT_SECONDS) -> None:
+        super().__init__(timeout=timeout)
+        parts = urlsplit(base_url)
+        self._scheme, self._netloc = parts.scheme, parts.netloc
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, object] | None = None,
+        data: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> Response:
+        """Send the request to the configured host, keeping path and query."""
+        parts = urlsplit(url)
+        url = urlunsplit((self._scheme, self._netloc, parts.path, parts.query, parts.fragment))
+        return super().request(method, url, params, data, headers, auth, timeout, allow_redirects)
+
+
+class TwilioSms:
+    """Send texts with the twilio client; classify its errors into retry, fail or unknown."""
+
+    name = "twilio"
+    paced = True
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        *,
+        from_number: str = "",
+        messaging_service_sid: str = "",
+        status_callback: str = "",
+        api_base_url: str = "",
+    ) -> None:
+        http_client = (
+            RewritingHttpClient(api_base_url) if api_base_url else TwilioHttpClient(timeout=TIMEOUT_SECONDS)
+        )
+        self.client = Client(account_sid, auth_token, http_client=http_client)
+        self.from_number = from_number
+        self.messaging_service_sid = messaging_service_sid
+        self.status_callback = status_callback
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> TwilioSms:
+        """Build the transport from the app's settings."""
+        return cls(
+            config["TWILIO_ACCOUNT_SID"],
+            config["TWILIO_AUTH_TOKEN"],
+            from_number=config.get("TWILIO_FROM_NUMBER", ""),
+            messaging_service_sid=config.get("TWILIO_MESSAGING_SERVICE_SID", ""),
+            status_callback=config["PUBLIC_BASE_URL"].rstrip("/") + "/messaging/twilio/status",
+            api_base_url=config.get("TWILIO_API_BASE_URL", ""),
+        )
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        """Create the message at Twilio."""
+        kwargs: dict[str, Any] = {"to": message.to_address, "body": message.body}
+        if self.messaging_service_sid:
+            kwargs["messaging_service_sid"] = self.messaging_service_sid
+        else:
+            kwargs["from_"] = self.from_number
+        if self.status_callback:
+            # Our id rides along so a callback can settle a message whose send result was lost.
+            kwargs["status_callback"] = f"{self.status_callback}?m={message.id}"
+        try:
+            created = self.client.messages.create(**kwargs)
+        except TwilioRestException as exc:
+            return classify(exc.status, exc.code, exc.msg or str(exc))
+        except TwilioException as exc:
+            return classify(getattr(exc, "status", 0) or 0, getattr(exc, "code", None), str(exc))
+        except requests.ReadTimeout as exc:
+            return _read_timeout(exc)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            return SendResult("retry", error_code="connection", error_message=str(exc)[:500])
+        except requests.RequestException as exc:
+            return SendResult("unknown", error_code="http", error_message=str(exc)[:500])
+        return SendResult("sent", provider_id=created.sid)
+
+
+def _read_timeout(exc: Exception) -> SendResult:
+    # The request reached Twilio and the answer never came: it may have been sent. Resending could
+    # text the customer twice, so the message becomes "unknown"; a status callback can settle it.
+    return SendResult("unknown", error_code="timeout", error_message=f"no answer from Twilio: {exc}"[:500])
+
+
+def classify(status: int, code: int | None, text: str) -> SendResult:
+    """Turn an HTTP status and Twilio error code into a result."""
+    error_code = str(code) if code else str(status or "")
+    if code == OPTED_OUT:
+        return SendResult("failed", error_code=error_code, error_message=text, suppress_reason="opt-out")
+    if status == 429 or status >= 500 or code in RETRY_CODES:
+        return SendResult("retry", error_code=error_code, error_message=text)
+    return SendResult("failed", error_code=error_code, error_message=text)

@@ -1,0 +1,127 @@
+"""Development pages: the SMS simulator and the email outbox (only when those channels are in use)."""
+
+from __future__ import annotations
+
+import uuid
+from email import message_from_string, policy
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from app.auth.decorators import roles_required
+from app.extensions import db
+from app.models import Customer
+from app.models.base import utcnow
+from messaging.blueprint import bp
+from messaging.dispatcher import dispatch_due
+from messaging.inbound import receive_sms
+from messaging.models import DevEmail, InboundMessage, OutboundMessage
+from messaging.services import e164
+
+SIMULATOR_NUMBER = "+447000000001"
+
+
+def _require(channel: str, name: str) -> None:
+    if current_app.extensions["involve_channels"].get(channel) != name:
+        abort(404, description="This development page is off: real messages are being sent.")
+
+
+def _conversation(number: str) -> list[dict[str, Any]]:
+    """Return every text to and from ``number``, oldest first."""
+    outs = db.session.scalars(
+        select(OutboundMessage).where(OutboundMessage.channel == "sms", OutboundMessage.to_address == number)
+    )
+    ins = db.session.scalars(select(InboundMessage).where(InboundMessage.from_number == number))
+    items = [{"at": m.sent_at or m.created_at, "out": True, "body": m.body, "status": m.status} for m in outs]
+    items += [
+        {"at": m.received_at, "out": False, "body": m.body, "status": m.handled_by or "inbox"} for m in ins
+    ]
+    return sorted(items, key=lambda item: item["at"])
+
+
+@bp.get("/messaging/dev/sms")
+@roles_required("staff")
+def simulator() -> ResponseReturnValue:
+    """Show every simulated phone's conversation, with forms to reply as the customer."""
+    _require("sms", "simulator")
+    numbers: dict[str, Any] = {}
+    for number, at in db.session.execute(
+        select(OutboundMessage.to_address, OutboundMessage.created_at).where(OutboundMessage.channel == "sms")
+    ):
+        numbers[number] = max(at, numbers.get(number, at))
+    for number, at in db.session.execute(select(InboundMessage.from_number, InboundMessage.received_at)):
+        numbers[number] = max(at, numbers.get(number, at))
+    ordered = sorted(numbers, key=lambda n: numbers[n], reverse=True)
+    names = (
+        dict(
+            db.session.execute(
+                select(Customer.phone, Customer.first_name).where(Customer.phone.in_(ordered[:500]))
+            ).all()
+        )
+        if ordered
+        else {}
+    )
+    selected = request.args.get("number") or (ordered[0] if ordered else "")
+    customers = db.session.execute(
+        select(Customer.phone, Customer.first_name, Customer.last_name, Customer.ref)
+        .where(Customer.phone.is_not(None), Customer.erased_at.is_(None))
+        .order_by(Customer.last_name, Customer.first_name)
+        .limit(500)
+    ).all()
+    return render_template(
+        "messaging/simulator.html",
+        numbers=ordered,
+        names=names,
+        selected=selected,
+        conversation=_conversation(selected) if selected else [],
+        customers=customers,
+    )
+
+
+@bp.post("/messaging/dev/sms/reply")
+@roles_required("staff")
+def simulator_reply() -> ResponseReturnValue:
+    """Text in as the customer through the same code path as Twilio's webhook, then send replies."""
+    _require("sms", "simulator")
+    body = (request.form.get("body") or "").strip()
+    try:
+        number = e164(request.form.get("number") or "")
+    except ValueError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("messaging.simulator"))
+    if not body:
+        flash("Write a text to send.", "error")
+        return redirect(url_for("messaging.simulator", number=number))
+    now = utcnow()
+    to = current_app.config.get("TWILIO_FROM_NUMBER") or SIMULATOR_NUMBER
+    receive_sms(number, to, body, f"SMsim{uuid.uuid4().hex}", now=now)
+    db.session.commit()
+    dispatch_due(now=now)
+    return redirect(url_for("messaging.simulator", number=number))
+
+
+@bp.get("/messaging/dev/email")
+@roles_required("staff")
+def outbox() -> ResponseReturnValue:
+    """List the emails the development outbox kept, newest first."""
+    _require("email", "outbox")
+    emails = db.session.scalars(select(DevEmail).order_by(DevEmail.id.desc()).limit(200)).all()
+    selected = db.session.get(DevEmail, request.args.get("id", type=int) or 0) or (
+        emails[0] if emails else None
+    )
+    parsed = _parse(selected.raw) if selected else None
+    return render_template("messaging/outbox.html", emails=emails, selected=selected, parsed=parsed)
+
+
+def _parse(raw: str) -> dict[str, Any]:
+    """Split a stored email into its headers, text and HTML parts."""
+    message = message_from_string(raw, policy=policy.default)
+    text = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    return {
+        "headers": [(key, str(value)) for key, value in message.items()],
+        "text": text.get_content() if text is not None else "",
+        "html": html.get_content() if html is not None else "",
+    }

@@ -1,0 +1,68 @@
+"""Routes outsiders call: Twilio's webhooks and the one-click unsubscribe page."""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+
+from app.extensions import db
+from app.models.base import utcnow
+from messaging.blueprint import bp
+from messaging.inbound import receive_sms
+from messaging.status import apply_status
+from messaging.suppression import suppress
+from messaging.unsubscribe import email_for
+from messaging.webhooks import signature_ok
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+
+def _clean(name: str, size: int) -> str:
+    # PostgreSQL refuses NUL in text, and columns have lengths: never let a field cause a 500.
+    return (request.form.get(name) or "").replace("\x00", "").strip()[:size]
+
+
+@bp.post("/messaging/twilio/sms")
+def twilio_sms() -> ResponseReturnValue:
+    """Receive an inbound text from Twilio and answer empty TwiML (replies go through the outbox)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not signature_ok(app, request):
+        abort(403, description="The request was not signed by Twilio.")
+    sid = _clean("MessageSid", 64) or _clean("SmsSid", 64)
+    sender = _clean("From", 40)
+    if not sid or not sender:
+        abort(400, description="MessageSid and From are required.")
+    body = (request.form.get("Body") or "").replace("\x00", "")
+    receive_sms(sender, _clean("To", 40), body, sid, now=utcnow(), opt_out_type=_clean("OptOutType", 20))
+    db.session.commit()
+    return Response(EMPTY_TWIML, mimetype="text/xml")
+
+
+@bp.post("/messaging/twilio/status")
+def twilio_status() -> ResponseReturnValue:
+    """Record a delivery status callback; unknown messages are a harmless no-op."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not signature_ok(app, request):
+        abort(403, description="The request was not signed by Twilio.")
+    apply_status(
+        _clean("MessageSid", 64) or _clean("SmsSid", 64),
+        _clean("MessageStatus", 20) or _clean("SmsStatus", 20),
+        _clean("ErrorCode", 20),
+        now=utcnow(),
+        our_id=(request.args.get("m") or "")[:20],
+    )
+    db.session.commit()
+    return Response("", status=200)
+
+
+@bp.route("/u/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str) -> ResponseReturnValue:
+    """Show a confirm button (GET) or unsubscribe the address (POST, including RFC 8058 one-click)."""
+    email = email_for(token)
+    if email is None:
+        return render_template("messaging/unsubscribe_unknown.html"), 404
+    if request.method == "GET":
+        return render_template("messaging/unsubscribe.html", email=email, done=False)
+    suppress("email", email, "unsubscribe", now=utcnow(), opt_out=True)
+    db.session.commit()
+    return render_template("messaging/unsubscribe.html", email=email, done=True)
