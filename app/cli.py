@@ -39,3 +39,6 @@ def init_app(app: Flask) -> None:
     from app.imports.cli import import_command
 
     app.cli.add_command(import_command)
+    from app.demo.cli import demo_cli
+
+    app.cli.add_command(demo_cli)
