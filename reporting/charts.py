@@ -87,17 +87,16 @@ def cost_per_customer(report: ImpactReport) -> Markup:
     return _svg("Cost per customer involved", 20 + len(rows) * ROW, parts)
 
 
-def _shares(counts: Sequence[int | None]) -> list[float | None]:
-    known = sum(c for c in counts if c is not None)
-    return [None if c is None or not known else c / known for c in counts]
+def _shares(counts: Sequence[int | None], total: int) -> list[float | None]:
+    return [None if c is None or not total else c / total for c in counts]
 
 
 def profile_vs_base(report: ImpactReport, field: str) -> Markup:
     """Draw each value's share of participants next to its share of the whole register."""
     cells = report.profile.fields.get(field, {})
     values = list(cells)
-    took_part = _shares([cells[v].participants for v in values])
-    register = _shares([cells[v].base for v in values])
+    took_part = _shares([cells[v].participants for v in values], report.profile.participants_total)
+    register = _shares([cells[v].base for v in values], report.profile.base_total)
     usable = WIDTH - LABEL_W - 70
     parts: list[Markup] = []
     for row, value in enumerate(values):

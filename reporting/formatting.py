@@ -33,7 +33,7 @@ def money_words(value: Decimal | None) -> str:
     amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if amount < 0:
         return "-" + money_words(-amount)
-    if amount < 1:
+    if 0 < amount < 1:
         return f"{int(amount * 100)}p"
     if amount == amount.to_integral_value():
         return f"£{int(amount):,}"
@@ -74,3 +74,19 @@ def percent(part: int | None, whole: int) -> str:
 def period_words(date_from: date, date_to: date) -> str:
     """Write a period as 1 April 2011 to 31 March 2012."""
     return f"{date_from.day} {date_from:%B %Y} to {date_to.day} {date_to:%B %Y}"
+
+
+def cost_words(
+    total: Decimal, per_customer: Decimal | None, per_property: Decimal | None, homes: int | None
+) -> str:
+    """Write "Total cost £5,190 / £8.67 per customer involved, £1.03 per property affected (based on 5,000 homes)"."""
+    customer = (
+        f"{money_words(per_customer)} per customer involved"
+        if per_customer is not None
+        else "no customers involved"
+    )
+    if per_property is not None and homes:
+        homes_part = f"{money_words(per_property)} per property affected (based on {homes:,} homes)"
+    else:
+        homes_part = "homes affected not recorded"
+    return f"Total cost {money_words(total)} / {customer}, {homes_part}"

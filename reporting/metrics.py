@@ -169,7 +169,8 @@ def _activity_warnings(activity: Activity, part: queries.ParticipationTotals | N
         if absent
     ]
     if missing:
-        found.append(Warning("missing_details", f"No {', '.join(missing)} recorded.", activity.name))
+        listed = ", ".join(missing[:-1]) + (" or " if len(missing) > 1 else "") + missing[-1]
+        found.append(Warning("missing_details", f"No {listed} recorded.", activity.name))
     if part is not None and (
         (activity.start_date and part.first_date < activity.start_date)
         or (activity.end_date and part.last_date > activity.end_date)

@@ -71,10 +71,11 @@ def resolve(today: date, preset: str | None, raw_from: str | None, raw_to: str |
         if date_from > date_to:
             raise PeriodError("The start date must not be after the end date.")
         return Period("custom", "Custom dates", date_from, date_to)
-    options = presets(today)
-    for period in options:
-        if period.key == preset:
-            return period
-    if preset:
-        raise PeriodError(f"Unknown period {preset!r}.")
-    return options[0]
+    if not preset:
+        return presets(today)[0]
+    if preset == "last-quarter":
+        return last_quarter(today)
+    kind, _, year = preset.partition("-")
+    if kind in ("fy", "cy") and year.isdigit() and 1900 <= int(year) <= 2999:
+        return financial_year(int(year)) if kind == "fy" else calendar_year(int(year))
+    raise PeriodError(f"Unknown period {preset!r}.")

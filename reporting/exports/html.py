@@ -23,6 +23,7 @@ def helpers() -> SimpleNamespace:
     return SimpleNamespace(
         money_words=formatting.money_words,
         hours_words=formatting.hours_words,
+        cost_words=formatting.cost_words,
         customers_words=formatting.customers_words,
         period_words=formatting.period_words,
         rating_labels=formatting.RATING_LABELS,

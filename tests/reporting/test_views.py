@@ -1,0 +1,165 @@
+"""The report page, downloads, overrides and publishing through HTTP, with role checks."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEvent, Cost
+from reporting.models import PublishedReport, RatingOverride
+from tests.conftest import signed_in
+from tests.reporting.conftest import FROM, TO, Ledger
+
+PERIOD = {"from": FROM.isoformat(), "to": TO.isoformat()}
+
+
+def test_the_report_needs_a_signed_in_member_of_staff(client: FlaskClient) -> None:
+    response = client.get("/reports")
+    assert response.status_code in (302, 401)
+    assert client.get("/reports/published").status_code in (302, 401)
+    assert client.get("/reports/download/json", query_string=PERIOD).status_code in (302, 401)
+
+
+def test_the_page_reads_like_the_reference(staff_client: FlaskClient, ledger: Ledger) -> None:
+    page = staff_client.get("/reports", query_string=PERIOD).get_data(as_text=True)
+    assert "What is an impact report?" in page and "Value for money" in page
+    assert "3 (2 email / 2 text)" in page  # the channel split
+    assert "47 (42 online / 5 at events)" in page
+    assert "Total cost £10 /" in page and "£3.33 per customer involved" in page
+    assert "13p per customer involved, 3p per property affected (based on 10 homes)" in page
+    assert "Customer 0.13 / Staff 3.5" in page
+    assert "from targets: Reach 3 against a target of 4 (average)" in page
+    assert "Examples of outcomes from involvement meetings" in page
+    assert "Activities underway" in page and "overdue" in page
+    assert "6 customers participated in involvement opportunities" in page
+    assert (
+        "A budget of £1,500 is in place to deliver resident involvement with current under spend of £1,389.75"
+        in page
+    )
+    assert "&lt;5" in page  # suppressed profile cells
+    assert "<svg" in page and "Customers involved by activity and channel" in page
+    assert "Big Get Together:</strong> No homes affected recorded." in page  # a data-quality warning
+    # staff cannot override or publish, so the forms are not offered
+    assert "Override this rating" not in page and "Publish a frozen copy" not in page
+
+
+def test_user_text_is_escaped_everywhere(staff_client: FlaskClient, ledger: Ledger) -> None:
+    ledger.activities["Text survey"].aim = "<script>alert(1)</script>"
+    ledger.activities["Reading Panel"].name = "Panel <b>&</b>"
+    db.session.commit()
+    page = staff_client.get("/reports", query_string=PERIOD).get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    assert "Panel <b>" not in page and "Panel &lt;b&gt;&amp;&lt;/b&gt;" in page
+
+
+def test_presets_and_bad_dates(staff_client: FlaskClient, ledger: Ledger) -> None:
+    page = staff_client.get("/reports", query_string={"preset": "fy-2011"}).get_data(as_text=True)
+    assert "1 April 2011 to 31 March 2012" in page
+    bad = staff_client.get("/reports", query_string={"from": "2011-13-01", "to": "2012-01-01"})
+    assert bad.status_code == 400 and "YYYY-MM-DD" in bad.get_data(as_text=True)
+    backwards = staff_client.get("/reports", query_string={"from": "2012-01-01", "to": "2011-01-01"})
+    assert backwards.status_code == 400 and "must not be after" in backwards.get_data(as_text=True)
+    assert staff_client.get("/reports", query_string={"preset": "nonsense"}).status_code == 400
+
+
+def test_downloads_in_every_format(staff_client: FlaskClient, ledger: Ledger) -> None:
+    expected = {"json": "application/json", "csv": "text/csv", "xlsx": "spreadsheetml", "pdf": "application/pdf",
+                "html": "text/html"}  # fmt: skip
+    for fmt, mimetype in expected.items():
+        response = staff_client.get(f"/reports/download/{fmt}", query_string=PERIOD)
+        assert response.status_code == 200, fmt
+        assert mimetype in response.content_type
+        assert f"impact-report-2011-04-01-to-2012-03-31.{fmt}" in response.headers["Content-Disposition"]
+    assert staff_client.get("/reports/download/doc", query_string=PERIOD).status_code == 404
+    data = json.loads(staff_client.get("/reports/download/json", query_string=PERIOD).data)
+    assert data["summary"]["spend"] == "110.25"
+
+
+def test_staff_cannot_override_or_publish(staff_client: FlaskClient, ledger: Ledger) -> None:
+    activity_id = ledger.activities["Reading Panel"].id
+    form = {**PERIOD, "activity_id": activity_id, "rating": "good", "reason": "Because"}
+    assert staff_client.post("/reports/override", data=form).status_code == 403
+    assert staff_client.post("/reports/publish", data=PERIOD).status_code == 403
+    assert db.session.scalars(select(RatingOverride)).all() == []
+    assert db.session.scalars(select(PublishedReport)).all() == []
+
+
+def test_a_manager_override_beats_the_rule_and_is_audited(
+    manager_client: FlaskClient, ledger: Ledger
+) -> None:
+    activity_id = ledger.activities["Reading Panel"].id
+    form = {**PERIOD, "activity_id": activity_id, "rating": "good", "reason": "Reach was the whole panel"}
+    response = manager_client.post("/reports/override", data=form)
+    assert response.status_code == 302
+    data = json.loads(manager_client.get("/reports/download/json", query_string=PERIOD).data)
+    panel = next(a for a in data["activities"] if a["name"] == "Reading Panel")
+    assert (panel["rating"], panel["rating_basis"], panel["rating_reason"]) == (
+        "good", "override", "Reach was the whole panel",
+    )  # fmt: skip
+    page = manager_client.get("/reports", query_string=PERIOD).get_data(as_text=True)
+    assert "set by a manager: Reach was the whole panel" in page
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "report.rating_override")).one()
+    assert event.detail["rating"] == "good" and event.target_id == str(activity_id)
+    # another period keeps the rule
+    other = json.loads(
+        manager_client.get("/reports/download/json", query_string={"from": "2011-05-01", "to": TO}).data
+    )
+    assert next(a for a in other["activities"] if a["name"] == "Reading Panel")["rating_basis"] == "rule"
+
+
+def test_an_override_needs_a_reason_and_a_real_rating(manager_client: FlaskClient, ledger: Ledger) -> None:
+    activity_id = ledger.activities["Reading Panel"].id
+    for rating, reason in (("good", "   "), ("great", "why not")):
+        form = {**PERIOD, "activity_id": activity_id, "rating": rating, "reason": reason}
+        manager_client.post("/reports/override", data=form)
+    assert db.session.scalars(select(RatingOverride)).all() == []
+    assert db.session.scalars(select(AuditEvent)).all() == []
+    bad = manager_client.post("/reports/override", data={"from": "x", "to": "y", "activity_id": activity_id})
+    assert bad.status_code == 400
+
+
+def test_a_published_copy_stays_frozen_after_the_ledger_changes(
+    app: Flask, manager_client: FlaskClient, ledger: Ledger
+) -> None:
+    response = manager_client.post("/reports/publish", data={**PERIOD, "title": "Impact report 2011-12"})
+    assert response.status_code == 302
+    stored = db.session.scalars(select(PublishedReport)).one()
+    assert stored.title == "Impact report 2011-12"
+    audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "report.publish")).one()
+    assert audit.target_id == str(stored.id)
+
+    db.session.add(Cost(activity=ledger.activities["Reading Panel"], date=FROM, amount=Decimal("1000.00")))
+    ledger.activities["Reading Panel"].aim = "A new aim"
+    db.session.commit()
+
+    live = json.loads(manager_client.get("/reports/download/json", query_string=PERIOD).data)
+    assert live["summary"]["spend"] == "1110.25"
+    frozen = json.loads(manager_client.get(f"/reports/published/{stored.id}/download/json").data)
+    assert frozen["summary"]["spend"] == "110.25"
+    assert (
+        next(a for a in frozen["activities"] if a["name"] == "Reading Panel")["aim"] == "Aim of Reading Panel"
+    )
+    page = manager_client.get(f"/reports/published/{stored.id}").get_data(as_text=True)
+    assert "Published copy" in page and "Aim of Reading Panel" in page and "A new aim" not in page
+    for fmt in ("csv", "xlsx", "pdf", "html"):
+        assert manager_client.get(f"/reports/published/{stored.id}/download/{fmt}").status_code == 200
+    listing = manager_client.get("/reports/published").get_data(as_text=True)
+    assert "Impact report 2011-12" in listing
+    # staff may read published reports
+    staff = signed_in(app, _staff(app))
+    assert staff.get(f"/reports/published/{stored.id}").status_code == 200
+    assert staff.get("/reports/published/999").status_code == 404
+
+
+def _staff(app: Flask):
+    from app.models import StaffUser
+
+    user = StaffUser(email="reader@involve.test", role="staff")
+    db.session.add(user)
+    db.session.commit()
+    return user
