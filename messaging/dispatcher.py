@@ -15,7 +15,7 @@ from app.extensions import db
 from messaging.models import InboundMessage, OutboundMessage
 from messaging.outcomes import record
 from messaging.pacing import Pacer, parse_quiet_hours, quiet_until
-from messaging.suppression import suppressed_addresses
+from messaging.suppression import is_suppressed, suppressed_addresses
 from messaging.transports import email_transport, sms_transport
 
 if TYPE_CHECKING:
@@ -152,6 +152,10 @@ def _send_sms(rows: list[OutboundMessage], now: datetime, started: float, report
     pacer: Pacer = current_app.extensions["involve_pacer"]
     rate = float(current_app.config.get("SMS_RATE_PER_SECOND", 10))
     for index, row in enumerate(rows):
+        # Re-checked per text: a STOP (or a 21610 for an earlier text in this batch) may just have landed.
+        if index and is_suppressed("sms", row.to_address):
+            _drop_suppressed([row], report)
+            continue
         try:
             if transport.paced:
                 pacer.wait(rate)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+from email import policy
 from email.message import Message
 from typing import Any
 
@@ -29,7 +30,9 @@ class RecordingHandler:
             self.drop_data -= 1
             server.transport.close()
             return "421 closing"
-        self.messages.append(email.message_from_bytes(envelope.original_content or envelope.content))
+        self.messages.append(
+            email.message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        )
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 Message accepted"
 
@@ -40,15 +43,20 @@ class FakeSmtp:
     def __init__(self, port: int) -> None:
         self.port = port
         self.handler = RecordingHandler()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=port)
+        self.controller: Controller | None = None
 
     @property
     def messages(self) -> list[Message]:
         return self.handler.messages
 
     def start(self) -> FakeSmtp:
+        """Start (or restart, after ``stop``) the server on the same port."""
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
         self.controller.start()
         return self
 
     def stop(self) -> None:
-        self.controller.stop()
+        """Stop listening; connections are refused until ``start``."""
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
