@@ -48,6 +48,11 @@ def _finish_settings(app: Flask) -> None:
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("SESSION_COOKIE_SECURE", not development)
+    # Flask pre-fills the session-cookie keys (Secure off, no SameSite), so setdefault keeps them.
+    if not development:
+        app.config["SESSION_COOKIE_SECURE"] = True
+    if app.config.get("SESSION_COOKIE_SAMESITE") is None:
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config.setdefault("REMEMBER_COOKIE_SECURE", not development)
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)

@@ -20,6 +20,8 @@ def init_app(app: Flask) -> None:
     def load_user(user_id: str) -> StaffUser | None:
         if not user_id.isdigit():
             return None
-        return db.session.get(StaffUser, int(user_id))
+        user = db.session.get(StaffUser, int(user_id))
+        # A login switched off by an admin ends its open sessions too, not just future sign-ins.
+        return user if user is not None and user.active else None
 
     app.register_blueprint(bp)

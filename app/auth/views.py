@@ -25,7 +25,10 @@ class LoginForm(FlaskForm):
 
 def _safe_next(target: str | None) -> str:
     """Only follow a local ``next`` so sign-in cannot bounce people to other sites."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    # Browsers read "/\\host" as "//host", so backslashes and control characters are refused too.
+    target = target or ""
+    unsafe = "\\" in target or any(ord(ch) < 32 for ch in target)
+    if not unsafe and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
     return url_for("web.home")
 
