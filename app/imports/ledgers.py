@@ -35,7 +35,7 @@ def import_participation(
     activities = activity_ids()
     customers: dict[str, int] = {}
     if "customer_ref" in sheet.columns:
-        customers = dict(db.session.execute(select(Customer.ref, Customer.id)).tuples().all())
+        customers = dict(db.session.execute(select(Customer.ref, Customer.id)).all())
     channel_choice = f.choice(CHANNELS)
     keys = LedgerKeys("participation")
     rows: list[tuple[Any, ...]] = []
@@ -70,7 +70,7 @@ def import_participation(
 def import_staff_time(sheet: Sheet, result: ImportResult, now: datetime, progress: Progress | None) -> None:
     """Add staff time rows, linked to a staff login when the email belongs to one."""
     activities = activity_ids()
-    staff = dict(db.session.execute(select(func.lower(StaffUser.email), StaffUser.id)).tuples().all())
+    staff = dict(db.session.execute(select(func.lower(StaffUser.email), StaffUser.id)).all())
     note_text = f.text(column_limit(StaffTime, "note"))
     keys = LedgerKeys("staff-time")
     rows: list[tuple[Any, ...]] = []
@@ -78,7 +78,10 @@ def import_staff_time(sheet: Sheet, result: ImportResult, now: datetime, progres
         activity_id = activity_cell(row, activities, required=True)
         day = row.get("date", f.iso_date, required=True)
         hours = row.get("hours", f.hours, required=True)
-        email = row.get("staff_email", f.email, default="")
+        email = row.values.get("staff_email", "").lower()
+        if email not in staff:
+            # A known login is taken as it is; anyone else's address must at least look like one.
+            email = row.get("staff_email", f.email, default="")
         note = row.get("note", note_text, default="")
         if not row.ok:
             continue
