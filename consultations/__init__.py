@@ -7,3 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the surveys and events parts."""
+    from consultations import events, surveys
+
+    surveys.init_app(app)
+    events.init_app(app)

@@ -1,0 +1,256 @@
+"""Event definitions (INTERFACES.md JSON): validate, then create or update the event by slug."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Activity
+from app.models.audit import record
+from consultations.events.models import Event
+
+LONDON = ZoneInfo("Europe/London")
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
+KEYWORD_RE = re.compile(r"^[A-Z0-9]{2,20}$")
+# Words the messaging channel keeps for itself, and the booking verbs.
+RESERVED_KEYWORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT",
+                     "START", "YES", "UNSTOP", "HELP", "INFO", "JOIN"}  # fmt: skip
+KNOWN_KEYS = {
+    "slug", "title", "activity", "description", "starts_at", "ends_at", "venue", "online_url",
+    "capacity", "waitlist", "sms_keyword", "opens_at", "closes_at", "max_places", "reminder_hours",
+}  # fmt: skip
+MAX_PLACES_LIMIT = 20
+
+
+class DefinitionError(ValueError):
+    """An event definition has mistakes; ``errors`` lists each one."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class EventSpec:
+    """A checked event definition, times in UTC."""
+
+    slug: str
+    title: str
+    activity: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    venue: str
+    online_url: str
+    capacity: int
+    waitlist: bool
+    sms_keyword: str | None
+    opens_at: datetime | None
+    closes_at: datetime | None
+    max_places: int
+    reminder_minutes: int
+
+
+def parse_local(value: Any, field: str, errors: list[str]) -> datetime | None:
+    """Read an ISO date-time; naive values are Europe/London local time. Returns UTC."""
+    if value in (None, ""):
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        errors.append(f"{field}: {value!r} is not a date and time like 2011-09-17T11:00:00")
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=LONDON)
+    return parsed.astimezone(UTC)
+
+
+def _text(
+    data: dict[str, Any], key: str, errors: list[str], *, required: bool = False, limit: int = 200
+) -> str:
+    value = data.get(key)
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors.append(f"{key}: must be text")
+        return ""
+    value = value.strip()
+    if required and not value:
+        errors.append(f"{key}: is required")
+    if len(value) > limit:
+        errors.append(f"{key}: must be at most {limit} characters")
+    return value
+
+
+def _int(data: dict[str, Any], key: str, default: int, low: int, high: int, errors: list[str]) -> int:
+    value = data.get(key, default)
+    if value in (None, ""):
+        return default
+    try:
+        number = int(str(value).strip()) if not isinstance(value, bool) else None
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:
+        errors.append(f"{key}: must be a whole number from {low} to {high}")
+        return default
+    return number
+
+
+def _bool(data: dict[str, Any], key: str, errors: list[str]) -> bool:
+    value = data.get(key, False)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in {
+        "1",
+        "true",
+        "yes",
+        "on",
+        "0",
+        "false",
+        "no",
+        "off",
+        "",
+    }:
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    errors.append(f"{key}: must be true or false")
+    return False
+
+
+def _reminder_minutes(data: dict[str, Any], errors: list[str]) -> int:
+    value = data.get("reminder_hours", 24)
+    try:
+        hours = float(str(value).strip()) if value not in (None, "") else 24.0
+    except ValueError:
+        hours = -1.0
+    if not 0 <= hours <= 24 * 30:
+        errors.append("reminder_hours: must be a number of hours from 0 to 720")
+        return 24 * 60
+    return round(hours * 60)
+
+
+def parse_definition(data: Any, *, event_id: int | None = None) -> EventSpec:
+    """Check a definition and return it as an EventSpec, or raise DefinitionError listing every mistake."""
+    if not isinstance(data, dict):
+        raise DefinitionError(["the definition must be a JSON object"])
+    errors: list[str] = []
+    unknown = sorted(set(data) - KNOWN_KEYS)
+    if unknown:
+        errors.append(f"unknown field(s): {', '.join(unknown)}")
+    slug = _text(data, "slug", errors, required=True, limit=80).lower()
+    if slug and not SLUG_RE.match(slug):
+        errors.append("slug: use lower-case letters, digits and hyphens, e.g. big-get-together-2011")
+    title = _text(data, "title", errors, required=True)
+    activity = _text(data, "activity", errors, required=True)
+    description = _text(data, "description", errors, limit=5000)
+    venue = _text(data, "venue", errors)
+    online_url = _text(data, "online_url", errors, limit=500)
+    if online_url and (
+        urlparse(online_url).scheme not in ("http", "https") or not urlparse(online_url).netloc
+    ):
+        errors.append("online_url: must be a web address starting with https:// or http://")
+    starts_at = parse_local(data.get("starts_at"), "starts_at", errors)
+    ends_at = parse_local(data.get("ends_at"), "ends_at", errors)
+    if data.get("starts_at") in (None, ""):
+        errors.append("starts_at: is required")
+    if data.get("ends_at") in (None, ""):
+        errors.append("ends_at: is required")
+    if starts_at and ends_at and ends_at <= starts_at:
+        errors.append("ends_at: must be after starts_at")
+    opens_at = parse_local(data.get("opens_at"), "opens_at", errors)
+    closes_at = parse_local(data.get("closes_at"), "closes_at", errors)
+    if opens_at and closes_at and closes_at <= opens_at:
+        errors.append("closes_at: must be after opens_at")
+    capacity = _int(data, "capacity", -1, 0, 1_000_000, errors)
+    if "capacity" not in data or data.get("capacity") in (None, ""):
+        errors.append("capacity: is required")
+    max_places = _int(data, "max_places", 6, 1, MAX_PLACES_LIMIT, errors)
+    keyword = _text(data, "sms_keyword", errors, limit=20).upper().replace(" ", "") or None
+    if keyword and not KEYWORD_RE.match(keyword):
+        errors.append("sms_keyword: use 2 to 20 letters or digits, e.g. BGT")
+    elif keyword in RESERVED_KEYWORDS:
+        errors.append(f"sms_keyword: {keyword} is a reserved word; choose another")
+    elif keyword:
+        clash = db.session.scalar(select(Event).where(Event.sms_keyword == keyword, Event.slug != slug))
+        if clash is not None and clash.id != event_id:
+            errors.append(f"sms_keyword: {keyword} is already used by the event {clash.slug}")
+    spec_values = {"waitlist": _bool(data, "waitlist", errors), "reminder": _reminder_minutes(data, errors)}
+    if errors:
+        raise DefinitionError(errors)
+    assert starts_at is not None and ends_at is not None
+    return EventSpec(
+        slug=slug, title=title, activity=activity, description=description, starts_at=starts_at,
+        ends_at=ends_at, venue=venue, online_url=online_url, capacity=capacity,
+        waitlist=spec_values["waitlist"], sms_keyword=keyword, opens_at=opens_at, closes_at=closes_at,
+        max_places=max_places, reminder_minutes=int(spec_values["reminder"]),
+    )  # fmt: skip
+
+
+def find_or_create_activity(name: str, starts_at: datetime) -> Activity:
+    """Return the activity with this name, adding an event activity when there is none."""
+    activity = db.session.scalar(select(Activity).where(Activity.name == name))
+    if activity is None:
+        local_day = starts_at.astimezone(LONDON).date()
+        activity = Activity(name=name, category="event", start_date=local_day, end_date=local_day)
+        db.session.add(activity)
+        db.session.flush()
+    return activity
+
+
+def save_definition(
+    data: Any, *, now: datetime, actor: Any = None, event: Event | None = None
+) -> tuple[Event, bool]:
+    """Create the event, or update the one with the same slug (or ``event``); return it and whether it is new."""
+    spec = parse_definition(data, event_id=event.id if event else None)
+    if event is None:
+        event = db.session.scalar(select(Event).where(Event.slug == spec.slug))
+    elif spec.slug != event.slug and db.session.scalar(select(Event.id).where(Event.slug == spec.slug)):
+        raise DefinitionError([f"slug: another event already uses {spec.slug}"])
+    created = event is None
+    if event is not None and spec.capacity < event.places_taken:
+        raise DefinitionError(
+            [f"capacity: {event.places_taken} places are already booked; cancel bookings before lowering it"]
+        )
+    activity = find_or_create_activity(spec.activity, spec.starts_at)
+    if event is None:
+        event = Event(places_taken=0, created_at=now)
+    event.activity_id = activity.id
+    for field in (
+        "slug", "title", "description", "starts_at", "ends_at", "venue", "online_url", "capacity",
+        "waitlist", "sms_keyword", "opens_at", "closes_at", "max_places", "reminder_minutes",
+    ):  # fmt: skip
+        setattr(event, field, getattr(spec, field))
+    event.updated_at = now
+    db.session.add(event)
+    db.session.flush()
+    record(
+        "event.created" if created else "event.updated",
+        actor=actor, target_type="event", target_id=event.id, detail={"slug": event.slug}, now=now,
+    )  # fmt: skip
+    if not created:
+        from consultations.events.services import promote_waiting
+
+        promote_waiting(event, now=now)
+    return event, created
+
+
+def event_to_definition(event: Event) -> dict[str, Any]:
+    """Return the definition that recreates ``event`` (times in Europe/London, naive)."""
+
+    def local(value: datetime | None) -> str | None:
+        return value.astimezone(LONDON).replace(tzinfo=None).isoformat() if value else None
+
+    return {
+        "slug": event.slug, "title": event.title, "activity": event.activity.name,
+        "description": event.description, "starts_at": local(event.starts_at), "ends_at": local(event.ends_at),
+        "venue": event.venue, "online_url": event.online_url, "capacity": event.capacity,
+        "waitlist": event.waitlist, "sms_keyword": event.sms_keyword or "", "opens_at": local(event.opens_at),
+        "closes_at": local(event.closes_at), "max_places": event.max_places,
+        "reminder_hours": event.reminder_minutes / 60,
+    }  # fmt: skip

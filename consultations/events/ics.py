@@ -1,0 +1,44 @@
+"""Calendar invites (.ics, RFC 5545) for events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlparse
+
+from flask import current_app
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+from consultations.events.models import Event
+from consultations.events.notices import public_url
+
+
+def calendar_uid(event: Event) -> str:
+    """A stable identifier, so calendars update the entry instead of adding another."""
+    host = urlparse(current_app.config.get("PUBLIC_BASE_URL", "")).hostname or "involve.local"
+    return f"event-{event.id}@{host}"
+
+
+def event_calendar(event: Event, *, now: datetime) -> bytes:
+    """Return an .ics file with the event, times in UTC."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Involve//Events//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    entry = CalendarEvent()
+    entry.add("uid", calendar_uid(event))
+    entry.add("dtstamp", now)
+    entry.add("dtstart", event.starts_at)
+    entry.add("dtend", event.ends_at)
+    entry.add("summary", event.title)
+    if event.venue or event.online_url:
+        entry.add("location", event.venue or event.online_url)
+    page = public_url(f"/e/{event.slug}")
+    details = [event.description] if event.description else []
+    if event.online_url:
+        details.append(f"Online: {event.online_url}")
+    details.append(f"Details and cancelling: {page}")
+    entry.add("description", "\n\n".join(details))
+    entry.add("url", page)
+    calendar.add_component(entry)
+    return calendar.to_ical()

@@ -1,0 +1,118 @@
+"""Invitations to an event, by SMS and email, to an audience; nobody is invited twice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import insert, select
+
+from app.extensions import db
+from app.models.audit import record
+from consultations.audiences import AudienceSpec, Recipient, plan_audience
+from consultations.events import notices
+from consultations.events.models import Event, EventInvitation
+from consultations.events.services import lock_event
+from messaging.api import NewMessage, enqueue_many
+
+
+class InvitationError(ValueError):
+    """Invitations cannot be sent as asked (the message says why)."""
+
+
+@dataclass(frozen=True)
+class InvitationResult:
+    """What a send did."""
+
+    queued: int
+    suppressed: int
+    already_invited: int
+    skipped: dict[str, int]
+
+
+def sms_invitation(event: Event, first_name: str) -> str:
+    """The invitation text."""
+    hello = f"Hi {first_name}, you" if first_name else "You"
+    text = f"{hello}'re invited to {event.title}, {notices.short_when(event)}"
+    text += f" at {event.venue}." if event.venue else "."
+    if event.sms_keyword:
+        return text + f" Text JOIN {event.sms_keyword} to book."
+    return text + f" Book at {notices.public_url(f'/e/{event.slug}')}"
+
+
+def email_invitation(event: Event, first_name: str) -> tuple[str, str]:
+    """The invitation email's subject and plain-text body."""
+    lines = [f"Hello {first_name}," if first_name else "Hello,", "", f"You are invited to {event.title}."]
+    if event.description:
+        lines += ["", event.description]
+    lines += ["", f"When: {notices.when(event)}"]
+    if event.venue:
+        lines.append(f"Where: {event.venue}")
+    if event.online_url:
+        lines.append("You can also join online; the link comes with your booking.")
+    lines += ["", f"Book your place: {notices.public_url(f'/e/{event.slug}')}"]
+    if event.sms_keyword:
+        lines.append(f"Or text JOIN {event.sms_keyword}.")
+    lines += ["", current_app.config.get("ORGANISATION_NAME", "")]
+    return f"Invitation: {event.title}", "\n".join(lines).strip() + "\n"
+
+
+def _message(event: Event, recipient: Recipient) -> NewMessage:
+    common: dict[str, Any] = {
+        "customer_id": recipient.customer_id, "activity_id": event.activity_id, "topic": f"event:{event.id}",
+        "ref": f"invitation:event:{event.id}", "purpose": "invitation",
+    }  # fmt: skip
+    if recipient.channel == "sms":
+        return NewMessage(to=recipient.address, body=sms_invitation(event, recipient.first_name), **common)
+    subject, body = email_invitation(event, recipient.first_name)
+    return NewMessage(to=recipient.address, body=body, subject=subject, list_unsubscribe=True, **common)
+
+
+def invite(
+    event: Event, spec: AudienceSpec, channels: Sequence[str], *, now: datetime, actor: Any = None,
+    preference: Sequence[str] = ("sms", "email"),
+) -> InvitationResult:  # fmt: skip
+    """Queue invitations for everyone in the audience not invited before; flushes, the caller commits."""
+    if now >= event.starts_at:
+        raise InvitationError("This event has started; invitations can no longer be sent.")
+    if not [c for c in channels if c in ("sms", "email")]:
+        raise InvitationError("Choose at least one channel: text message or email.")
+    lock_event(event.id)
+    plan = plan_audience(spec, channels, preference)
+    invited = set(
+        db.session.scalars(select(EventInvitation.customer_id).where(EventInvitation.event_id == event.id))
+    )
+    fresh = [r for r in plan.recipients if r.customer_id not in invited]
+    queued = suppressed = 0
+    for channel in ("sms", "email"):
+        batch = [_message(event, r) for r in fresh if r.channel == channel]
+        if batch:
+            result = enqueue_many(channel, batch, now=now)
+            queued += result.queued
+            suppressed += result.suppressed
+    if fresh:
+        db.session.execute(
+            insert(EventInvitation),
+            [
+                {"event_id": event.id, "customer_id": r.customer_id, "channel": r.channel, "created_at": now}
+                for r in fresh
+            ],
+        )
+    summary = InvitationResult(queued, suppressed, len(plan.recipients) - len(fresh), dict(plan.skipped))
+    record(
+        "event.invited", actor=actor, target_type="event", target_id=event.id, now=now,
+        detail={"audience": spec.to_json(), "channels": list(channels), "queued": queued,
+                "suppressed": suppressed, "already_invited": summary.already_invited},
+    )  # fmt: skip
+    db.session.flush()
+    return summary
+
+
+def invitations_sent(event: Event) -> int:
+    """Return how many customers have been invited to the event."""
+    return len(
+        db.session.scalars(select(EventInvitation.id).where(EventInvitation.event_id == event.id)).all()
+    )

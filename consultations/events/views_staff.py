@@ -1,0 +1,202 @@
+"""Staff screens: list, create and edit events, see bookings, invite, and log staff time and costs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from app.auth.decorators import roles_required
+from app.extensions import db
+from app.models import Activity, Cost, StaffTime
+from app.models.base import utcnow
+from consultations.audiences import AudienceError, AudienceSpec, count_audience
+from consultations.events import ledger
+from consultations.events.blueprints import staff as bp
+from consultations.events.definitions import LONDON, DefinitionError, event_to_definition, save_definition
+from consultations.events.forms import event_form_data
+from consultations.events.invitations import InvitationError, invitations_sent, invite
+from consultations.events.models import Booking, Event
+from consultations.events.register import attendance_counts
+from consultations.events.services import cancel
+
+
+@bp.get("/")
+@roles_required("staff")
+def index() -> ResponseReturnValue:
+    """List events, the next ones first, then past ones."""
+    now = utcnow()
+    events = db.session.scalars(select(Event).order_by(Event.starts_at.desc())).all()
+    upcoming = sorted((e for e in events if e.ends_at >= now), key=lambda e: e.starts_at)
+    past = [e for e in events if e.ends_at < now]
+    return render_template("events/index.html", upcoming=upcoming, past=past, now=now)
+
+
+def _form_values(event: Event | None) -> dict[str, object]:
+    if event is None:
+        start = (
+            (utcnow() + timedelta(days=14))
+            .astimezone(LONDON)
+            .replace(hour=11, minute=0, second=0, microsecond=0)
+        )
+        return {"starts_at": start.strftime("%Y-%m-%dT%H:%M"), "ends_at": (start + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+                "capacity": 50, "max_places": 6, "reminder_hours": 24, "waitlist": True}  # fmt: skip
+    values = event_to_definition(event)
+    for key in ("starts_at", "ends_at", "opens_at", "closes_at"):
+        values[key] = (values[key] or "")[:16]
+    return values
+
+
+def _edit(event: Event | None) -> ResponseReturnValue:
+    activities = db.session.scalars(select(Activity.name).order_by(Activity.name)).all()
+    if request.method == "POST":
+        data = event_form_data(request.form)
+        try:
+            saved, created = save_definition(data, now=utcnow(), actor=current_user, event=event)
+        except DefinitionError as exc:
+            db.session.rollback()
+            values = {**data, "waitlist": data.get("waitlist")}
+            return render_template(
+                "events/form.html", event=event, values=values, errors=exc.errors, activities=activities
+            ), 400
+        db.session.commit()
+        flash(f"Event {'created' if created else 'saved'}.", "success")
+        return redirect(url_for("events.show", event_id=saved.id), 303)
+    return render_template(
+        "events/form.html", event=event, values=_form_values(event), errors=[], activities=activities
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("staff")
+def new() -> ResponseReturnValue:
+    """Create an event."""
+    return _edit(None)
+
+
+@bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
+@roles_required("staff")
+def edit(event_id: int) -> ResponseReturnValue:
+    """Edit an event; more capacity moves people up from the waiting list."""
+    return _edit(db.get_or_404(Event, event_id))
+
+
+@bp.get("/<int:event_id>")
+@roles_required("staff")
+def show(event_id: int) -> ResponseReturnValue:
+    """Show an event with its bookings, invitations, staff time and costs."""
+    event = db.get_or_404(Event, event_id)
+    bookings = db.session.scalars(
+        select(Booking).where(Booking.event_id == event.id).order_by(Booking.status, Booking.id)
+    ).all()
+    staff_hours = db.session.scalar(
+        select(func.coalesce(func.sum(StaffTime.hours), 0)).where(StaffTime.activity_id == event.activity_id)
+    )
+    costs = db.session.scalar(
+        select(func.coalesce(func.sum(Cost.amount), 0)).where(Cost.activity_id == event.activity_id)
+    )
+    return render_template(
+        "events/show.html", event=event, bookings=bookings, counts=attendance_counts(event), now=utcnow(),
+        invited=invitations_sent(event), staff_hours=staff_hours, costs=costs, cost_kinds=ledger.COST_KINDS,
+        preview=None, audience={}, today=utcnow().astimezone(LONDON).date().isoformat(),
+    )  # fmt: skip
+
+
+@bp.post("/<int:event_id>/bookings/<int:booking_id>/cancel")
+@roles_required("staff")
+def cancel_booking(event_id: int, booking_id: int) -> ResponseReturnValue:
+    """Cancel a booking for someone who phoned; the next person waiting is told."""
+    booking = db.get_or_404(Booking, booking_id)
+    if booking.event_id != event_id:
+        return redirect(url_for("events.show", event_id=event_id), 303)
+    promoted = cancel(booking, now=utcnow())
+    db.session.commit()
+    flash(f"Booking cancelled. {len(promoted)} moved up from the waiting list.", "success")
+    return redirect(url_for("events.show", event_id=event_id), 303)
+
+
+def _audience_from_form() -> tuple[AudienceSpec, list[str]]:
+    form = request.form
+    spec = AudienceSpec.from_json(
+        {
+            "areas": form.get("areas", ""),
+            "tenures": form.get("tenures", ""),
+            "consented_only": form.get("consented_only") == "on",
+            "involvement_register": form.get("involvement_register") == "on",
+        }
+    )
+    return spec, [c for c in ("sms", "email") if form.get(f"channel_{c}") == "on"]
+
+
+@bp.post("/<int:event_id>/invite")
+@roles_required("staff")
+def send_invitations(event_id: int) -> ResponseReturnValue:
+    """Preview or send invitations to an audience."""
+    event = db.get_or_404(Event, event_id)
+    try:
+        spec, channels = _audience_from_form()
+        if request.form.get("action") == "preview":
+            plan = count_audience(spec, channels, ("sms", "email"))
+            flash(
+                f"{plan.total} customers would be invited ({plan.by_channel.get('sms', 0)} by text, "
+                f"{plan.by_channel.get('email', 0)} by email); {plan.total_skipped} cannot be reached. "
+                "Anyone already invited is not invited again.",
+                "info",
+            )
+            return redirect(url_for("events.show", event_id=event.id, _anchor="invite"), 303)
+        result = invite(event, spec, channels, now=utcnow(), actor=current_user)
+    except (AudienceError, InvitationError) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("events.show", event_id=event.id, _anchor="invite"), 303)
+    db.session.commit()
+    flash(
+        f"{result.queued} invitations queued; {result.already_invited} already invited; "
+        f"{result.suppressed} opted out.",
+        "success",
+    )
+    return redirect(url_for("events.show", event_id=event.id, _anchor="invite"), 303)
+
+
+@bp.post("/<int:event_id>/staff-time")
+@roles_required("staff")
+def add_staff_time(event_id: int) -> ResponseReturnValue:
+    """Log staff hours on the event's activity."""
+    event = db.get_or_404(Event, event_id)
+    default_day = event.starts_at.astimezone(LONDON).date()
+    try:
+        day = ledger.parse_day(request.form.get("date", ""), default_day)
+        hours = ledger.parse_amount(request.form.get("hours", ""), "Hours", "0.0001")
+        ledger.add_staff_time(
+            event, day=day, hours=hours, note=request.form.get("note", ""), actor=current_user, now=utcnow()
+        )
+    except ledger.LedgerError as exc:
+        db.session.rollback()
+        flash(f"Staff time not saved: {exc}", "error")
+        return redirect(url_for("events.show", event_id=event.id, _anchor="ledger"), 303)
+    db.session.commit()
+    flash(f"{hours.normalize():f} staff hours added.", "success")
+    return redirect(url_for("events.show", event_id=event.id, _anchor="ledger"), 303)
+
+
+@bp.post("/<int:event_id>/costs")
+@roles_required("staff")
+def add_cost(event_id: int) -> ResponseReturnValue:
+    """Log a cost on the event's activity."""
+    event = db.get_or_404(Event, event_id)
+    default_day = event.starts_at.astimezone(LONDON).date()
+    try:
+        day = ledger.parse_day(request.form.get("date", ""), default_day)
+        amount = ledger.parse_amount(request.form.get("amount", ""), "The amount", "0.01")
+        ledger.add_cost(event, day=day, amount=amount, description=request.form.get("description", ""),
+                        kind=request.form.get("kind", "other"), now=utcnow())  # fmt: skip
+    except ledger.LedgerError as exc:
+        db.session.rollback()
+        flash(f"Cost not saved: {exc}", "error")
+        return redirect(url_for("events.show", event_id=event.id, _anchor="ledger"), 303)
+    db.session.commit()
+    flash(f"Cost of £{amount:,.2f} added.", "success")
+    return redirect(url_for("events.show", event_id=event.id, _anchor="ledger"), 303)
