@@ -1,0 +1,125 @@
+"""The `flask consultations` commands: import, launch, close and export."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.base import utcnow
+from consultations.surveys.definitions import (
+    DefinitionError,
+    export_definition,
+    import_definition,
+    parse_when,
+)
+from consultations.surveys.exports import to_csv, to_xlsx
+from consultations.surveys.launch import SurveyError, close, launch, schedule
+from consultations.surveys.models import Consultation
+
+consultations_cli = AppGroup("consultations", help="Import, launch, close and export consultations.")
+
+
+def _get(slug: str) -> Consultation:
+    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+    if consultation is None:
+        raise click.ClickException(f"no consultation with slug {slug!r}")
+    return consultation
+
+
+@consultations_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_command(file: Path) -> None:
+    """Create or update a consultation from its JSON definition; print its slug."""
+    try:
+        data = json.loads(file.read_text(encoding="utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{file} is not valid JSON: {exc}") from exc
+    try:
+        consultation, _created = import_definition(data)
+    except DefinitionError as exc:
+        db.session.rollback()
+        raise click.ClickException("the definition has problems:\n  " + "\n  ".join(exc.errors)) from exc
+    db.session.commit()
+    click.echo(consultation.slug)
+
+
+@consultations_cli.command("launch")
+@click.argument("slug")
+@click.option("--at", "at", default=None, help="ISO date and time to launch (Europe/London when naive).")
+def launch_command(slug: str, at: str | None) -> None:
+    """Launch a consultation now, or schedule it."""
+    consultation = _get(slug)
+    now = utcnow()
+    try:
+        if at:
+            errors: list[str] = []
+            when: datetime | None = parse_when(at, "--at", errors)
+            if errors or when is None:
+                raise click.ClickException(errors[0] if errors else "--at needs a date and time")
+            result = schedule(consultation, when, now=now)
+            if result is None:
+                db.session.commit()
+                click.echo(f"{slug} scheduled for {at}")
+                return
+        else:
+            result = launch(consultation, now=now)
+    except SurveyError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    if not result.launched:
+        click.echo(f"{slug} was already {consultation.status}; nothing sent")
+        return
+    channels = ", ".join(f"{n} by {c}" for c, n in result.by_channel.items())
+    skipped = ", ".join(f"{n} {r.replace('_', ' ')}" for r, n in result.skipped.items() if n) or "none"
+    click.echo(f"{slug} launched: {result.invited} invited ({channels}); skipped: {skipped}")
+
+
+@consultations_cli.command("close")
+@click.argument("slug")
+def close_command(slug: str) -> None:
+    """Close a consultation; open conversations end politely."""
+    consultation = _get(slug)
+    closed = close(consultation, now=utcnow())
+    db.session.commit()
+    click.echo(
+        f"{slug} closed" if closed else f"{slug} was not open ({consultation.status}); nothing changed"
+    )
+
+
+@consultations_cli.command("export")
+@click.argument("slug")
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True
+)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def export_command(slug: str, fmt: str, output: Path | None) -> None:
+    """Write the definition (json) or the responses (csv, xlsx)."""
+    consultation = _get(slug)
+    if fmt == "json":
+        data: bytes = (
+            json.dumps(export_definition(consultation), indent=2, ensure_ascii=False) + "\n"
+        ).encode()
+    elif fmt == "csv":
+        data = to_csv(consultation).encode("utf-8")
+    else:
+        data = to_xlsx(consultation)
+    if output:
+        output.write_bytes(data)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        stream = click.get_binary_stream("stdout")
+        stream.write(data)
+        stream.flush()
+
+
+def init_app(app: Flask) -> None:
+    """Register the consultations command group."""
+    app.cli.add_command(consultations_cli)

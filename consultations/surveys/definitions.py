@@ -1,0 +1,367 @@
+"""Consultation definitions as JSON: validate, import (create or update by slug) and export."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Activity
+from consultations.audiences import CHANNELS, AudienceError, AudienceSpec, unknown_areas
+from consultations.surveys.models import QUESTION_TYPES, Consultation, Question
+
+LONDON = ZoneInfo("Europe/London")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,59}$")
+TYPE_ALIASES = {
+    "yes/no": "yesno",
+    "yes_no": "yesno",
+    "yes-no": "yesno",
+    "boolean": "yesno",
+    "free text": "text",
+}
+TOP_FIELDS = {
+    "slug",
+    "title",
+    "activity",
+    "channels",
+    "channel_preference",
+    "audience",
+    "intro",
+    "thanks",
+    "opens_at",
+    "closes_at",
+    "reminder_after_hours",
+    "max_reminders",
+    "minutes_per_response",
+    "web_link",
+    "questions",
+    "status",
+}
+QUESTION_FIELDS = {"key", "text", "type", "options", "min", "max", "required"}
+
+
+class DefinitionError(ValueError):
+    """A definition cannot be used; ``errors`` lists each problem, naming its field."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class Definition:
+    """A checked definition, ready to write."""
+
+    slug: str
+    title: str
+    activity: str
+    channels: list[str]
+    channel_preference: list[str]
+    audience: AudienceSpec
+    intro: str
+    thanks: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    reminder_after_hours: float | None
+    max_reminders: int
+    minutes_per_response: Decimal
+    web_link: bool
+    questions: list[dict[str, Any]] = field(default_factory=list)
+
+
+def parse_when(value: Any, name: str, errors: list[str]) -> datetime | None:
+    """Read an ISO datetime; naive values are Europe/London local time."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        errors.append(f"{name} must be an ISO date and time such as 2011-06-30T17:00:00")
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        errors.append(f"{name} must be an ISO date and time such as 2011-06-30T17:00:00, not {value!r}")
+        return None
+    return (when.replace(tzinfo=LONDON) if when.tzinfo is None else when).astimezone(ZoneInfo("UTC"))
+
+
+def _text(data: dict[str, Any], name: str, errors: list[str], *, required: bool, default: str = "") -> str:
+    value = data.get(name, default)
+    if value is None:
+        value = default
+    if not isinstance(value, str):
+        errors.append(f"{name} must be text")
+        return default
+    if required and not value.strip():
+        errors.append(f"{name} is required")
+    return value.strip()
+
+
+def _number(value: Any, name: str, errors: list[str], *, minimum: float, integer: bool = False) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        errors.append(f"{name} must be a number")
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        errors.append(f"{name} must be a number, not {value!r}")
+        return None
+    if not number.is_finite() or number < minimum or (integer and number != number.to_integral_value()):
+        kind = "a whole number" if integer else "a number"
+        errors.append(f"{name} must be {kind} of at least {minimum}")
+        return None
+    return int(number) if integer else number
+
+
+def _question(raw: Any, index: int, errors: list[str]) -> dict[str, Any]:
+    where = f"questions[{index + 1}]"
+    if not isinstance(raw, dict):
+        errors.append(f"{where} must be an object")
+        return {}
+    unknown = sorted(set(raw) - QUESTION_FIELDS)
+    if unknown:
+        errors.append(f"{where} has unknown field(s): {', '.join(unknown)}")
+    key = str(raw.get("key") or f"q{index + 1}").strip()
+    if not KEY.match(key):
+        errors.append(f"{where}.key must be letters, digits, - or _ (got {key!r})")
+    text = raw.get("text")
+    if not isinstance(text, str) or not text.strip():
+        errors.append(f"{where}.text is required")
+        text = ""
+    kind = str(raw.get("type", "")).strip().lower()
+    kind = TYPE_ALIASES.get(kind, kind)
+    if kind not in QUESTION_TYPES:
+        errors.append(f"{where}.type must be one of {', '.join(QUESTION_TYPES)} (got {raw.get('type')!r})")
+    required = raw.get("required", True)
+    if not isinstance(required, bool):
+        errors.append(f"{where}.required must be true or false")
+        required = True
+    question: dict[str, Any] = {"key": key, "text": text.strip(), "type": kind, "required": required}
+    options = raw.get("options", [])
+    if kind == "choice":
+        if not isinstance(options, list) or not all(isinstance(o, str) and o.strip() for o in options):
+            errors.append(f"{where}.options must be a list of option texts")
+            options = []
+        options = [o.strip() for o in options]
+        if len(options) < 2 or len(options) > 26:
+            errors.append(f"{where}.options needs between 2 and 26 options")
+        if len({o.lower() for o in options}) != len(options):
+            errors.append(f"{where}.options has the same option twice")
+        question["options"] = options
+    elif options:
+        errors.append(f"{where}.options is only for choice questions")
+    low, high = raw.get("min"), raw.get("max")
+    if kind == "scale":
+        low = 1 if low is None else _number(low, f"{where}.min", errors, minimum=-1000, integer=True)
+        high = 5 if high is None else _number(high, f"{where}.max", errors, minimum=-1000, integer=True)
+        if low is not None and high is not None and not (low < high <= low + 100):
+            errors.append(f"{where}.max must be greater than min (and at most 100 steps)")
+    elif kind == "number":
+        low = None if low is None else _number(low, f"{where}.min", errors, minimum=-(10**9), integer=True)
+        high = None if high is None else _number(high, f"{where}.max", errors, minimum=-(10**9), integer=True)
+        if low is not None and high is not None and low >= high:
+            errors.append(f"{where}.max must be greater than min")
+    elif low is not None or high is not None:
+        errors.append(f"{where}.min and max are only for scale and number questions")
+        low = high = None
+    question["min"], question["max"] = low, high
+    return question
+
+
+def validate(data: Any, *, require_questions: bool = True) -> Definition:
+    """Check a definition; raise DefinitionError listing every problem."""
+    if not isinstance(data, dict):
+        raise DefinitionError(["the definition must be a JSON object"])
+    errors: list[str] = []
+    unknown = sorted(set(data) - TOP_FIELDS)
+    if unknown:
+        errors.append(f"unknown field(s): {', '.join(unknown)}")
+    slug = _text(data, "slug", errors, required=True)
+    if slug and not SLUG.match(slug):
+        errors.append("slug must be lower-case letters, digits and hyphens (at most 80)")
+    title = _text(data, "title", errors, required=True)
+    activity = _text(data, "activity", errors, required=True)
+    channels = data.get("channels", [])
+    if not isinstance(channels, list) or not channels or any(c not in CHANNELS for c in channels):
+        errors.append("channels must list one or both of: sms, email")
+        channels = [c for c in channels if c in CHANNELS] if isinstance(channels, list) else []
+    preference = data.get("channel_preference") or list(channels)
+    if not isinstance(preference, list) or any(c not in CHANNELS for c in preference):
+        errors.append("channel_preference must list sms and/or email")
+        preference = list(channels)
+    try:
+        audience = AudienceSpec.from_json(data.get("audience"))
+    except AudienceError as exc:
+        errors.append(str(exc))
+        audience = AudienceSpec()
+    missing = unknown_areas(audience)
+    if missing:
+        errors.append(f"audience.areas: no area called {', '.join(missing)}")
+    opens_at = parse_when(data.get("opens_at"), "opens_at", errors)
+    closes_at = parse_when(data.get("closes_at"), "closes_at", errors)
+    if opens_at and closes_at and closes_at <= opens_at:
+        errors.append("closes_at must be after opens_at")
+    after = data.get("reminder_after_hours")
+    after = None if after is None else _number(after, "reminder_after_hours", errors, minimum=0)
+    max_reminders = _number(
+        data.get("max_reminders", 1 if after else 0), "max_reminders", errors, minimum=0, integer=True
+    )
+    minutes = _number(data.get("minutes_per_response", 5), "minutes_per_response", errors, minimum=0)
+    web_link = data.get("web_link", False)
+    if not isinstance(web_link, bool):
+        errors.append("web_link must be true or false")
+    raw_questions = data.get("questions")
+    questions: list[dict[str, Any]] = []
+    if not isinstance(raw_questions, list) or (require_questions and not raw_questions):
+        errors.append("questions must list at least one question")
+    else:
+        questions = [_question(q, i, errors) for i, q in enumerate(raw_questions)]
+        keys = [q.get("key") for q in questions]
+        for key in sorted({k for k in keys if keys.count(k) > 1 and k}):
+            errors.append(f"questions: the key {key!r} is used twice")
+    if errors:
+        raise DefinitionError(errors)
+    return Definition(
+        slug=slug,
+        title=title,
+        activity=activity,
+        channels=list(dict.fromkeys(channels)),
+        channel_preference=list(dict.fromkeys(preference)),
+        audience=audience,
+        intro=_text(data, "intro", errors, required=False),
+        thanks=_text(data, "thanks", errors, required=False, default="Thank you!") or "Thank you!",
+        opens_at=opens_at,
+        closes_at=closes_at,
+        reminder_after_hours=float(after) if after is not None else None,
+        max_reminders=int(max_reminders or 0),
+        minutes_per_response=Decimal(minutes),
+        web_link=bool(web_link),
+        questions=questions,
+    )
+
+
+def question_json(question: Question) -> dict[str, Any]:
+    """Return one question as its definition object."""
+    data: dict[str, Any] = {"key": question.key, "text": question.text, "type": question.type}
+    if question.type == "choice":
+        data["options"] = list(question.options)
+    if question.type in ("scale", "number"):
+        if question.min_value is not None:
+            data["min"] = question.min_value
+        if question.max_value is not None:
+            data["max"] = question.max_value
+    data["required"] = question.required
+    return data
+
+
+def _when_json(value: datetime | None) -> str | None:
+    return value.astimezone(LONDON).replace(tzinfo=None).isoformat() if value else None
+
+
+def export_definition(consultation: Consultation) -> dict[str, Any]:
+    """Return the consultation's definition; importing it again changes nothing."""
+    minutes = consultation.minutes_per_response
+    return {
+        "slug": consultation.slug,
+        "title": consultation.title,
+        "activity": consultation.activity.name,
+        "channels": list(consultation.channels),
+        "channel_preference": list(consultation.channel_preference),
+        "audience": AudienceSpec.from_json(consultation.audience).to_json(),
+        "web_link": consultation.web_link,
+        "intro": consultation.intro,
+        "thanks": consultation.thanks,
+        "opens_at": _when_json(consultation.opens_at),
+        "closes_at": _when_json(consultation.closes_at),
+        "reminder_after_hours": consultation.reminder_after_hours,
+        "max_reminders": consultation.max_reminders,
+        "minutes_per_response": int(minutes) if minutes == minutes.to_integral_value() else float(minutes),
+        "status": consultation.status,
+        "questions": [question_json(q) for q in consultation.questions],
+    }
+
+
+def _same_questions(consultation: Consultation, questions: list[dict[str, Any]]) -> bool:
+    current = [question_json(q) for q in consultation.questions]
+    wanted = [{k: v for k, v in question_json(_as_question(q)).items()} for q in questions]
+    return current == wanted
+
+
+def _as_question(data: dict[str, Any], position: int = 0) -> Question:
+    return Question(
+        position=position,
+        key=data["key"],
+        text=data["text"],
+        type=data["type"],
+        options=list(data.get("options") or []),
+        min_value=data.get("min"),
+        max_value=data.get("max"),
+        required=data["required"],
+    )
+
+
+def find_activity(name: str) -> Activity:
+    """Return the named activity, creating a consultation activity when it is new."""
+    activity = db.session.scalar(select(Activity).where(Activity.name == name))
+    if activity is None:
+        activity = Activity(name=name, category="consultation")
+        db.session.add(activity)
+        db.session.flush()
+    return activity
+
+
+def import_definition(data: Any) -> tuple[Consultation, bool]:
+    """Create or update a consultation by slug; return it and whether it was created (flush only)."""
+    definition = validate(data)
+    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == definition.slug))
+    created = consultation is None
+    if consultation is None:
+        consultation = Consultation(slug=definition.slug, status="draft")
+    elif consultation.launched and not _same_questions(consultation, definition.questions):
+        raise DefinitionError(
+            [f"questions: {definition.slug} has been launched, so its questions can no longer change"]
+        )
+    apply_settings(consultation, definition)
+    # Added only now: finding the activity flushes, and a consultation needs its activity first.
+    db.session.add(consultation)
+    if created or not consultation.launched:
+        replace_questions(consultation, definition.questions)
+    db.session.flush()
+    return consultation, created
+
+
+def apply_settings(consultation: Consultation, definition: Definition) -> None:
+    """Copy everything but the questions onto the consultation."""
+    consultation.title = definition.title
+    consultation.activity = find_activity(definition.activity)
+    consultation.channels = definition.channels
+    consultation.channel_preference = definition.channel_preference
+    consultation.audience = definition.audience.to_json()
+    consultation.intro = definition.intro
+    consultation.thanks = definition.thanks
+    consultation.opens_at = definition.opens_at
+    consultation.closes_at = definition.closes_at
+    consultation.reminder_after_hours = definition.reminder_after_hours
+    consultation.max_reminders = definition.max_reminders
+    consultation.minutes_per_response = definition.minutes_per_response
+    consultation.web_link = definition.web_link
+
+
+def replace_questions(consultation: Consultation, questions: list[dict[str, Any]]) -> None:
+    """Make the consultation's questions exactly ``questions``, keeping rows whose key stays."""
+    existing = {q.key: q for q in consultation.questions}
+    kept: list[Question] = []
+    for position, data in enumerate(questions):
+        fresh = _as_question(data, position)
+        row = existing.pop(data["key"], None) or Question(key=data["key"])
+        for attr in ("position", "text", "type", "options", "min_value", "max_value", "required"):
+            setattr(row, attr, getattr(fresh, attr))
+        kept.append(row)
+    consultation.questions = kept
+    db.session.flush()

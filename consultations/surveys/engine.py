@@ -1,0 +1,150 @@
+"""The SMS conversation: read each reply, re-prompt once, ask the next question, thank at the end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+
+from app.extensions import db
+from consultations.surveys.models import LIVE_INVITATION, Consultation, Invitation
+from consultations.surveys.parsing import Parsed, parse_answer
+from consultations.surveys.responses import complete, record_answer, response_for
+from consultations.surveys.texts import CLOSED_REPLY, GAVE_UP, question_sms, reprompt_sms
+from messaging.models import InboundMessage
+from messaging.signals import InboundReply
+
+
+def expiry(app: Any = None) -> timedelta:
+    """Return how long a conversation stays open after our last text."""
+    config = (app or current_app).config
+    return timedelta(days=float(config.get("SURVEY_CONVERSATION_DAYS", 7)))
+
+
+def find_conversation(phone: str, now: datetime) -> Invitation | None:
+    """Return the sender's most recently texted open conversation, if any."""
+    return db.session.scalar(
+        select(Invitation)
+        .join(Consultation, Consultation.id == Invitation.consultation_id)
+        .where(
+            Invitation.channel == "sms",
+            Invitation.address == phone,
+            Invitation.status.in_(LIVE_INVITATION),
+            Invitation.last_sent_at >= now - expiry(),
+            or_(Consultation.status == "open", Invitation.is_test.is_(True)),
+        )
+        .order_by(Invitation.last_sent_at.desc(), Invitation.id.desc())
+        .limit(1)
+    )
+
+
+def recently_closed(phone: str, now: datetime) -> Invitation | None:
+    """Return a conversation of the sender's that a recent closing cut short."""
+    return db.session.scalar(
+        select(Invitation)
+        .join(Consultation, Consultation.id == Invitation.consultation_id)
+        .where(
+            Invitation.channel == "sms",
+            Invitation.address == phone,
+            Invitation.status == "closed",
+            Consultation.closed_at >= now - expiry(),
+        )
+        .order_by(Consultation.closed_at.desc())
+        .limit(1)
+    )
+
+
+def lock(invitation: Invitation) -> Invitation:
+    """Take the conversation's row for this transaction and re-read it.
+
+    The write comes first so a second reply to the same conversation waits for this one to
+    commit (row lock on PostgreSQL, the write lock on SQLite) and then sees its outcome.
+    """
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id)
+        .values(lock_version=Invitation.lock_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(invitation)
+    return invitation
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What one reply did to a conversation and the text to send back."""
+
+    outcome: str
+    reply: str | None = None
+
+
+def advance(invitation: Invitation, text: str, now: datetime) -> Turn:
+    """Apply one reply to the conversation and return the answer to text back."""
+    consultation = invitation.consultation
+    questions = consultation.questions
+    if invitation.position >= len(questions):
+        return Turn("finished")
+    invitation.last_sent_at = now
+    question = questions[invitation.position]
+    parsed = parse_answer(question, text)
+    if not parsed.ok:
+        invitation.attempts += 1
+        if invitation.attempts == 1:
+            invitation.reprompts += 1
+            return Turn("reprompted", reprompt_sms(question))
+        if question.required:
+            invitation.status = "ended"
+            response_for(invitation, now=now).status = "incomplete"
+            return Turn("ended", GAVE_UP)
+        parsed = Parsed(ok=True, skipped=True)
+    response = response_for(invitation, now=now)
+    record_answer(response, question, parsed, text, now=now)
+    invitation.answered_at = invitation.answered_at or now
+    invitation.status = "started"
+    invitation.attempts = 0
+    invitation.position += 1
+    if invitation.position >= len(questions):
+        complete(response, now=now, counts=not invitation.is_test)
+        invitation.status = "completed"
+        invitation.completed_at = now
+        return Turn("completed", consultation.thanks)
+    return Turn("answered", question_sms(questions[invitation.position], invitation.position + 1))
+
+
+def _claim(consultation: Consultation, invitation: Invitation, reply: str | None) -> InboundReply:
+    test = invitation.is_test
+    return InboundReply(
+        handled_by=f"consultation:{consultation.id}",
+        reply=reply,
+        topic=f"consultation-test:{consultation.id}" if test else consultation.topic,
+        activity_id=None if test else consultation.activity_id,
+    )
+
+
+def on_sms_received(
+    sender: Any, *, message: InboundMessage, customer: Any = None, now: datetime, **_: Any
+) -> InboundReply | None:
+    """Claim a text that answers one of the sender's open conversations."""
+    invitation = find_conversation(message.from_number, now)
+    if invitation is None:
+        cut_short = recently_closed(message.from_number, now)
+        if cut_short is None:
+            return None
+        consultation = cut_short.consultation
+        return InboundReply(
+            handled_by=f"consultation:{consultation.id}",
+            reply=CLOSED_REPLY,
+            topic=consultation.topic,
+            activity_id=consultation.activity_id,
+        )
+    lock(invitation)
+    consultation = invitation.consultation
+    if invitation.status not in LIVE_INVITATION or not (consultation.status == "open" or invitation.is_test):
+        # A reply that raced the closing or a parallel last answer: say so rather than stay silent.
+        return _claim(consultation, invitation, CLOSED_REPLY if consultation.status == "closed" else None)
+    turn = advance(invitation, message.body, now)
+    db.session.flush()
+    return _claim(consultation, invitation, turn.reply)

@@ -1,0 +1,335 @@
+"""Launch, schedule and close consultations: the audience is fixed and invited in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from markupsafe import escape
+from sqlalchemy import insert, select, update
+
+from app.extensions import db
+from app.models.audit import record
+from consultations.audiences import AudienceSpec, Recipient, plan_audience
+from consultations.surveys.models import LIVE_INVITATION, Consultation, Invitation, Response
+from consultations.surveys.texts import CLOSING, Email, invitation_email, opening_sms
+from messaging.api import NewMessage, enqueue, enqueue_many, unsubscribe_url
+
+# Placeholders filled per recipient, so 50,000 emails need one template render, not 50,000.
+_NAME, _LINK, _UNSUB = "@@FIRST_NAME@@", "@@SURVEY_LINK@@", "@@UNSUBSCRIBE@@"
+
+
+class SurveyError(ValueError):
+    """A request about a consultation cannot be carried out; the message says why."""
+
+
+@dataclass
+class LaunchResult:
+    """What a launch did: nothing when it had already happened."""
+
+    launched: bool
+    by_channel: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    suppressed: int = 0
+
+    @property
+    def invited(self) -> int:
+        """Return the number of invitations written."""
+        return sum(self.by_channel.values())
+
+
+def new_token() -> tuple[str, str]:
+    """Return a fresh link token and the SHA-256 hex digest that is stored instead."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    """Return the stored form of a link token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def survey_link(token: str) -> str:
+    """Return the public address of a personal survey link."""
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/s/{token}"
+
+
+def check_launchable(consultation: Consultation) -> None:
+    """Refuse a consultation that cannot go out yet, saying what is missing."""
+    if not consultation.questions:
+        raise SurveyError("Add at least one question before launching.")
+    if not consultation.channels:
+        raise SurveyError("Choose at least one channel (SMS or email) before launching.")
+
+
+class EmailTemplate:
+    """The invitation email rendered once, filled in per recipient."""
+
+    def __init__(self, consultation: Consultation, *, reminder: bool = False) -> None:
+        self.email: Email = invitation_email(
+            consultation, first_name=_NAME, link=_LINK, unsubscribe=_UNSUB, reminder=reminder
+        )
+
+    def fill(self, first_name: str, link: str, unsubscribe: str) -> Email:
+        """Return the email for one person."""
+        name = first_name.strip() or "there"
+        text = self.email.text.replace(_NAME, name).replace(_LINK, link).replace(_UNSUB, unsubscribe)
+        html = (
+            self.email.html.replace(_NAME, str(escape(name)))
+            .replace(_LINK, str(escape(link)))
+            .replace(_UNSUB, str(escape(unsubscribe)))
+        )
+        return Email(subject=self.email.subject, text=text, html=html)
+
+
+def _insert_invitations(
+    consultation: Consultation, recipients: list[Recipient], now: datetime
+) -> Iterator[tuple[int, Recipient, str | None]]:
+    """Bulk-insert the invitations; yield each id with its recipient and (for email) its token."""
+    tokens: list[str | None] = []
+    rows: list[dict[str, Any]] = []
+    for r in recipients:
+        token, digest = new_token() if r.channel == "email" else (None, None)
+        tokens.append(token)
+        rows.append(
+            {
+                "consultation_id": consultation.id,
+                "customer_id": r.customer_id,
+                "channel": r.channel,
+                "address": r.address,
+                "token_hash": digest,
+                "status": "invited",
+                "position": 0,
+                "attempts": 0,
+                "reprompts": 0,
+                "reminders_sent": 0,
+                "last_sent_at": now,
+                "is_test": False,
+                "lock_version": 0,
+                "created_at": now,
+            }
+        )
+    if not rows:
+        return
+    ids = db.session.scalars(insert(Invitation).returning(Invitation.id, sort_by_parameter_order=True), rows)
+    yield from zip(ids, recipients, tokens, strict=True)
+
+
+def launch(consultation: Consultation, *, now: datetime, actor: Any = None) -> LaunchResult:
+    """Fix the audience and queue every invitation; a second call does nothing (flush only)."""
+    check_launchable(consultation)
+    claimed = db.session.execute(
+        update(Consultation)
+        .where(Consultation.id == consultation.id, Consultation.status.in_(("draft", "scheduled")))
+        .values(status="open", launched_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        return LaunchResult(launched=False)
+    db.session.refresh(consultation)
+    spec = AudienceSpec.from_json(consultation.audience)
+    plan = plan_audience(
+        spec, consultation.channels, consultation.channel_preference or consultation.channels
+    )
+    sms: list[NewMessage] = []
+    email: list[NewMessage] = []
+    template = EmailTemplate(consultation) if "email" in plan.by_channel else None
+    common = {"activity_id": consultation.activity_id, "topic": consultation.topic, "purpose": "invitation"}
+    for invitation_id, r, token in _insert_invitations(consultation, plan.recipients, now):
+        ref = f"invitation:{invitation_id}"
+        if r.channel == "sms":
+            sms.append(
+                NewMessage(
+                    to=r.address,
+                    body=opening_sms(consultation, r.first_name),
+                    customer_id=r.customer_id,
+                    ref=ref,
+                    **common,
+                )
+            )
+        else:
+            assert template is not None and token is not None
+            mail = template.fill(r.first_name, survey_link(token), unsubscribe_url(r.address))
+            email.append(
+                NewMessage(
+                    to=r.address,
+                    body=mail.text,
+                    html=mail.html,
+                    subject=mail.subject,
+                    customer_id=r.customer_id,
+                    ref=ref,
+                    list_unsubscribe=True,
+                    **common,
+                )
+            )
+    suppressed = 0
+    for channel, messages in (("sms", sms), ("email", email)):
+        if messages:
+            suppressed += enqueue_many(channel, messages, now=now).suppressed
+    consultation.invited_count = len(plan.recipients)
+    consultation.skipped = dict(plan.skipped)
+    record(
+        "consultation.launch",
+        actor=actor,
+        target_type="consultation",
+        target_id=consultation.id,
+        now=now,
+        detail={"slug": consultation.slug, "invited": plan.by_channel, "skipped": plan.skipped},
+    )
+    db.session.flush()
+    return LaunchResult(
+        launched=True, by_channel=plan.by_channel, skipped=plan.skipped, suppressed=suppressed
+    )
+
+
+def schedule(
+    consultation: Consultation, at: datetime, *, now: datetime, actor: Any = None
+) -> LaunchResult | None:
+    """Schedule a launch for ``at`` (or launch now when that time has passed)."""
+    check_launchable(consultation)
+    if consultation.status not in ("draft", "scheduled"):
+        raise SurveyError(f"{consultation.title} is already {consultation.status}.")
+    if at <= now:
+        return launch(consultation, now=now, actor=actor)
+    if consultation.closes_at and consultation.closes_at <= at:
+        raise SurveyError("The launch time must be before the closing time.")
+    consultation.status = "scheduled"
+    consultation.opens_at = at
+    record(
+        "consultation.schedule",
+        actor=actor,
+        target_type="consultation",
+        target_id=consultation.id,
+        now=now,
+        detail={"slug": consultation.slug, "opens_at": at.isoformat()},
+    )
+    db.session.flush()
+    return None
+
+
+def unschedule(consultation: Consultation, *, now: datetime, actor: Any = None) -> bool:
+    """Put a scheduled consultation back to draft."""
+    changed = db.session.execute(
+        update(Consultation)
+        .where(Consultation.id == consultation.id, Consultation.status == "scheduled")
+        .values(status="draft")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed:
+        db.session.refresh(consultation)
+        record(
+            "consultation.unschedule",
+            actor=actor,
+            target_type="consultation",
+            target_id=consultation.id,
+            now=now,
+        )
+    return bool(changed)
+
+
+def close(consultation: Consultation, *, now: datetime, actor: Any = None) -> bool:
+    """Close the consultation and end open SMS conversations politely; False when already closed."""
+    claimed = db.session.execute(
+        update(Consultation)
+        .where(Consultation.id == consultation.id, Consultation.status.in_(("open", "scheduled")))
+        .values(status="closed", closed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        return False
+    db.session.refresh(consultation)
+    mid_way = db.session.execute(
+        select(Invitation.id, Invitation.address, Invitation.customer_id).where(
+            Invitation.consultation_id == consultation.id,
+            Invitation.channel == "sms",
+            Invitation.status == "started",
+        )
+    ).all()
+    goodbye = [
+        NewMessage(
+            to=row.address,
+            body=CLOSING,
+            customer_id=row.customer_id,
+            activity_id=consultation.activity_id,
+            topic=consultation.topic,
+            ref=f"invitation:{row.id}",
+            purpose="closing",
+        )
+        for row in mid_way
+    ]
+    if goodbye:
+        enqueue_many("sms", goodbye, now=now)
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.consultation_id == consultation.id, Invitation.status.in_(LIVE_INVITATION))
+        .values(status="closed")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Response)
+        .where(Response.consultation_id == consultation.id, Response.status == "started")
+        .values(status="incomplete")
+        .execution_options(synchronize_session=False)
+    )
+    record(
+        "consultation.close",
+        actor=actor,
+        target_type="consultation",
+        target_id=consultation.id,
+        now=now,
+        detail={"slug": consultation.slug, "conversations_ended": len(mid_way)},
+    )
+    db.session.flush()
+    return True
+
+
+def start_test_conversation(
+    consultation: Consultation, phone: str, *, now: datetime, actor: Any = None
+) -> Invitation:
+    """Start a conversation with a staff phone (or the simulator); it is never counted."""
+    check_launchable(consultation)
+    db.session.execute(
+        update(Invitation)
+        .where(
+            Invitation.is_test.is_(True), Invitation.address == phone, Invitation.status.in_(LIVE_INVITATION)
+        )
+        .values(status="ended")
+        .execution_options(synchronize_session=False)
+    )
+    invitation = Invitation(
+        consultation_id=consultation.id,
+        channel="sms",
+        address=phone,
+        status="invited",
+        last_sent_at=now,
+        is_test=True,
+        created_at=now,
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    name = getattr(actor, "name", "") or ""
+    enqueue(
+        "sms",
+        NewMessage(
+            to=phone,
+            body=opening_sms(consultation, name.split(" ")[0]),
+            topic=f"consultation-test:{consultation.id}",
+            ref=f"invitation:{invitation.id}",
+            purpose="test",
+        ),
+        now=now,
+    )
+    record(
+        "consultation.test_conversation",
+        actor=actor,
+        target_type="consultation",
+        target_id=consultation.id,
+        now=now,
+        detail={"phone": phone},
+    )
+    return invitation

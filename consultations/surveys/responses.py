@@ -1,0 +1,89 @@
+"""Record answers and complete responses; a completed response counts once in the ledger."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Participation
+from consultations.surveys.models import Answer, Consultation, Invitation, Question, Response
+from consultations.surveys.parsing import Parsed
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def response_for(invitation: Invitation, *, now: datetime) -> Response:
+    """Return the invitation's response, starting one when there is none yet."""
+    response = db.session.scalar(select(Response).where(Response.invitation_id == invitation.id))
+    if response is None:
+        response = Response(
+            consultation_id=invitation.consultation_id,
+            invitation_id=invitation.id,
+            customer_id=invitation.customer_id,
+            channel=invitation.channel,
+            status="started",
+            started_at=now,
+        )
+        db.session.add(response)
+        db.session.flush()
+    return response
+
+
+def record_answer(
+    response: Response, question: Question, parsed: Parsed, raw: str, *, now: datetime
+) -> Answer:
+    """Store (or replace) the answer to one question."""
+    answer = db.session.scalar(
+        select(Answer).where(Answer.response_id == response.id, Answer.question_id == question.id)
+    )
+    if answer is None:
+        answer = Answer(response_id=response.id, question_id=question.id)
+        db.session.add(answer)
+    answer.value = parsed.value
+    answer.number = parsed.number
+    answer.option_index = parsed.option_index
+    answer.skipped = parsed.skipped
+    answer.raw = raw[:2000]
+    answer.created_at = now
+    db.session.flush()
+    return answer
+
+
+def participation_hours(consultation: Consultation) -> Decimal:
+    """Return the customer hours one completed response represents."""
+    return (Decimal(consultation.minutes_per_response or 0) / Decimal(60)).quantize(Decimal("0.0001"))
+
+
+def complete(response: Response, *, now: datetime, counts: bool = True) -> Participation | None:
+    """Mark the response complete and write its one participation row (flush only)."""
+    if response.status == "completed":
+        return None
+    response.status = "completed"
+    response.completed_at = now
+    if not counts:
+        db.session.flush()
+        return None
+    consultation = db.session.get(Consultation, response.consultation_id)
+    assert consultation is not None
+    key = f"survey-response:{response.id}"
+    existing = db.session.scalar(select(Participation).where(Participation.source_key == key))
+    if existing is not None:
+        return existing
+    row = Participation(
+        activity_id=consultation.activity_id,
+        customer_id=response.customer_id,
+        date=now.astimezone(LONDON).date(),
+        channel=response.channel,
+        hours=participation_hours(consultation),
+        headcount=1,
+        source="survey",
+        source_key=key,
+        created_at=now,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row

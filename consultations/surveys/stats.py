@@ -1,0 +1,222 @@
+"""Live figures for a consultation: reach per channel, answers so far, and who answered."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+
+from app.extensions import db
+from app.models import Area, Customer
+from app.models.people import PROFILE_FIELDS
+from consultations.surveys.models import (
+    RESPONSE_CHANNELS,
+    Answer,
+    Consultation,
+    Invitation,
+    Question,
+    Response,
+)
+from messaging.models import OutboundMessage, Suppression
+
+DELIVERED = ("delivered",)
+FAILED = ("undelivered", "failed", "suppressed")
+
+
+@dataclass
+class ChannelFigures:
+    """Reach and response on one channel."""
+
+    invited: int = 0
+    messages: dict[str, int] = field(default_factory=dict)
+    answered: int = 0
+    completed: int = 0
+
+    @property
+    def delivered(self) -> int:
+        """Return messages the provider confirmed (emails count once sent)."""
+        return sum(n for status, n in self.messages.items() if status in DELIVERED)
+
+    @property
+    def rate(self) -> Decimal | None:
+        """Return completed responses as a share of invitations."""
+        if not self.invited:
+            return None
+        return (Decimal(self.completed) / Decimal(self.invited) * 100).quantize(Decimal("0.1"))
+
+
+@dataclass
+class QuestionFigures:
+    """How one question was answered."""
+
+    question: Question
+    bars: list[tuple[str, int]] = field(default_factory=list)
+    skipped: int = 0
+    texts: list[str] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def channel_figures(consultation: Consultation) -> dict[str, ChannelFigures]:
+    """Return invited, message statuses, answered and completed per channel."""
+    figures: dict[str, ChannelFigures] = defaultdict(ChannelFigures)
+    for channel, n in db.session.execute(
+        select(Invitation.channel, func.count())
+        .where(Invitation.consultation_id == consultation.id, Invitation.is_test.is_(False))
+        .group_by(Invitation.channel)
+    ):
+        figures[channel].invited = n
+    for channel, status, n in db.session.execute(
+        select(OutboundMessage.channel, OutboundMessage.status, func.count())
+        .where(OutboundMessage.topic == consultation.topic, OutboundMessage.purpose == "invitation")
+        .group_by(OutboundMessage.channel, OutboundMessage.status)
+    ):
+        figures[channel].messages[status] = n
+    for channel, status, n in db.session.execute(
+        select(Response.channel, Response.status, func.count(func.distinct(Response.id)))
+        .join(Answer, Answer.response_id == Response.id)
+        .where(Response.consultation_id == consultation.id)
+        .group_by(Response.channel, Response.status)
+    ):
+        figures[channel].answered += n
+        if status == "completed":
+            figures[channel].completed += n
+    order = [c for c in RESPONSE_CHANNELS if c in figures]
+    return {c: figures[c] for c in order}
+
+
+def reprompts(consultation: Consultation) -> int:
+    """Return how many unreadable replies were met with a re-prompt."""
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(Invitation.reprompts), 0)).where(
+            Invitation.consultation_id == consultation.id, Invitation.is_test.is_(False)
+        )
+    )
+    return int(total or 0)
+
+
+def opt_outs(consultation: Consultation, now: datetime) -> int:
+    """Return invited addresses that opted out while the consultation ran."""
+    if consultation.launched_at is None:
+        return 0
+    end = consultation.closed_at or now
+    same_address = or_(
+        and_(Invitation.channel == "sms", Suppression.address == Invitation.address),
+        and_(Invitation.channel == "email", Suppression.address == func.lower(Invitation.address)),
+    )
+    return int(
+        db.session.scalar(
+            select(func.count(func.distinct(Invitation.id)))
+            .join(Suppression, and_(Suppression.channel == Invitation.channel, same_address))
+            .where(
+                Invitation.consultation_id == consultation.id,
+                Invitation.is_test.is_(False),
+                Suppression.created_at >= consultation.launched_at,
+                Suppression.created_at <= end,
+            )
+        )
+        or 0
+    )
+
+
+def _number_text(value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    value = Decimal(value).quantize(Decimal("0.01"))
+    return f"{value.normalize():f}"
+
+
+def question_figures(consultation: Consultation, texts_limit: int = 50) -> list[QuestionFigures]:
+    """Return answer distributions for choices and scales, summaries for numbers and recent free text."""
+    result = []
+    completed_or_started = Response.consultation_id == consultation.id
+    for question in consultation.questions:
+        figures = QuestionFigures(question)
+        base = (
+            select(Answer)
+            .join(Response, Response.id == Answer.response_id)
+            .where(completed_or_started, Answer.question_id == question.id)
+        )
+        figures.skipped = (
+            db.session.scalar(
+                select(func.count()).select_from(base.where(Answer.skipped.is_(True)).subquery())
+            )
+            or 0
+        )
+        answered = base.where(Answer.skipped.is_(False)).subquery()
+        if question.type in ("choice", "yesno"):
+            labels = question.options if question.type == "choice" else ["Yes", "No"]
+            counts = dict(
+                db.session.execute(
+                    select(answered.c.option_index, func.count()).group_by(answered.c.option_index)
+                ).all()
+            )
+            figures.bars = [(label, counts.get(i, 0)) for i, label in enumerate(labels)]
+        elif question.type == "scale":
+            counts = {
+                int(k): v
+                for k, v in db.session.execute(
+                    select(answered.c.number, func.count()).group_by(answered.c.number)
+                )
+                if k is not None
+            }
+            low, high = question.min_value or 0, question.max_value or 0
+            figures.bars = [(str(v), counts.get(v, 0)) for v in range(low, high + 1)]
+        if question.type in ("scale", "number"):
+            row = db.session.execute(
+                select(
+                    func.count(answered.c.number),
+                    func.avg(answered.c.number),
+                    func.min(answered.c.number),
+                    func.max(answered.c.number),
+                )
+            ).one()
+            figures.summary = {
+                "count": row[0],
+                "mean": _number_text(row[1]),
+                "min": _number_text(row[2]),
+                "max": _number_text(row[3]),
+            }
+        if question.type == "text":
+            figures.texts = list(
+                db.session.scalars(
+                    select(answered.c.value).order_by(answered.c.created_at.desc()).limit(texts_limit)
+                )
+            )
+            figures.summary = {"count": db.session.scalar(select(func.count()).select_from(answered)) or 0}
+        result.append(figures)
+    return result
+
+
+def _profile_counts(customer_ids: Any) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for name in PROFILE_FIELDS:
+        column = Area.name if name == "area" else getattr(Customer, name)
+        query = select(func.coalesce(column, "Not known"), func.count()).select_from(Customer)
+        if name == "area":
+            query = query.outerjoin(Area, Area.id == Customer.area_id)
+        rows = db.session.execute(query.where(Customer.id.in_(customer_ids)).group_by(column))
+        counts[name] = {str(value): n for value, n in rows}
+    return counts
+
+
+def profile(consultation: Consultation) -> dict[str, list[tuple[str, int, int]]]:
+    """Return, per profile field, (value, respondents, audience) so staff see who is missing."""
+    audience_ids = select(Invitation.customer_id).where(
+        Invitation.consultation_id == consultation.id, Invitation.is_test.is_(False)
+    )
+    respondent_ids = select(Response.customer_id).where(
+        Response.consultation_id == consultation.id,
+        Response.status == "completed",
+        Response.customer_id.is_not(None),
+    )
+    audience = _profile_counts(audience_ids)
+    respondents = _profile_counts(respondent_ids)
+    table = {}
+    for name in PROFILE_FIELDS:
+        values = sorted(set(audience[name]) | set(respondents[name]))
+        table[name] = [(v, respondents[name].get(v, 0), audience[name].get(v, 0)) for v in values]
+    return table

@@ -1,0 +1,122 @@
+"""Customer-facing survey pages: the personal emailed link and the open web link."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.base import utcnow
+from consultations.surveys.blueprints import public_bp as bp
+from consultations.surveys.models import Consultation
+from consultations.surveys.texts import london_text
+from consultations.surveys.webform import field_name, invitation_for_token, submit_invitation, submit_open
+
+
+def _closed_or_waiting(consultation: Consultation) -> ResponseReturnValue | None:
+    """Render the page for a survey that is not taking answers now, if it is not."""
+    now = utcnow()
+    if consultation.status == "closed" or (consultation.closes_at and consultation.closes_at <= now):
+        closed_on = london_text(consultation.closed_at or consultation.closes_at)
+        return render_template(
+            "consultations/public/closed.html", consultation=consultation, closed_on=closed_on
+        )
+    if consultation.status != "open":
+        opens = london_text(consultation.opens_at) if consultation.status == "scheduled" else ""
+        return render_template("consultations/public/not_open.html", consultation=consultation, opens=opens)
+    return None
+
+
+def _unknown() -> ResponseReturnValue:
+    return render_template("consultations/public/unknown.html"), 404
+
+
+def _form(consultation: Consultation, action: str, **context: object) -> str:
+    return render_template(
+        "consultations/public/form.html",
+        consultation=consultation,
+        questions=consultation.questions,
+        field_name=field_name,
+        action=action,
+        errors=context.pop("errors", {}),
+        values=context.pop("values", {}),
+        **context,
+    )
+
+
+@bp.route("/s/<token>", methods=["GET", "POST"])
+def personal(token: str) -> ResponseReturnValue:
+    """Show and take the survey of one emailed invitation, once."""
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        return _unknown()
+    consultation = invitation.consultation
+    if invitation.status == "completed":
+        return render_template("consultations/public/already.html", consultation=consultation)
+    stopped = _closed_or_waiting(consultation)
+    if stopped is not None:
+        return stopped
+    first_name = invitation.customer.first_name if invitation.customer else ""
+    action = url_for("surveys_public.personal", token=token)
+    if request.method == "GET":
+        return _form(consultation, action, first_name=first_name)
+    outcome = submit_invitation(invitation, request.form, now=utcnow())
+    if outcome is None:
+        db.session.rollback()
+        return render_template("consultations/public/already.html", consultation=consultation)
+    if not outcome.ok:
+        db.session.rollback()
+        return _form(
+            consultation, action, first_name=first_name, errors=outcome.errors, values=outcome.values
+        ), 422
+    db.session.commit()
+    return redirect(url_for("surveys_public.personal_thanks", token=token), code=303)
+
+
+@bp.get("/s/<token>/thanks")
+def personal_thanks(token: str) -> ResponseReturnValue:
+    """Thank the person who just answered."""
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        return _unknown()
+    if invitation.status != "completed":
+        return redirect(url_for("surveys_public.personal", token=token))
+    return render_template("consultations/public/thanks.html", consultation=invitation.consultation)
+
+
+def _open_consultation(slug: str) -> Consultation:
+    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+    if consultation is None or not consultation.web_link:
+        abort(404, "There is no survey at this address. Check the link you were given.")
+    return consultation
+
+
+@bp.route("/w/<slug>", methods=["GET", "POST"])
+def open_link(slug: str) -> ResponseReturnValue:
+    """Show and take the website survey anyone may answer."""
+    consultation = _open_consultation(slug)
+    stopped = _closed_or_waiting(consultation)
+    if stopped is not None:
+        return stopped
+    action = url_for("surveys_public.open_link", slug=slug)
+    if request.method == "GET":
+        return _form(consultation, action, ask_ref=True)
+    outcome = submit_open(
+        consultation,
+        request.form,
+        channel="web",
+        now=utcnow(),
+        customer_ref=request.form.get("customer_ref", ""),
+    )
+    if not outcome.ok:
+        db.session.rollback()
+        return _form(consultation, action, ask_ref=True, errors=outcome.errors, values=outcome.values), 422
+    db.session.commit()
+    return redirect(url_for("surveys_public.open_thanks", slug=slug), code=303)
+
+
+@bp.get("/w/<slug>/thanks")
+def open_thanks(slug: str) -> ResponseReturnValue:
+    """Thank someone who answered the website survey."""
+    return render_template("consultations/public/thanks.html", consultation=_open_consultation(slug))

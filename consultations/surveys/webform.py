@@ -1,0 +1,164 @@
+"""The web form: check submitted answers and store them as a completed response."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Customer
+from consultations.surveys.engine import lock
+from consultations.surveys.launch import hash_token
+from consultations.surveys.models import Consultation, Invitation, InvitationLink, Question, Response
+from consultations.surveys.parsing import MAX_TEXT, Parsed, parse_answer
+from consultations.surveys.responses import complete, record_answer, response_for
+
+
+def field_name(question: Question) -> str:
+    """Return the form field name of a question."""
+    return f"q_{question.key}"
+
+
+@dataclass
+class FormOutcome:
+    """A checked form: answers by question id, or errors by field name; values to show again."""
+
+    answers: dict[int, Parsed] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
+    response: Response | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Return True when every answer was accepted."""
+        return not self.errors
+
+
+def _one(question: Question, raw: str) -> Parsed | str:
+    """Read one field; return the answer or the message to show beside it."""
+    raw = raw.strip()
+    if not raw:
+        if question.required:
+            return "Choose an answer." if question.type in ("choice", "yesno") else "Enter an answer."
+        return Parsed(ok=True, skipped=True)
+    if question.type == "choice":
+        if raw.isdigit() and int(raw) < len(question.options):
+            return Parsed(True, question.options[int(raw)], option_index=int(raw))
+        return "Choose one of the options."
+    if question.type == "yesno":
+        parsed = parse_answer(question, raw)
+        return parsed if parsed.ok else "Choose Yes or No."
+    if question.type in ("scale", "number"):
+        parsed = parse_answer(question, raw)
+        if parsed.ok:
+            return parsed
+        low, high = question.min_value, question.max_value
+        whole = "a whole number" if question.type == "scale" else "a number"
+        if low is not None and high is not None:
+            return f"Enter {whole} from {low} to {high}."
+        return f"Enter {whole}."
+    if len(raw) > MAX_TEXT:
+        return f"Keep your answer under {MAX_TEXT} characters."
+    return Parsed(True, raw)
+
+
+def check_form(questions: list[Question], form: Mapping[str, str]) -> FormOutcome:
+    """Check every answer on the form, collecting all the errors at once."""
+    outcome = FormOutcome()
+    for question in questions:
+        name = field_name(question)
+        raw = form.get(name, "") or ""
+        outcome.values[name] = raw
+        result = _one(question, raw)
+        if isinstance(result, str):
+            outcome.errors[name] = result
+        else:
+            outcome.answers[question.id] = result
+    return outcome
+
+
+def _store(response: Response, questions: list[Question], outcome: FormOutcome, now: datetime) -> None:
+    for question in questions:
+        parsed = outcome.answers[question.id]
+        record_answer(response, question, parsed, outcome.values.get(field_name(question), ""), now=now)
+    complete(response, now=now)
+    outcome.response = response
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """Return the invitation a personal link belongs to (first link or a reminder's)."""
+    digest = hash_token(token)
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == digest))
+    if invitation is None:
+        invitation = db.session.scalar(
+            select(Invitation)
+            .join(InvitationLink, InvitationLink.invitation_id == Invitation.id)
+            .where(InvitationLink.token_hash == digest)
+        )
+    return invitation
+
+
+def submit_invitation(
+    invitation: Invitation, form: Mapping[str, str], *, now: datetime
+) -> FormOutcome | None:
+    """Store an emailed invitation's answers once; None when it was answered already (flush only)."""
+    lock(invitation)
+    if invitation.status == "completed":
+        return None
+    consultation = invitation.consultation
+    outcome = check_form(consultation.questions, form)
+    if not outcome.ok:
+        return outcome
+    response = response_for(invitation, now=now)
+    _store(response, consultation.questions, outcome, now)
+    invitation.status = "completed"
+    invitation.answered_at = invitation.answered_at or now
+    invitation.completed_at = now
+    return outcome
+
+
+def find_customer(ref: str) -> Customer | None:
+    """Return the customer with this reference (ignoring case and spaces), if on the register."""
+    ref = ref.strip()
+    if not ref:
+        return None
+    return db.session.scalar(
+        select(Customer).where(db.func.upper(Customer.ref) == ref.upper(), Customer.erased_at.is_(None))
+    )
+
+
+def submit_open(
+    consultation: Consultation,
+    form: Mapping[str, str],
+    *,
+    channel: str,
+    now: datetime,
+    customer_ref: str = "",
+    entered_by: Any = None,
+) -> FormOutcome:
+    """Store answers from the open web link or typed in by staff from paper or a phone call."""
+    outcome = check_form(consultation.questions, form)
+    customer = find_customer(customer_ref)
+    outcome.values["customer_ref"] = customer_ref
+    if customer_ref.strip() and customer is None:
+        outcome.errors["customer_ref"] = (
+            "We could not find that customer reference. Check it, or leave it blank."
+        )
+    if not outcome.ok:
+        return outcome
+    response = Response(
+        consultation_id=consultation.id,
+        customer_id=customer.id if customer else None,
+        channel=channel,
+        status="started",
+        started_at=now,
+        entered_by_id=getattr(entered_by, "id", None),
+    )
+    db.session.add(response)
+    db.session.flush()
+    _store(response, consultation.questions, outcome, now)
+    return outcome
