@@ -12,11 +12,20 @@ from wtforms import (
     DecimalField,
     EmailField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from app.models.involvement import ACTION_STATUSES, CATEGORIES, CHANNELS
 from app.web.involvement.services import split_refs
@@ -46,7 +55,9 @@ class ActivityForm(FlaskForm):
     """Create or edit an activity: every column of the activities CSV."""
 
     name = StringField("Name", validators=[DataRequired("Enter the activity's name."), Length(max=200)])
-    category = SelectField("Category", choices=[(c, c.capitalize()) for c in CATEGORIES], default="other")
+    category = SelectField(
+        "Category", choices=[SelectChoice(c, c.capitalize()) for c in CATEGORIES], default="other"
+    )
     aim = TextAreaField("Aim", validators=[Length(max=5000)])
     method = TextAreaField("Method", validators=[Length(max=5000)])
     outcomes = TextAreaField("Outcomes", validators=[Length(max=5000)])
@@ -76,7 +87,7 @@ class ActivityForm(FlaskForm):
 
     def validate_end_date(self, field: DateField) -> None:
         if field.data and self.start_date.data and field.data < self.start_date.data:
-            raise ValueError("The end date is before the start date.")
+            raise ValidationError("The end date is before the start date.")
 
     def values(self) -> dict[str, Any]:
         """Return the submitted values for the service."""
@@ -95,7 +106,7 @@ class ParticipationForm(FlaskForm):
         ],
     )
     date = DateField("Date", validators=[DataRequired("Enter the date they took part.")])
-    channel = SelectField("Channel", choices=[(c, c) for c in CHANNELS], default="in person")
+    channel = SelectField("Channel", choices=[SelectChoice(c, c) for c in CHANNELS], default="in person")
     hours = DecimalField(
         "Hours per person",
         places=2,
@@ -131,7 +142,10 @@ class StaffTimeForm(FlaskForm):
             NumberRange(min=Decimal("0.01"), max=MAX_HOURS, message="Enter the hours spent (more than 0)."),
         ],
     )
-    staff_email = EmailField("Staff email (blank: you)", validators=[Optional(), Length(max=254)])
+    staff_email = EmailField(
+        "Staff email (blank: you)",
+        validators=[Optional(), Length(max=254), Email("Enter a full email address, like name@example.org.")],
+    )
     note = StringField("Note", validators=[Length(max=500)])
 
 
@@ -152,7 +166,9 @@ class CostForm(FlaskForm):
         ],
     )
     kind = SelectField(
-        "Kind", choices=[(k, k.capitalize() if k != "sms" else "SMS") for k in COST_KINDS], default="other"
+        "Kind",
+        choices=[SelectChoice(k, k.capitalize() if k != "sms" else "SMS") for k in COST_KINDS],
+        default="other",
     )
     description = StringField("Description", validators=[Length(max=500)])
 
@@ -172,7 +188,7 @@ class OutcomeForm(FlaskForm):
 
     def validate_resolved_on(self, field: DateField) -> None:
         if field.data and self.raised_on.data and field.data < self.raised_on.data:
-            raise ValueError("It cannot be resolved before it was raised.")
+            raise ValidationError("It cannot be resolved before it was raised.")
 
     def values(self) -> dict[str, Any]:
         return {name: self[name].data for name in self._fields if name != "csrf_token"}
@@ -184,7 +200,9 @@ class ActionForm(FlaskForm):
     aim = TextAreaField("Aim", validators=[DataRequired("Enter the aim.")])
     expected_outcome = TextAreaField("Expected outcome")
     due_date = DateField("Due date", validators=[DataRequired("Enter the due date.")])
-    status = SelectField("Status", choices=[(s, s.capitalize()) for s in ACTION_STATUSES], default="open")
+    status = SelectField(
+        "Status", choices=[SelectChoice(s, s.capitalize()) for s in ACTION_STATUSES], default="open"
+    )
 
     def values(self) -> dict[str, Any]:
         return {name: self[name].data for name in self._fields if name != "csrf_token"}
@@ -207,7 +225,7 @@ class BudgetForm(FlaskForm):
 
     def validate_end_date(self, field: DateField) -> None:
         if field.data and self.start_date.data and field.data < self.start_date.data:
-            raise ValueError("The end date is before the start date.")
+            raise ValidationError("The end date is before the start date.")
 
     def values(self) -> dict[str, Any]:
         return {name: self[name].data for name in self._fields if name != "csrf_token"}

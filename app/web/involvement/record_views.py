@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import case, select
+from wtforms import SelectChoice
 
 from app.auth.decorators import roles_required
 from app.extensions import db
@@ -55,7 +56,10 @@ def _edit(
 
 def _outcome_form(outcome: OutcomeLog | None) -> OutcomeForm:
     form = OutcomeForm(obj=outcome)
-    form.activity_id.choices = [("", "None"), *queries.activity_choices()]
+    form.activity_id.choices = [
+        SelectChoice("", "None"),
+        *(SelectChoice(i, n) for i, n in queries.activity_choices()),
+    ]
     return form
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from app.extensions import db
@@ -46,10 +46,16 @@ class CustomerForm(FlaskForm):
     def __init__(self, *args: Any, customer: Customer | None = None, **kwargs: Any) -> None:
         super().__init__(*args, obj=customer, **kwargs)
         self._customer_id = customer.id if customer else None
-        self.area_id.choices = [("", "Not recorded")] + [(a.id, a.name) for a in queries.areas()]
+        self.area_id.choices = [
+            SelectChoice("", "Not recorded"),
+            *(SelectChoice(a.id, a.name) for a in queries.areas()),
+        ]
         for name in queries.PROFILE_CHOICES:
             field = self[name]
-            field.choices = [("", "Not recorded")] + [(v, v) for v in queries.profile_choices(name)]
+            field.choices = [
+                SelectChoice("", "Not recorded"),
+                *(SelectChoice(v, v) for v in queries.profile_choices(name)),
+            ]
             if field.data is None:
                 field.data = ""
 
@@ -97,7 +103,7 @@ class StaffUserForm(FlaskForm):
 
     email = EmailField("Email", validators=[DataRequired("Enter an email address."), Length(max=254)])
     name = StringField("Name", validators=[Length(max=120)])
-    role = SelectField("Role", choices=[(r, r.title()) for r in ROLES], default="staff")
+    role = SelectField("Role", choices=[SelectChoice(r, r.title()) for r in ROLES], default="staff")
     password = PasswordField(
         "Password",
         validators=[DataRequired("Choose a password."), Length(min=8, message="Use at least 8 characters.")],

@@ -106,7 +106,8 @@ def staff_users() -> ResponseReturnValue:
             )
         except UserError as exc:
             db.session.rollback()
-            form.email.errors = [*form.email.errors, str(exc).capitalize() + "."]
+            message = str(exc)[:1].upper() + str(exc)[1:]
+            form.email.errors = [*form.email.errors, message if message.endswith(".") else message + "."]
             status = 400
         else:
             record(
