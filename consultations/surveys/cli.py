@@ -104,16 +104,16 @@ def export_command(slug: str, fmt: str, output: Path | None) -> None:
     """Write the definition (json) or the responses (csv, xlsx)."""
     consultation = _get(slug)
     if fmt == "json":
-        data: bytes = (
-            json.dumps(export_definition(consultation), indent=2, ensure_ascii=False) + "\n"
-        ).encode()
+        data: bytes | str = json.dumps(export_definition(consultation), indent=2, ensure_ascii=False) + "\n"
     elif fmt == "csv":
-        data = to_csv(consultation).encode("utf-8")
+        data = to_csv(consultation)
     else:
         data = to_xlsx(consultation)
     if output:
-        output.write_bytes(data)
+        output.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
         click.echo(f"wrote {output}", err=True)
+    elif isinstance(data, str):
+        click.echo(data, nl=False)
     else:
         stream = click.get_binary_stream("stdout")
         stream.write(data)
