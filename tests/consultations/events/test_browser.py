@@ -1,0 +1,45 @@
+"""The booking page in Chromium: a person books on a phone-sized screen, then cancels."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from consultations.events.models import Booking
+
+pytestmark = pytest.mark.browser
+
+
+def test_book_and_cancel_in_a_browser(app, live_server, page, live_event):
+    event = live_event(capacity=2)
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"{live_server.url}/e/{event.slug}")
+    assert page.locator("h1").inner_text() == "The Big Get Together"
+    page.get_by_role("button", name="Book my place").click()
+    # Nothing filled in: the error summary names the fields and links to them.
+    summary = page.get_by_role("alert")
+    assert "Enter your name." in summary.inner_text()
+    page.get_by_role("link", name="Enter your name.").click()
+    page.get_by_label("Your name").fill("Sam Guest")
+    page.get_by_label("Email address").fill("sam@example.org")
+    page.get_by_label("Number of places, including you").fill("2")
+    page.get_by_role("button", name="Book my place").click()
+    assert "Thank you, you are booked." in page.get_by_role("status").first.inner_text()
+    # The page fits a phone screen: nothing wider than the viewport.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Add to my calendar (.ics)").click()
+    assert download.value.suggested_filename == f"{event.slug}.ics"
+    page.get_by_role("link", name="Cancel this booking").click()
+    page.get_by_role("button", name="Yes, cancel my booking").click()
+    assert "This booking is cancelled" in page.get_by_role("status").first.inner_text()
+    db.session.expire_all()
+    assert db.session.scalar(select(Booking)).status == "cancelled"
+
+
+def test_full_event_in_a_browser(app, live_server, page, live_event):
+    event = live_event(capacity=0, waitlist=False)
+    page.goto(f"{live_server.url}/e/{event.slug}")
+    assert "Sorry, this event is full." in page.get_by_role("status").first.inner_text()
+    assert page.get_by_role("button", name="Book my place").count() == 0

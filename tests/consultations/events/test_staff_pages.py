@@ -1,0 +1,127 @@
+"""Staff screens: roles, create and edit, bookings, register by HTTP, staff time and costs, invitations."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Cost, Participation, StaffTime
+from app.models.base import utcnow
+from consultations.events.models import Booking, Event, EventInvitation
+from tests.consultations import factories
+from tests.consultations.events.conftest import local, outbox
+
+
+def test_staff_routes_need_a_signed_in_user(app, client, make_event):
+    event = make_event()
+    for path in ("/events/", "/events/new", f"/events/{event.id}", f"/events/{event.id}/register"):
+        assert client.get(path).status_code in (302, 401), path
+    assert client.post(f"/events/{event.id}/register/close").status_code in (302, 401)
+    assert db.session.scalar(select(Participation)) is None
+
+
+def test_create_then_edit_an_event(app, staff_client):
+    start = utcnow() + timedelta(days=20)
+    form = {
+        "title": "Tenants' tea", "slug": "tenants-tea", "activity": "Tenants' forum",
+        "starts_at": local(start)[:16], "ends_at": local(start + timedelta(hours=2))[:16], "venue": "Hall",
+        "capacity": "30", "waitlist": "on", "sms_keyword": "tea", "reminder_hours": "24", "max_places": "4",
+    }  # fmt: skip
+    response = staff_client.post("/events/new", data=form)
+    assert response.status_code == 303
+    event = db.session.scalar(select(Event).where(Event.slug == "tenants-tea"))
+    assert event.sms_keyword == "TEA" and event.waitlist and event.activity.name == "Tenants' forum"
+    assert event.activity.category == "event"
+    page = staff_client.get(f"/events/{event.id}")
+    assert b"Tenants&#39; tea" in page.data and b"JOIN TEA" in page.data
+    assert b"Tenants&#39; tea" in staff_client.get("/events/").data
+
+    bad = staff_client.post(
+        f"/events/{event.id}/edit", data={**form, "ends_at": form["starts_at"], "capacity": "x"}
+    )
+    assert bad.status_code == 400
+    assert b"ends_at: must be after starts_at" in bad.data and b"capacity: must be a whole number" in bad.data
+    ok = staff_client.post(f"/events/{event.id}/edit", data={**form, "capacity": "40"})
+    assert ok.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).capacity == 40
+
+
+def test_register_over_http_writes_the_ledger(app, staff_client, make_event):
+    event = make_event()
+    customer = factories.customer(first_name="Ann", last_name="Jones", email="ann@example.org")
+    staff_client.post(f"/e/{event.slug}", data={"ref": customer.ref})
+    booking = db.session.scalar(select(Booking))
+    # The page reads the real clock; the event is in 2030, so booking is open.
+    assert booking is not None
+    page = staff_client.get(f"/events/{event.id}/register?q=jones")
+    assert b"Ann Jones" in page.data and b"Mark here" in page.data
+    assert (
+        staff_client.post(f"/events/{event.id}/register/{booking.id}", data={"attended": "1"}).status_code
+        == 303
+    )
+    staff_client.post(f"/events/{event.id}/register/walk-in", data={"first_name": "Wal", "last_name": "Kin"})
+    staff_client.post(f"/events/{event.id}/register/online", data={"online_viewers": "12"})
+    bad = staff_client.post(
+        f"/events/{event.id}/register/online", data={"online_viewers": "lots"}, follow_redirects=True
+    )
+    assert b"whole number" in bad.data
+    closed = staff_client.post(f"/events/{event.id}/register/close", follow_redirects=True)
+    assert b"2 customers, 0 guests and 12 online viewers" in closed.data
+    assert db.session.scalar(select(db.func.count()).select_from(Participation)) == 3
+    staff_client.post(f"/events/{event.id}/register/reopen")
+    staff_client.post(f"/events/{event.id}/register/close")
+    assert db.session.scalar(select(db.func.count()).select_from(Participation)) == 3
+
+
+def test_staff_time_and_costs_from_the_event_page(app, staff_client, make_event):
+    event = make_event()
+    staff_client.post(f"/events/{event.id}/staff-time", data={"hours": "3.5", "note": "Setting up"})
+    staff_client.post(
+        f"/events/{event.id}/costs", data={"amount": "£120.50", "kind": "venue", "description": "Hall hire"}
+    )
+    bad = staff_client.post(
+        f"/events/{event.id}/costs", data={"amount": "-4", "description": "x"}, follow_redirects=True
+    )
+    assert b"Cost not saved" in bad.data
+    [time] = db.session.scalars(select(StaffTime)).all()
+    [cost] = db.session.scalars(select(Cost)).all()
+    assert time.activity_id == event.activity_id and time.hours == Decimal("3.5") and time.staff_email
+    assert time.date == event.starts_at.date()
+    assert cost.amount == Decimal("120.50") and cost.kind == "venue" and cost.activity_id == event.activity_id
+    assert b"\xc2\xa3120.50 spent" in staff_client.get(f"/events/{event.id}").data
+
+
+def test_invitations_reach_the_audience_once(app, staff_client, make_event):
+    event = make_event()
+    derby = factories.area("Derby")
+    factories.sms_customer("+447912345631", area_id=derby.id, first_name="Ann")
+    factories.email_customer("bob@example.org", area_id=derby.id)
+    factories.sms_customer("+447912345632")  # another area
+    db.session.commit()
+    form = {
+        "areas": "Derby",
+        "channel_sms": "on",
+        "channel_email": "on",
+        "consented_only": "on",
+        "action": "send",
+    }
+    preview = staff_client.post(
+        f"/events/{event.id}/invite", data={**form, "action": "preview"}, follow_redirects=True
+    )
+    assert b"2 customers would be invited" in preview.data
+    assert outbox(f"event:{event.id}") == []
+    sent = staff_client.post(f"/events/{event.id}/invite", data=form, follow_redirects=True)
+    assert b"2 invitations queued" in sent.data
+    messages = outbox(f"event:{event.id}", purpose="invitation")
+    sms = next(m for m in messages if m.channel == "sms")
+    assert sms.body.startswith("Hi Ann, you're invited to The Big Get Together") and "JOIN BGT" in sms.body
+    email = next(m for m in messages if m.channel == "email")
+    assert "/e/big-get-together" in email.body and email.list_unsubscribe
+    again = staff_client.post(f"/events/{event.id}/invite", data=form, follow_redirects=True)
+    assert b"0 invitations queued; 2 already invited" in again.data
+    assert len(outbox(f"event:{event.id}", purpose="invitation")) == 2
+    assert db.session.scalar(select(db.func.count()).select_from(EventInvitation)) == 2
