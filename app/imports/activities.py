@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.imports import fields as f
-from app.imports.reader import Columns, Progress, Row, Sheet
+from app.imports.reader import Columns, Progress, Repeats, Row, Sheet
 from app.imports.result import ImportResult, quoted
 from app.imports.store import column_limit, upsert
 from app.models import Activity
@@ -56,20 +56,17 @@ def import_activities(sheet: Sheet, result: ImportResult, now: datetime, progres
     name_text = f.text(column_limit(Activity, "name"))
     cells = [(name, *ACTIVITY_CELLS[name]) for name in ACTIVITY_CELLS if name in sheet.columns]
     records: dict[str, dict[str, Any]] = {}
-    first_row: dict[str, int] = {}
+    repeats = Repeats()
     for row in sheet:
         name = row.get("name", name_text, required=True)
         values = {column: row.get(column, parse, default=blank) for column, parse, blank in cells}
         start, end = values.get("start_date"), values.get("end_date")
         if start and end and end < start:
             row.error("end_date", f"{end.isoformat()} is before the start date {start.isoformat()}")
+        key = name.casefold() if name else None
+        repeats.check(row, (key,), "name", quoted(name or ""))
         if not row.ok:
             continue
-        key = name.casefold()
-        if key in first_row:
-            row.error("name", f"{quoted(name)} appears twice: rows {first_row[key]} and {row.number}")
-            continue
-        first_row[key] = row.number
         records[key] = {"name": name, **values}
     sheet.problems.raise_if_any()
 

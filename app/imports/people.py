@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.imports import fields as f
-from app.imports.reader import Columns, Progress, Sheet
-from app.imports.result import ImportResult, quoted
+from app.imports.reader import Columns, Progress, Repeats, Sheet
+from app.imports.result import FieldError, ImportResult, quoted
 from app.imports.store import column_limit, upsert
 from app.models import Area, Customer
 
@@ -32,12 +32,13 @@ CUSTOMER_COLUMNS = Columns(
         "email_consent",
     ),
 )
-# column -> (parser, value of a blank cell); "area" is a reference and handled apart.
-CUSTOMER_CELLS: dict[str, tuple[f.Parser, Any]] = {
+# column -> (parser, value of a blank cell); "area" names an Area, whose parser needs the database.
+CUSTOMER_CELLS: dict[str, tuple[f.Parser | None, Any]] = {
     "first_name": (f.text(column_limit(Customer, "first_name")), ""),
     "last_name": (f.text(column_limit(Customer, "last_name")), ""),
     "phone": (f.phone, None),
     "email": (f.email, None),
+    "area": (None, None),
     **{
         name: (f.text(column_limit(Customer, name)), None)
         for name in ("tenure", "age_band", "gender", "ethnicity", "disability")
@@ -47,27 +48,37 @@ CUSTOMER_CELLS: dict[str, tuple[f.Parser, Any]] = {
 }
 
 
-def area_ids() -> dict[str, int]:
-    """Return area ids by case-folded name."""
+def field_of(column: str) -> str:
+    """Return the Customer attribute a column fills."""
+    return "area_id" if column == "area" else column
+
+
+def area_parser() -> f.Parser:
+    """Return a parser that turns an area name (any case) into its id."""
     rows = db.session.execute(select(Area.name, Area.id))
-    return {name.casefold(): area_id for name, area_id in rows}
+    areas = {name.casefold(): area_id for name, area_id in rows}
+
+    def parse(raw: str) -> int:
+        try:
+            return areas[raw.casefold()]
+        except KeyError:
+            raise FieldError(f"{quoted(raw)} is not a known area (import the areas file first)") from None
+
+    return parse
 
 
 def import_areas(sheet: Sheet, result: ImportResult, now: datetime, progress: Progress | None) -> None:
     """Add areas by name, or update the homes of areas already known."""
     name_text = f.text(column_limit(Area, "name"))
     records: dict[str, dict[str, Any]] = {}
-    first_row: dict[str, int] = {}
+    repeats = Repeats()
     for row in sheet:
         name = row.get("area", name_text, required=True)
         homes = row.get("homes", f.whole_number, required=True)
+        key = name.casefold() if name else None
+        repeats.check(row, (key,), "area", quoted(name or ""))
         if not row.ok:
             continue
-        key = name.casefold()
-        if key in first_row:
-            row.error("area", f"{quoted(name)} appears twice: rows {first_row[key]} and {row.number}")
-            continue
-        first_row[key] = row.number
         records[key] = {"name": name, "homes": homes}
     sheet.problems.raise_if_any()
     existing = {
@@ -80,29 +91,24 @@ def import_areas(sheet: Sheet, result: ImportResult, now: datetime, progress: Pr
 def import_customers(sheet: Sheet, result: ImportResult, now: datetime, progress: Progress | None) -> None:
     """Add customers by ref, or update the columns the file has for customers already known."""
     ref_text = f.text(column_limit(Customer, "ref"))
-    cells = [(name, *CUSTOMER_CELLS[name]) for name in CUSTOMER_CELLS if name in sheet.columns]
-    areas = area_ids() if "area" in sheet.columns else {}
+    cells = [
+        (field_of(column), column, parse or area_parser(), blank)
+        for column, (parse, blank) in CUSTOMER_CELLS.items()
+        if column in sheet.columns
+    ]
     records: dict[str, dict[str, Any]] = {}
-    first_row: dict[str, int] = {}
+    repeats = Repeats()
     for row in sheet:
         ref = row.get("ref", ref_text, required=True)
-        values = {name: row.get(name, parse, default=blank) for name, parse, blank in cells}
-        if "area" in sheet.columns:
-            area = row.values.get("area", "")
-            values["area_id"] = areas.get(area.casefold()) if area else None
-            if area and values["area_id"] is None:
-                row.error("area", f"{quoted(area)} is not a known area (import the areas file first)")
+        values = {field: row.get(column, parse, default=blank) for field, column, parse, blank in cells}
+        repeats.check(row, (ref,), "ref", quoted(ref or ""))
         if not row.ok:
             continue
-        if ref in first_row:
-            row.error("ref", f"{quoted(ref)} appears twice: rows {first_row[ref]} and {row.number}")
-            continue
-        first_row[ref] = row.number
         values["ref"] = ref
         records[ref] = values
     sheet.problems.raise_if_any()
 
-    compared = [*CUSTOMER_CELLS, "area_id"]
+    compared = [field_of(column) for column in CUSTOMER_CELLS]
     existing: dict[str, tuple[int, dict[str, Any]]] = {}
     statement = select(
         Customer.id, Customer.ref, Customer.erased_at, *(getattr(Customer, n) for n in compared)
@@ -117,9 +123,11 @@ def import_customers(sheet: Sheet, result: ImportResult, now: datetime, progress
             result.notes.append(f"{ref}: erased from the register; left as it is")
             continue
         existing[ref] = (customer_id, dict(zip(compared, current, strict=True)))
-    blanks = {name: blank for name, (_, blank) in CUSTOMER_CELLS.items() if name not in sheet.columns}
-    if "area" not in sheet.columns:
-        blanks["area_id"] = None
+    blanks = {
+        field_of(column): blank
+        for column, (_, blank) in CUSTOMER_CELLS.items()
+        if column not in sheet.columns
+    }
     # New customers get blank values for the columns the file leaves out; known ones keep theirs.
     for ref, values in records.items():
         if ref not in existing:

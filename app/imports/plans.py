@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.imports import fields as f
 from app.imports.activities import activity_cell, activity_ids
-from app.imports.reader import Columns, Progress, Sheet
+from app.imports.reader import Columns, Progress, Repeats, Sheet
 from app.imports.result import ImportResult
 from app.imports.store import column_limit, upsert
 from app.models import Action, Budget, OutcomeLog
@@ -25,23 +25,17 @@ CLOSED_STATUSES = ("done", "cancelled")
 def import_budgets(sheet: Sheet, result: ImportResult, now: datetime, progress: Progress | None) -> None:
     """Add budgets by their span of dates, or update the amount of a span already known."""
     records: dict[tuple[Any, ...], dict[str, Any]] = {}
-    first_row: dict[tuple[Any, ...], int] = {}
+    repeats = Repeats()
     for row in sheet:
         start = row.get("start_date", f.iso_date, required=True)
         end = row.get("end_date", f.iso_date, required=True)
         amount = row.get("amount", f.money, required=True)
         if start and end and end < start:
             row.error("end_date", f"{end.isoformat()} is before the start date {start.isoformat()}")
+        key = (start, end)
+        repeats.check(row, key, "start_date", f"the budget {start} to {end}")
         if not row.ok:
             continue
-        key = (start, end)
-        if key in first_row:
-            row.error(
-                "start_date",
-                f"the budget {start} to {end} appears twice: rows {first_row[key]} and {row.number}",
-            )
-            continue
-        first_row[key] = row.number
         records[key] = {"start_date": start, "end_date": end, "amount": amount}
     sheet.problems.raise_if_any()
     existing = {
@@ -58,7 +52,7 @@ def import_outcomes(sheet: Sheet, result: ImportResult, now: datetime, progress:
     where_text = f.text(column_limit(OutcomeLog, "where_who"))
     activities = activity_ids() if "activity" in sheet.columns else {}
     records: dict[tuple[Any, ...], dict[str, Any]] = {}
-    first_row: dict[tuple[Any, ...], int] = {}
+    repeats = Repeats()
     for row in sheet:
         values: dict[str, Any] = {
             "where_who": row.get("where_who", where_text, required=True),
@@ -73,13 +67,11 @@ def import_outcomes(sheet: Sheet, result: ImportResult, now: datetime, progress:
                 row.error("resolved_on", f"{resolved.isoformat()} is before the date it was raised")
         if "activity" in sheet.columns:
             values["activity_id"] = activity_cell(row, activities)
+        where, what = values["where_who"], values["what"]
+        key = (where and where.casefold(), what and what.casefold(), values["raised_on"])
+        repeats.check(row, key, "what", "the same outcome")
         if not row.ok:
             continue
-        key = (values["where_who"].casefold(), values["what"].casefold(), values["raised_on"])
-        if key in first_row:
-            row.error("what", f"the same outcome appears twice: rows {first_row[key]} and {row.number}")
-            continue
-        first_row[key] = row.number
         records[key] = values
     sheet.problems.raise_if_any()
     compared = ("outcome", "resolved_on", "activity_id")
@@ -113,7 +105,7 @@ def import_actions(sheet: Sheet, result: ImportResult, now: datetime, progress: 
     """Add actions keyed by aim and due date, or update their expected outcome and status."""
     status_choice = f.choice(ACTION_STATUSES)
     records: dict[tuple[Any, ...], dict[str, Any]] = {}
-    first_row: dict[tuple[Any, ...], int] = {}
+    repeats = Repeats()
     for row in sheet:
         values: dict[str, Any] = {
             "aim": row.get("aim", f.text(None), required=True),
@@ -123,13 +115,10 @@ def import_actions(sheet: Sheet, result: ImportResult, now: datetime, progress: 
             values["expected_outcome"] = row.get("expected_outcome", f.text(None), default="")
         if "status" in sheet.columns:
             values["status"] = row.get("status", status_choice, default="open")
+        key = (values["aim"] and values["aim"].casefold(), values["due_date"])
+        repeats.check(row, key, "aim", "the same action")
         if not row.ok:
             continue
-        key = (values["aim"].casefold(), values["due_date"])
-        if key in first_row:
-            row.error("aim", f"the same action appears twice: rows {first_row[key]} and {row.number}")
-            continue
-        first_row[key] = row.number
         records[key] = values
     sheet.problems.raise_if_any()
     compared = ("expected_outcome", "status", "closed_at")

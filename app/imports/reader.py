@@ -63,6 +63,21 @@ class Row:
         self.problems.add(message, self.number, column)
 
 
+class Repeats:
+    """Where each key first appeared in a file, so a repeat names both rows."""
+
+    def __init__(self) -> None:
+        self.first: dict[Any, int] = {}
+
+    def check(self, row: Row, key: tuple[Any, ...], column: str, what: str) -> None:
+        """Note a problem when ``key`` (all of its parts given) was already on an earlier row."""
+        if any(part is None for part in key):
+            return
+        first = self.first.setdefault(key, row.number)
+        if first != row.number:
+            row.error(column, f"{what} appears twice: rows {first} and {row.number}")
+
+
 class Sheet:
     """A CSV file whose header has been read and checked; iterate it for its rows."""
 

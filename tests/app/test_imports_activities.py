@@ -86,6 +86,7 @@ def test_bad_activities_are_refused_whole(app: Flask) -> None:
         'activities.csv row 2, target_cost_per_customer: "1.234" has more than 2 decimal places',
         "activities.csv row 2, end_date: 2011-03-01 is before the start date 2011-04-01",
         'activities.csv row 3, start_date: "01/04/2011" is not a date written YYYY-MM-DD (e.g. 2011-09-17)',
+        'activities.csv row 4, name: "forum" appears twice: rows 2 and 4',
     ]
     assert rows(Activity) == []
     assert problems("activities", "name\nForum\nFORUM\n") == [
@@ -159,7 +160,8 @@ def test_bad_outcomes(app: Flask) -> None:
         'outcomes.csv row 2, activity: "Bin club" is not a known activity (import the activities file first)',
         "outcomes.csv row 3, where_who: a value is required",
         "outcomes.csv row 3, raised_on: a value is required",
-        "outcomes.csv row 5, what: the same outcome appears twice: rows 4 and 5",
+        "outcomes.csv row 4, what: the same outcome appears twice: rows 2 and 4",
+        "outcomes.csv row 5, what: the same outcome appears twice: rows 2 and 5",
     ]
     assert rows(OutcomeLog) == []
 

@@ -55,7 +55,8 @@ def test_bad_file_exits_nonzero_listing_every_problem(
         'customers.csv row 2, phone: "0770" is not a phone number',
         'customers.csv row 2, area: "Derby" is not a known area (import the areas file first)',
         'customers.csv row 3, area: "Derby" is not a known area (import the areas file first)',
-        "customers.csv: nothing imported (3 problem(s) to fix).",
+        'customers.csv row 3, ref: "DH001" appears twice: rows 2 and 3',
+        "customers.csv: nothing imported (4 problem(s) to fix).",
     ]
     assert result.stdout == ""
     assert count(Customer) == 0
