@@ -116,7 +116,7 @@ def load_demo(*, now: datetime, password: str | None = None, customers: int = CU
 def _load_outcomes(rng: random.Random, now: datetime, since: date) -> None:
     today = now.date()
     start = min(since, today)
-    names = dict(db.session.execute(select(Activity.name, Activity.id)).tuples().all())
+    names = dict(db.session.execute(select(Activity.name, Activity.id)).all())
     rows = []
     for where_who, what, outcome in OUTCOMES:
         raised = start + timedelta(days=rng.randint(0, max(0, (today - start).days)))

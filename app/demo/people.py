@@ -195,7 +195,7 @@ def _pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
 def load_areas() -> dict[str, int]:
     """Insert the five demo areas; return their ids by name."""
     db.session.execute(insert(Area), [{"name": name, "homes": homes} for name, homes in AREAS])
-    return dict(db.session.execute(select(Area.name, Area.id)).tuples().all())
+    return dict(db.session.execute(select(Area.name, Area.id)).all())
 
 
 def customer_rows(
@@ -257,7 +257,7 @@ def load_customers(
     """Bulk-insert the register; return rows with their new ids."""
     rows = customer_rows(rng, count, area_ids, now)
     db.session.execute(insert(Customer), rows)
-    ids = dict(db.session.execute(select(Customer.ref, Customer.id)).tuples().all())
+    ids = dict(db.session.execute(select(Customer.ref, Customer.id)).all())
     for row in rows:
         row["id"] = ids[row["ref"]]
     return rows
