@@ -76,7 +76,7 @@ def test_last_place_race_on_postgresql(pg_url, tmp_path: Path):
     """Run the race on a fresh PostgreSQL database, whatever database this run uses."""
     url, drop = _create_pg_database(pg_url)
     try:
-        pg_app = make_app(url, tmp_path)
+        pg_app = make_app(url, tmp_path, SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True})
         with pg_app.app_context():
             db.create_all()
             try:
