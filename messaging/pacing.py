@@ -54,13 +54,14 @@ class Pacer:
         self._lock = threading.Lock()
         self._last = 0.0
 
-    def wait(self, rate: float) -> None:
-        """Sleep until the next send is allowed, then claim that slot."""
+    def wait(self, rate: float) -> float:
+        """Sleep until the next send is allowed, claim that slot and return its monotonic time."""
         if rate <= 0:
-            return
+            return time.monotonic()
         with self._lock:
             gap = 1.0 / rate
             delay = self._last + gap - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
             self._last = time.monotonic()
+            return self._last

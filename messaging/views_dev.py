@@ -86,11 +86,15 @@ def simulator_reply() -> ResponseReturnValue:
     """Text in as the customer through the same code path as Twilio's webhook, then send replies."""
     _require("sms", "simulator")
     body = (request.form.get("body") or "").strip()
+    raw = (request.form.get("number") or "").strip()
     try:
-        number = e164(request.form.get("number") or "")
+        number = e164(raw)
     except ValueError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("messaging.simulator"))
+        # A number already on the register or in a conversation is taken as it is stored.
+        if not db.session.scalar(select(Customer.id).where(Customer.phone == raw).limit(1)):
+            flash(str(exc), "error")
+            return redirect(url_for("messaging.simulator"))
+        number = raw
     if not body:
         flash("Write a text to send.", "error")
         return redirect(url_for("messaging.simulator", number=number))
