@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
 
 
 @dataclass(frozen=True)
@@ -28,3 +31,8 @@ def financial_year(day: date) -> Period:
 def financial_year_starting(year: int) -> Period:
     """Return the financial year that starts on 1 April of ``year``."""
     return financial_year(date(year, 4, 1))
+
+
+def local_date(now: datetime) -> date:
+    """The calendar date in the UK at ``now`` (after midnight in London it is already tomorrow)."""
+    return now.astimezone(LONDON).date()

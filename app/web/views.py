@@ -11,14 +11,14 @@ from app.extensions import db
 from app.models import Customer, Participation, utcnow
 from app.web.involvement import queries as involvement_queries
 from app.web.people.queries import email_reachable, sms_reachable
-from app.web.periods import financial_year
+from app.web.periods import financial_year, local_date
 
 bp = Blueprint("web", __name__)
 
 
 def dashboard_counts() -> dict[str, int]:
     """Count the register, reachable customers, this year's activity and actions, in a few queries."""
-    today = utcnow().date()
+    today = local_date(utcnow())
     year = financial_year(today)
     register = db.session.execute(
         select(
@@ -59,6 +59,6 @@ def home() -> ResponseReturnValue:
     return render_template(
         "web/home.html",
         counts=dashboard_counts(),
-        year=financial_year(utcnow().date()),
+        year=financial_year(local_date(utcnow())),
         channels=current_app.extensions.get("involve_channels", {}),
     )

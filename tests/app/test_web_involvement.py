@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Activity, AuditEvent, Cost, Customer, Participation, StaffTime, utcnow
 from app.web.involvement.queries import activity_rows
-from app.web.periods import financial_year
+from app.web.periods import financial_year, local_date
 
-TODAY = utcnow().date()
+TODAY = local_date(utcnow())
 
 
 def activity_form(**overrides: str) -> dict[str, str]:

@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Action, Activity, AuditEvent, Budget, Cost, Customer, OutcomeLog, Participation, utcnow
-from app.web.periods import financial_year
+from app.web.periods import financial_year, local_date
 
-TODAY = utcnow().date()
+TODAY = local_date(utcnow())
 
 
 def field_error(response: Any, field: str) -> str:

@@ -28,6 +28,7 @@ from app.web.involvement.records import (
     save_outcome,
 )
 from app.web.involvement.services import LedgerError
+from app.web.periods import local_date
 
 
 def _edit(
@@ -76,7 +77,7 @@ def outcomes() -> ResponseReturnValue:
     if show == "open":
         query = query.where(OutcomeLog.resolved_on.is_(None))
     rows = db.session.execute(query).all()
-    return render_template("involvement/outcomes.html", rows=rows, show=show, today=utcnow().date())
+    return render_template("involvement/outcomes.html", rows=rows, show=show, today=local_date(utcnow()))
 
 
 @bp.route("/outcomes/new", methods=["GET", "POST"])
@@ -114,7 +115,7 @@ def resolve_outcome_view(outcome_id: int) -> ResponseReturnValue:
     """Mark an entry resolved today."""
     outcome = db.get_or_404(OutcomeLog, outcome_id)
     now = utcnow()
-    resolve_outcome(outcome, on=now.date(), actor=current_user, now=now)
+    resolve_outcome(outcome, on=local_date(now), actor=current_user, now=now)
     db.session.commit()
     flash("Marked resolved.", "success")
     return redirect(url_for("involvement.outcomes"))
@@ -129,7 +130,7 @@ def actions() -> ResponseReturnValue:
         select(Action).order_by(case((still_open, 0), else_=1), Action.due_date, Action.id)
     ).all()
     return render_template(
-        "involvement/actions.html", rows=rows, today=utcnow().date(), closed=CLOSED_STATUSES
+        "involvement/actions.html", rows=rows, today=local_date(utcnow()), closed=CLOSED_STATUSES
     )
 
 

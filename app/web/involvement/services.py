@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Activity, Cost, Customer, Participation, StaffTime, StaffUser
 from app.models.audit import record
 from app.models.involvement import CATEGORIES, CHANNELS
+from app.web.periods import local_date
 
 ACTIVITY_FIELDS = (
     "name",
@@ -122,7 +123,7 @@ def log_participation(
     Either every reference is known and the rows are written, or nothing is written. A customer
     already recorded for this activity on this date is skipped, so a double submit adds nothing.
     """
-    _check_common(day, channel, hours_each, now.date())
+    _check_common(day, channel, hours_each, local_date(now))
     if bool(refs) == bool(headcount):
         raise LedgerError("refs", "Enter customer references or an anonymous headcount (one or the other).")
     logged = Logged()
@@ -194,7 +195,7 @@ def log_staff_time(
     """Record staff hours against an activity; the caller commits."""
     if hours <= 0:
         raise LedgerError("hours", "Enter the hours spent (more than 0).")
-    if day > now.date():
+    if day > local_date(now):
         raise LedgerError("date", "The date is in the future.")
     email = (staff_email or getattr(actor, "email", "") or "").strip().lower()
     staff = db.session.scalar(select(StaffUser).where(StaffUser.email == email)) if email else None

@@ -25,7 +25,7 @@ from app.web.involvement.services import (
     split_refs,
 )
 from app.web.paging import page_number
-from app.web.periods import Period, financial_year, financial_year_starting
+from app.web.periods import Period, financial_year, financial_year_starting, local_date
 
 
 def _period_from_args() -> Period | None:
@@ -41,7 +41,7 @@ def activities() -> ResponseReturnValue:
     period = _period_from_args()
     category = request.args.get("category", "")
     category = category if category in CATEGORIES else ""
-    current = financial_year(utcnow().date())
+    current = financial_year(local_date(utcnow()))
     years = [financial_year_starting(current.start.year - n) for n in range(4)]
     return render_template(
         "involvement/activities.html",
@@ -85,7 +85,7 @@ def edit_activity(activity_id: int) -> ResponseReturnValue:
 
 def _activity_page(activity: Activity, status: int = 200, **forms: Any) -> ResponseReturnValue:
     """Render the activity page with its totals, ledgers and the three logging forms."""
-    today = utcnow().date()
+    today = local_date(utcnow())
     pform = forms.get("pform") or ParticipationForm(prefix="p", formdata=None, date=today)
     sform = forms.get("sform") or StaffTimeForm(prefix="s", formdata=None, date=today)
     cform = forms.get("cform") or CostForm(prefix="c", formdata=None, date=today)
