@@ -26,6 +26,8 @@ CATEGORIES = (
 CHANNELS = ("sms", "email", "web", "event", "online", "phone", "post", "in person")
 REGULAR_CATEGORIES = ("forum", "panel", "scrutiny")
 ACTION_STATUSES = ("open", "in progress", "done", "cancelled")
+# Every participation column the impact report aggregates, in index order.
+REPORT_COVER = ("activity_id", "date", "customer_id", "channel", "headcount", "hours")
 
 
 class Activity(db.Model):
@@ -60,6 +62,8 @@ class Participation(db.Model):
         Index("ix_participations_activity_date", "activity_id", "date"),
         Index("ix_participations_date_activity_customer", "date", "activity_id", "customer_id"),
         Index("ix_participations_customer_date", "customer_id", "date"),
+        # The report's per-activity scans read only this index, never the table.
+        Index("ix_participations_report_cover", *REPORT_COVER),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
