@@ -7,7 +7,9 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import make_transient_to_detached
 
 from app.extensions import db
 from app.models import Customer
@@ -39,27 +41,40 @@ def find_customer(phone: str) -> Customer | None:
     )
 
 
-def _store(
-    from_number: str, to_number: str, body: str, message_sid: str, now: datetime
+def store_inbound(
+    from_number: str, to_number: str, body: str, message_sid: str, *, now: datetime
 ) -> InboundMessage | None:
-    """Insert the text; None when this MessageSid was seen before (a retry or a race)."""
-    if db.session.scalar(select(InboundMessage.id).where(InboundMessage.message_sid == message_sid)):
-        return None
-    customer = find_customer(from_number)
-    inbound = InboundMessage(
-        message_sid=message_sid,
-        from_number=from_number,
-        to_number=to_number,
-        body=body[:MAX_BODY],
-        received_at=now,
-        customer_id=customer.id if customer else None,
+    """Insert the text (flush only); None when this MessageSid was seen before (a retry or a race)."""
+    table = InboundMessage.__table__
+    customer = (
+        select(Customer.id)
+        .where(Customer.phone == from_number, Customer.erased_at.is_(None))
+        .order_by(Customer.id)
+        .limit(1)
+        .scalar_subquery()
     )
-    try:
-        # A savepoint, so a concurrent insert of the same MessageSid loses cleanly.
-        with db.session.begin_nested():
-            db.session.add(inbound)
-    except IntegrityError:
+    values = {
+        "message_sid": message_sid,
+        "from_number": from_number,
+        "to_number": to_number,
+        "body": body[:MAX_BODY],
+        "received_at": now,
+    }
+    # One statement: link the customer, insert, and let the unique MessageSid turn a repeat
+    # (a retry or a concurrent request) into nothing, with no savepoint or error to catch.
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = (
+        insert(table)
+        .values(**values, customer_id=customer)
+        .on_conflict_do_nothing(index_elements=["message_sid"])
+        .returning(table.c.id, table.c.customer_id)
+    )
+    row = db.session.execute(stmt).first()
+    if row is None:
         return None
+    inbound = InboundMessage(id=row.id, customer_id=row.customer_id, handled_by=None, read_at=None, **values)
+    make_transient_to_detached(inbound)
+    db.session.add(inbound)
     return inbound
 
 
@@ -92,10 +107,15 @@ def receive_sms(
     now: datetime,
     opt_out_type: str = "",
 ) -> list[str]:
-    """Handle one inbound text (flush only; the caller commits); return the replies queued."""
-    inbound = _store(from_number.strip(), to_number.strip(), body or "", message_sid, now)
+    """Store and handle one inbound text (flush only; the caller commits); return the replies queued."""
+    inbound = store_inbound(from_number.strip(), to_number.strip(), body or "", message_sid, now=now)
     if inbound is None:
         return []
+    return handle_inbound(inbound, now=now, opt_out_type=opt_out_type)
+
+
+def handle_inbound(inbound: InboundMessage, *, now: datetime, opt_out_type: str = "") -> list[str]:
+    """Act on a stored text: channel keywords first, then the receivers; return the replies queued."""
     word = keyword(inbound.body)
     opt_out_type = (opt_out_type or "").strip().upper()
     if opt_out_type == "STOP" or word in STOP_WORDS:
@@ -103,9 +123,12 @@ def receive_sms(
         suppress("sms", inbound.from_number, "opt-out:STOP", now=now, opt_out=True)
         # Twilio answers STOP itself on its own numbers; we send nothing to a number that opted out.
         return []
-    suppressed = is_suppressed("sms", inbound.from_number)
     # "YES" is also a survey answer: it opts back in only a number that is opted out.
-    if opt_out_type == "START" or word in START_WORDS or (word == "YES" and suppressed):
+    if (
+        opt_out_type == "START"
+        or word in START_WORDS
+        or (word == "YES" and is_suppressed("sms", inbound.from_number))
+    ):
         inbound.handled_by = "keyword:start"
         lift("sms", inbound.from_number, now=now)
         return _reply(inbound, START_REPLY, now)

@@ -1,0 +1,231 @@
+"""Benchmark the inbound SMS webhook under gunicorn against a bare signed-insert Flask app.
+
+Fires N signed inbound texts (default 2,000) over 32 concurrent keep-alive connections at each app
+in turn, prints both throughputs and their ratio, and checks every text was stored exactly once.
+Run: .venv/bin/python bench/inbound.py [--count N] [--concurrency C] [--workers W]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+from twilio.request_validator import RequestValidator
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+BARE_TOKEN = "bare-bench-token"
+PATH = "/messaging/twilio/sms"
+# Threads per gunicorn worker: within the default SQLAlchemy pool (5), so no connection churn.
+THREADS = 4
+
+
+def bare_app() -> object:
+    """A Flask app that only checks the signature and inserts the text into SQLite."""
+    from flask import Flask, Response, abort, request
+
+    app = Flask("bare")
+    db_path = os.environ["BARE_DB"]
+    base = os.environ["BARE_BASE_URL"]
+    validator = RequestValidator(BARE_TOKEN)
+    local = threading.local()
+
+    def conn() -> sqlite3.Connection:
+        if not hasattr(local, "conn"):
+            local.conn = sqlite3.connect(db_path, timeout=30)
+            local.conn.execute("PRAGMA journal_mode=WAL")
+            local.conn.execute("PRAGMA synchronous=NORMAL")
+        return local.conn
+
+    @app.post(PATH)
+    def sms() -> Response:
+        if not validator.validate(base + PATH, request.form, request.headers.get("X-Twilio-Signature", "")):
+            abort(403)
+        db = conn()
+        db.execute(
+            "INSERT OR IGNORE INTO inbound (sid, sender, body) VALUES (?, ?, ?)",
+            (request.form["MessageSid"], request.form["From"], request.form["Body"]),
+        )
+        db.commit()
+        return Response('<?xml version="1.0" encoding="UTF-8"?><Response/>', mimetype="text/xml")
+
+    return app
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(port: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("gunicorn did not start")
+
+
+def fire(port: int, base: str, token: str, count: int, concurrency: int, tag: str) -> float:
+    """Send ``count`` signed texts over ``concurrency`` connections; return texts per second."""
+    validator = RequestValidator(token)
+    bodies = []
+    for i in range(count):
+        params = {
+            "MessageSid": f"SM{tag}{i:08d}",
+            "From": f"+447911{i % 900000 + 100000:06d}",
+            "To": "+447000000001",
+            "Body": f"Bench text {i}: the lift on floor 3 is broken again 😀",
+        }
+        signature = validator.compute_signature(base + PATH, params)
+        bodies.append((urllib.parse.urlencode(params), signature))
+    errors: list[str] = []
+    next_index = iter(range(count))
+    lock = threading.Lock()
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while True:
+            with lock:
+                i = next(next_index, None)
+            if i is None:
+                break
+            body, signature = bodies[i]
+            headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature}
+            try:
+                conn.request("POST", PATH, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    errors.append(f"{i}: HTTP {response.status}")
+            except (OSError, http.client.HTTPException) as exc:
+                errors.append(f"{i}: {exc}")
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise SystemExit(f"{len(errors)} requests failed, first: {errors[:3]}")
+    return count / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpdir = Path(tmp)
+        # The bare baseline: one table, a unique sid.
+        bare_db = tmpdir / "bare.sqlite3"
+        with sqlite3.connect(bare_db) as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(
+                "CREATE TABLE inbound (id INTEGER PRIMARY KEY, sid TEXT UNIQUE, sender TEXT, body TEXT)"
+            )
+        port = free_port()
+        env = {**os.environ, "BARE_DB": str(bare_db), "BARE_BASE_URL": f"http://127.0.0.1:{port}"}
+        proc = serve("inbound:bare_app()", env, args.workers, port, ROOT / "bench")
+        try:
+            bare_rate = fire(port, f"http://127.0.0.1:{port}", BARE_TOKEN, args.count, args.concurrency, "b")
+        finally:
+            proc.terminate()
+            proc.wait()
+        with sqlite3.connect(bare_db) as db:
+            bare_rows, bare_distinct = db.execute(
+                "SELECT count(*), count(DISTINCT sid) FROM inbound"
+            ).fetchone()
+
+        # Involve itself, on its default embedded SQLite database.
+        app_db = tmpdir / "involve.sqlite3"
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        app_env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{app_db}",
+            "SECRET_KEY": "bench-secret",
+            "PUBLIC_BASE_URL": base,
+            "SCHEDULER_ENABLED": "0",
+            "INVOLVE_ENV": "development",
+        }
+        for key in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "MAIL_SERVER"):
+            app_env.pop(key, None)
+        subprocess.run(
+            [sys.executable, "-c", "from app.extensions import db; from wsgi import app; app.app_context().push(); db.create_all()"],
+            cwd=ROOT,
+            env=app_env,
+            check=True,
+        )  # fmt: skip
+        from flask import Flask
+
+        from messaging.webhooks import signing_token
+
+        token_app = Flask("token")
+        token_app.config.update(SECRET_KEY="bench-secret")
+        token = signing_token(token_app)
+        proc = serve("wsgi:app", app_env, args.workers, port, ROOT)
+        try:
+            app_rate = fire(port, base, token, args.count, args.concurrency, "a")
+        finally:
+            proc.terminate()
+            proc.wait()
+        with sqlite3.connect(app_db) as db:
+            app_rows, app_distinct = db.execute(
+                "SELECT count(*), count(DISTINCT message_sid) FROM inbound_messages"
+            ).fetchone()
+
+    print(
+        f"texts: {args.count}, concurrency: {args.concurrency}, gunicorn workers: {args.workers} x {THREADS} threads"
+    )
+    print(f"bare signed insert: {bare_rate:8.1f} texts/s  (stored {bare_rows}, distinct {bare_distinct})")
+    print(f"involve webhook:    {app_rate:8.1f} texts/s  (stored {app_rows}, distinct {app_distinct})")
+    ratio = app_rate / bare_rate
+    print(f"ratio: {ratio:.2f} (target >= 0.50)")
+    ok = bare_rows == bare_distinct == app_rows == app_distinct == args.count
+    print("every text stored exactly once" if ok else "MISMATCH: texts lost or stored twice")
+    sys.exit(0 if ok and ratio >= 0.5 else 1)
+
+
+def serve(target: str, env: dict[str, str], workers: int, port: int, chdir: Path) -> subprocess.Popen[bytes]:
+    """Start gunicorn (gthread workers) on a loopback port and wait until it answers."""
+    cmd = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "--chdir", str(chdir),
+        "-b", f"127.0.0.1:{port}",
+        "-w", str(workers),
+        "-k", "gthread",
+        "--threads", str(THREADS),
+        "--log-level", "warning",
+        target,
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, env=env)
+    wait_for(port, proc)
+    return proc
+
+
+if __name__ == "__main__":
+    main()
