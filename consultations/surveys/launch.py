@@ -116,8 +116,18 @@ def _insert_invitations(
         )
     if not rows:
         return
-    ids = db.session.scalars(insert(Invitation).returning(Invitation.id, sort_by_parameter_order=True), rows)
-    yield from zip(ids, recipients, tokens, strict=True)
+    # A plain executemany, then one query for the ids: ORM bulk INSERT ... RETURNING in parameter
+    # order costs quadratic time at this size. Each customer has one invitation per consultation.
+    db.session.execute(insert(Invitation.__table__), rows)
+    ids = dict(
+        db.session.execute(
+            select(Invitation.customer_id, Invitation.id).where(
+                Invitation.consultation_id == consultation.id, Invitation.is_test.is_(False)
+            )
+        ).all()
+    )
+    for recipient, token in zip(recipients, tokens, strict=True):
+        yield ids[recipient.customer_id], recipient, token
 
 
 def launch(consultation: Consultation, *, now: datetime, actor: Any = None) -> LaunchResult:
@@ -139,6 +149,7 @@ def launch(consultation: Consultation, *, now: datetime, actor: Any = None) -> L
     sms: list[NewMessage] = []
     email: list[NewMessage] = []
     template = EmailTemplate(consultation) if "email" in plan.by_channel else None
+    opening = opening_sms(consultation, _NAME)
     common = {"activity_id": consultation.activity_id, "topic": consultation.topic, "purpose": "invitation"}
     for invitation_id, r, token in _insert_invitations(consultation, plan.recipients, now):
         ref = f"invitation:{invitation_id}"
@@ -146,7 +157,7 @@ def launch(consultation: Consultation, *, now: datetime, actor: Any = None) -> L
             sms.append(
                 NewMessage(
                     to=r.address,
-                    body=opening_sms(consultation, r.first_name),
+                    body=opening.replace(_NAME, r.first_name.strip() or "there"),
                     customer_id=r.customer_id,
                     ref=ref,
                     **common,
