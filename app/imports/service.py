@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from app.extensions import db
 from app.imports.activities import ACTIVITY_COLUMNS, import_activities
 from app.imports.ledgers import (
     COST_COLUMNS,
@@ -91,6 +92,7 @@ def import_rows(
             },
             now=now,
         )
+        db.session.flush()
     return result
 
 
