@@ -25,12 +25,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     _finish_settings(app)
 
+    _apply_proxy_fix(app)
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
     for name in FEATURE_PACKAGES:
         __import__(name).init_app(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # APScheduler logs every run of every job at INFO; our jobs log what they did themselves.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     return app
 
 
@@ -59,6 +62,17 @@ def _finish_settings(app: Flask) -> None:
     app.config.setdefault("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)
     app.config.setdefault("LOGIN_MAX_FAILURES", 5)
     app.config.setdefault("LOGIN_LOCK_MINUTES", 15)
+
+
+def _apply_proxy_fix(app: Flask) -> None:
+    """Trust X-Forwarded-* headers from the configured number of proxies (off unless set)."""
+    hops = {key: int(app.config.get(f"PROXY_FIX_X_{key.upper()}") or 0) for key in ("for", "proto", "host")}
+    if any(hops.values()):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops["for"], x_proto=hops["proto"], x_host=hops["host"]
+        )
 
 
 def register_extensions(app: Flask) -> None:
@@ -101,10 +115,11 @@ def _tune_sqlite(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Register the core blueprints: auth, health and the staff UI."""
-    from app import health, web
+    from app import health, privacy, web
 
     health.init_app(app)
     web.init_app(app)
+    privacy.init_app(app)
 
 
 def register_commands(app: Flask) -> None:
