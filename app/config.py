@@ -72,8 +72,14 @@ def load_settings(instance_path: str, environ: dict[str, str] | None = None) -> 
         "SCHEDULER_ENABLED": env_bool("SCHEDULER_ENABLED", False, env),
         "RATING_AVERAGE_AT": _env_number("RATING_AVERAGE_AT", "0.75", Decimal, env),
         "REGULAR_MIN_MEETINGS": _env_number("REGULAR_MIN_MEETINGS", "2", int, env),
+        # Message bodies and free-text answers older than this many days are blanked.
+        "RETENTION_DAYS": _env_number("RETENTION_DAYS", "730", int, env),
         "INVOLVE_ENV": env.get("INVOLVE_ENV", "development"),
         "ORGANISATION_NAME": env.get("ORGANISATION_NAME", "Derwent Living"),
+        # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0 = trust none).
+        "PROXY_FIX_X_FOR": _env_number("PROXY_FIX_X_FOR", "0", int, env),
+        "PROXY_FIX_X_PROTO": _env_number("PROXY_FIX_X_PROTO", "0", int, env),
+        "PROXY_FIX_X_HOST": _env_number("PROXY_FIX_X_HOST", "0", int, env),
     }
     if database_url.startswith("sqlite"):
         settings["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}

@@ -7,7 +7,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the surveys and events parts."""
-    from consultations import events, surveys
+    from consultations import events, privacy, surveys
 
     surveys.init_app(app)
     events.init_app(app)
+    privacy.init_app(app)

@@ -7,9 +7,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the staff UI blueprints, filters, error pages and security headers."""
-    from app.web import errors, filters, involvement, people, views
+    from app.web import audit, errors, filters, involvement, people, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(audit.bp)
     people.init_app(app)
     involvement.init_app(app)
     filters.init_app(app)
