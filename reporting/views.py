@@ -78,7 +78,8 @@ def report() -> ResponseReturnValue:
 def download(fmt: str) -> ResponseReturnValue:
     """Download the live report for a period in one format."""
     try:
-        period = periods.resolve(utcnow().date(), None, request.args.get("from"), request.args.get("to"))
+        today = utcnow().astimezone(LONDON).date()
+        period = periods.resolve(today, None, request.args.get("from"), request.args.get("to"))
     except periods.PeriodError as exc:
         abort(400, str(exc))
     return _download(_live(period.date_from, period.date_to, utcnow()), fmt)
