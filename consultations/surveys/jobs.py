@@ -9,10 +9,10 @@ from sqlalchemy import or_, select, update
 
 from app.extensions import db
 from app.models import Customer
-from consultations.surveys.engine import expiry
 from consultations.surveys.launch import EmailTemplate, close, launch, new_token, survey_link
 from consultations.surveys.models import Consultation, Invitation, InvitationLink
 from consultations.surveys.texts import reminder_sms
+from consultations.surveys.timeouts import expire_quiet
 from messaging.api import NewMessage, enqueue, unsubscribe_url
 from messaging.scheduler import register_sweeper
 
@@ -149,17 +149,8 @@ def send_reminders(now: datetime) -> int:
 
 
 def expire_conversations(now: datetime) -> int:
-    """Mark SMS conversations that went quiet as expired."""
-    done = db.session.execute(
-        update(Invitation)
-        .where(
-            Invitation.channel == "sms",
-            Invitation.status == "started",
-            Invitation.last_sent_at < now - expiry(),
-        )
-        .values(status="expired")
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    """Mark SMS conversations that went quiet as expired, without texting anyone."""
+    done = expire_quiet(now)
     db.session.commit()
     return done
 

@@ -1,4 +1,4 @@
-"""Live figures for a consultation: reach per channel, answers so far, and who answered."""
+"""Live figures for a consultation: reach per channel, answers so far, quiet conversations, who answered."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from messaging.models import OutboundMessage, Suppression
 
 DELIVERED = ("delivered",)
 FAILED = ("undelivered", "failed", "suppressed")
+SUPPRESS_UNDER = 5
 
 
 @dataclass
@@ -96,6 +97,16 @@ def reprompts(consultation: Consultation) -> int:
         )
     )
     return int(total or 0)
+
+
+def conversation_counts(consultation: Consultation) -> dict[str, int]:
+    """Return invitations per status (invited, started, completed, ended, expired, closed)."""
+    rows = db.session.execute(
+        select(Invitation.status, func.count())
+        .where(Invitation.consultation_id == consultation.id, Invitation.is_test.is_(False))
+        .group_by(Invitation.status)
+    )
+    return {status: n for status, n in rows}
 
 
 def opt_outs(consultation: Consultation, now: datetime) -> int:
@@ -203,8 +214,29 @@ def _profile_counts(customer_ids: Any) -> dict[str, dict[str, int]]:
     return counts
 
 
-def profile(consultation: Consultation) -> dict[str, list[tuple[str, int, int]]]:
-    """Return, per profile field, (value, respondents, audience) so staff see who is missing."""
+@dataclass(frozen=True)
+class ProfileRow:
+    """Respondents and audience with one value of a profile field; a count under 5 is None (shown "<5")."""
+
+    value: str
+    respondents: int | None
+    audience: int | None
+
+    @property
+    def rate(self) -> Decimal | None:
+        """Return respondents as a share of the audience, only when neither count is suppressed."""
+        if self.respondents is None or not self.audience:
+            return None
+        return (Decimal(self.respondents) / Decimal(self.audience) * 100).quantize(Decimal("0.1"))
+
+
+def _cell(n: int) -> int | None:
+    # Like the impact report: a handful of people in a cell could be told apart, so hide it.
+    return n if n >= SUPPRESS_UNDER else None
+
+
+def profile(consultation: Consultation) -> dict[str, list[ProfileRow]]:
+    """Return, per profile field, respondents against the audience so staff see who is missing."""
     audience_ids = select(Invitation.customer_id).where(
         Invitation.consultation_id == consultation.id, Invitation.is_test.is_(False)
     )
@@ -218,5 +250,7 @@ def profile(consultation: Consultation) -> dict[str, list[tuple[str, int, int]]]
     table = {}
     for name in PROFILE_FIELDS:
         values = sorted(set(audience[name]) | set(respondents[name]))
-        table[name] = [(v, respondents[name].get(v, 0), audience[name].get(v, 0)) for v in values]
+        table[name] = [
+            ProfileRow(v, _cell(respondents[name].get(v, 0)), _cell(audience[name].get(v, 0))) for v in values
+        ]
     return table

@@ -15,6 +15,10 @@ LONDON = ZoneInfo("Europe/London")
 GAVE_UP = "Sorry, we couldn't read your reply, so we'll stop here. Thank you for your time."
 CLOSING = "This survey has now closed, so there are no more questions. Thank you for taking part."
 CLOSED_REPLY = "This survey has closed, thank you."
+TIMED_OUT = (
+    "Sorry, our survey timed out after a quiet spell, so we couldn't add that answer. "
+    "Thank you for the answers you gave us."
+)
 SAMPLE_NAME = "Sam"
 
 

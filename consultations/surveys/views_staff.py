@@ -69,6 +69,7 @@ def show(consultation_id: int) -> ResponseReturnValue:
         channels=stats.channel_figures(consultation),
         reprompts=stats.reprompts(consultation),
         opt_outs=stats.opt_outs(consultation, now),
+        conversations=stats.conversation_counts(consultation),
         questions=stats.question_figures(consultation),
         profile=stats.profile(consultation) if consultation.launched else {},
     )

@@ -1,0 +1,114 @@
+"""Quiet SMS conversations: expire them without a text, and answer a late reply kindly, once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from app.extensions import db
+from consultations.surveys.models import Invitation, Response
+from consultations.surveys.texts import TIMED_OUT
+from messaging.models import InboundMessage
+from messaging.signals import InboundReply
+
+QUIET = "started"
+
+
+def conversation_window(app: Any = None) -> timedelta:
+    """Return how long a conversation stays open after our last text."""
+    return timedelta(days=float((app or current_app).config.get("SURVEY_CONVERSATION_DAYS", 7)))
+
+
+def late_reply_window(app: Any = None) -> timedelta:
+    """Return how long after expiry a reply still hears that the survey timed out."""
+    return timedelta(days=float((app or current_app).config.get("SURVEY_TIMED_OUT_REPLY_DAYS", 3)))
+
+
+def _expire(where: Any) -> int:
+    """Mark matching part-way conversations expired and their responses incomplete."""
+    db.session.execute(
+        update(Response)
+        .where(Response.invitation_id.in_(select(Invitation.id).where(*where)), Response.status == "started")
+        .values(status="incomplete")
+        .execution_options(synchronize_session=False)
+    )
+    return (
+        db.session.execute(
+            update(Invitation)
+            .where(*where)
+            .values(status="expired")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        or 0
+    )
+
+
+def expire_quiet(now: datetime) -> int:
+    """Expire SMS conversations quiet past the window, texting nobody (flush only); return how many."""
+    # No goodbye text: it could arrive at any hour, and the person has already stopped replying.
+    cutoff = now - conversation_window()
+    return _expire(
+        (Invitation.channel == "sms", Invitation.status == QUIET, Invitation.last_sent_at < cutoff)
+    )
+
+
+def timed_out_conversation(phone: str, now: datetime) -> Invitation | None:
+    """Return the sender's conversation that expired no more than a few days ago, if any."""
+    expired_before = now - conversation_window()
+    return db.session.scalar(
+        select(Invitation)
+        .where(
+            Invitation.channel == "sms",
+            Invitation.address == phone,
+            # "started" too: the sweeper may not have reached it yet.
+            Invitation.status.in_(("expired", QUIET)),
+            Invitation.last_sent_at < expired_before,
+            Invitation.last_sent_at >= expired_before - late_reply_window(),
+        )
+        .order_by(Invitation.last_sent_at.desc(), Invitation.id.desc())
+        .limit(1)
+    )
+
+
+def _marker(invitation: Invitation) -> str:
+    return f"consultation:{invitation.consultation_id}:timed-out"
+
+
+def _already_told(invitation: Invitation, phone: str) -> bool:
+    return (
+        db.session.scalar(
+            select(InboundMessage.id)
+            .where(
+                InboundMessage.from_number == phone,
+                InboundMessage.handled_by == _marker(invitation),
+                InboundMessage.received_at >= invitation.last_sent_at,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def timed_out_reply(phone: str, now: datetime) -> InboundReply | None:
+    """Claim a late reply to an expired conversation and say kindly that the survey timed out.
+
+    Only the first late reply is answered; later ones (and any after the few days) reach the
+    staff inbox like other texts, so nobody gets a stream of automatic messages.
+    """
+    invitation = timed_out_conversation(phone, now)
+    if invitation is None or _already_told(invitation, phone):
+        return None
+    if invitation.status == QUIET:
+        _expire((Invitation.id == invitation.id, Invitation.status == QUIET))
+    test = invitation.is_test
+    return InboundReply(
+        handled_by=_marker(invitation),
+        reply=TIMED_OUT,
+        topic=f"consultation-test:{invitation.consultation_id}"
+        if test
+        else f"consultation:{invitation.consultation_id}",
+        activity_id=None if test else invitation.consultation.activity_id,
+    )
