@@ -1,4 +1,4 @@
-"""Staff screens: list, create and edit events, see bookings, invite, and log staff time and costs."""
+"""Staff screens: list, create and edit events, see and take bookings, invite, log staff time and costs."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ from consultations.events.definitions import LONDON, DefinitionError, event_to_d
 from consultations.events.forms import event_form_data
 from consultations.events.invitations import InvitationError, invitations_sent, invite
 from consultations.events.models import Booking, Event
+from consultations.events.phone_booking import PhoneBookingForm, outcome_message, read_phone_booking
 from consultations.events.register import attendance_counts
-from consultations.events.services import cancel
+from consultations.events.services import BookingError, book, cancel
 
 
 @bp.get("/")
@@ -84,11 +85,9 @@ def edit(event_id: int) -> ResponseReturnValue:
     return _edit(db.get_or_404(Event, event_id))
 
 
-@bp.get("/<int:event_id>")
-@roles_required("staff")
-def show(event_id: int) -> ResponseReturnValue:
-    """Show an event with its bookings, invitations, staff time and costs."""
-    event = db.get_or_404(Event, event_id)
+def _show(
+    event: Event, booking_form: PhoneBookingForm | None = None, status: int = 200
+) -> ResponseReturnValue:
     bookings = db.session.scalars(
         select(Booking).where(Booking.event_id == event.id).order_by(Booking.status, Booking.id)
     ).all()
@@ -98,11 +97,43 @@ def show(event_id: int) -> ResponseReturnValue:
     costs = db.session.scalar(
         select(func.coalesce(func.sum(Cost.amount), 0)).where(Cost.activity_id == event.activity_id)
     )
+    booking_form = booking_form or PhoneBookingForm({"who": "customer", "places": "1"})
     return render_template(
         "events/show.html", event=event, bookings=bookings, counts=attendance_counts(event), now=utcnow(),
         invited=invitations_sent(event), staff_hours=staff_hours, costs=costs, cost_kinds=ledger.COST_KINDS,
         preview=None, audience={}, today=utcnow().astimezone(LONDON).date().isoformat(),
-    )  # fmt: skip
+        booking_form=booking_form,
+    ), status  # fmt: skip
+
+
+@bp.get("/<int:event_id>")
+@roles_required("staff")
+def show(event_id: int) -> ResponseReturnValue:
+    """Show an event with its bookings, invitations, staff time and costs."""
+    return _show(db.get_or_404(Event, event_id))
+
+
+@bp.post("/<int:event_id>/bookings")
+@roles_required("staff")
+def book_for_caller(event_id: int) -> ResponseReturnValue:
+    """Book places for someone who phoned, under the same capacity and waiting-list rules."""
+    event = db.get_or_404(Event, event_id)
+    form = read_phone_booking(request.form, event)
+    if form.request is None:
+        return _show(event, form, 400)
+    try:
+        outcome = book(event, form.request, now=utcnow(), notify=form.confirm)
+    except BookingError as exc:
+        db.session.rollback()
+        form.errors["places"] = str(exc)
+        return _show(event, form, 400)
+    message, category = outcome_message(outcome, form)
+    if outcome.status in ("booked", "waiting"):
+        db.session.commit()
+    else:
+        db.session.rollback()
+    flash(message, category)
+    return redirect(url_for("events.show", event_id=event_id, _anchor="bookings"), 303)
 
 
 @bp.post("/<int:event_id>/bookings/<int:booking_id>/cancel")
