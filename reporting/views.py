@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.auth.decorators import roles_required
 from app.extensions import db
 from app.models import Activity
+from app.models.audit import record
 from app.models.base import utcnow
 from reporting import exports, periods, services
 from reporting.exports.html import context
@@ -37,10 +38,19 @@ def _period_from_form() -> tuple[date, date]:
     return date_from, date_to
 
 
-def _download(report: ImpactReport, fmt: str) -> Response:
+def _download(report: ImpactReport, fmt: str, published_id: int | None = None) -> Response:
     if fmt not in exports.FORMATS:
         abort(404)
     rendered = exports.render(report, fmt)
+    detail = {"format": fmt, "from": report.date_from.isoformat(), "to": report.date_to.isoformat()}
+    record(
+        "report.export",
+        actor=current_user,
+        target_type="published_report" if published_id else "report",
+        target_id=published_id or "",
+        detail=detail,
+    )
+    db.session.commit()
     response = Response(rendered.content, mimetype=rendered.mimetype)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{exports.filename(report, rendered.extension)}"'
@@ -154,4 +164,4 @@ def published_view(report_id: int) -> ResponseReturnValue:
 @roles_required("staff")
 def published_download(report_id: int, fmt: str) -> ResponseReturnValue:
     """Download a published report in one format, from its frozen copy."""
-    return _download(services.published_report(db.get_or_404(PublishedReport, report_id)), fmt)
+    return _download(services.published_report(db.get_or_404(PublishedReport, report_id)), fmt, report_id)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.auth.decorators import roles_required
 from app.extensions import db
+from app.models.audit import record
 from app.models.base import utcnow
 from consultations.surveys import stats
 from consultations.surveys.blueprints import staff_bp as bp
@@ -151,6 +152,14 @@ def export(consultation_id: int, fmt: str) -> ResponseReturnValue:
         mimetype = "application/json"
     else:
         return Response("Unknown format: use csv, xlsx or json.", status=404)
+    record(
+        "consultation.export",
+        actor=current_user,
+        target_type="consultation",
+        target_id=consultation.id,
+        detail={"slug": consultation.slug, "format": fmt},
+    )
+    db.session.commit()
     disposition = f'attachment; filename="{name}.{fmt}"'
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
 
