@@ -57,12 +57,12 @@ def build_report(date_from: date, date_to: date, *, now: datetime, settings: Rep
     staff = queries.staff_hours_by_activity(date_from, date_to)
     costs = queries.costs_by_activity(date_from, date_to)
     overrides = queries.overrides_for(date_from, date_to)
-    chosen = queries.activities(sorted(set(taking_part) | set(staff) | set(costs)))
+    chosen = queries.activities(sorted(set(taking_part) | set(staff) | set(costs)), date_from, date_to)
 
     cards: list[ActivityFigures] = []
     warnings: list[Warning] = []
     spend = ZERO
-    for activity in chosen:
+    for activity, dated_outside in chosen:
         part = taking_part.get(activity.id)
         customers = (part.identified + part.anonymous) if part else 0
         total_cost = pennies(costs.get(activity.id, ZERO))
@@ -107,7 +107,7 @@ def build_report(date_from: date, date_to: date, *, now: datetime, settings: Rep
                 end_date=activity.end_date,
             )
         )
-        warnings.extend(_activity_warnings(activity, part))
+        warnings.extend(_activity_warnings(activity, dated_outside))
 
     counts = queries.summary_counts(date_from, date_to)
     participated, anonymous, trained, budget_sum, budgets_found = counts
@@ -155,7 +155,7 @@ def build_report(date_from: date, date_to: date, *, now: datetime, settings: Rep
     )
 
 
-def _activity_warnings(activity: Activity, part: queries.ParticipationTotals | None) -> list[Warning]:
+def _activity_warnings(activity: Activity, dated_outside: bool) -> list[Warning]:
     """List what is missing or odd about an activity's data."""
     found = []
     missing = [
@@ -171,10 +171,7 @@ def _activity_warnings(activity: Activity, part: queries.ParticipationTotals | N
     if missing:
         listed = ", ".join(missing[:-1]) + (" or " if len(missing) > 1 else "") + missing[-1]
         found.append(Warning("missing_details", f"No {listed} recorded.", activity.name))
-    if part is not None and (
-        (activity.start_date and part.first_date < activity.start_date)
-        or (activity.end_date and part.last_date > activity.end_date)
-    ):
+    if dated_outside:
         found.append(
             Warning(
                 "participation_outside_dates",

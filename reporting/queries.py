@@ -26,8 +26,6 @@ class ParticipationTotals:
     identified: int
     anonymous: int
     hours: Decimal
-    first_date: date
-    last_date: date
 
 
 def _anonymous_headcount() -> object:
@@ -41,22 +39,18 @@ def _in_period(column: object, date_from: date, date_to: date) -> object:
 
 
 def participation_by_activity(date_from: date, date_to: date) -> dict[int, ParticipationTotals]:
-    """Return distinct customers, anonymous headcount, hours and date span per activity."""
+    """Return distinct customers, anonymous headcount and hours per activity."""
     rows = db.session.execute(
         select(
             Participation.activity_id,
             func.count(Participation.customer_id.distinct()),
             _anonymous_headcount(),
             func.coalesce(func.sum(Participation.hours), 0),
-            func.min(Participation.date),
-            func.max(Participation.date),
         )
         .where(_in_period(Participation.date, date_from, date_to))
         .group_by(Participation.activity_id)
     )
-    return {
-        row[0]: ParticipationTotals(int(row[1]), int(row[2]), Decimal(row[3]), row[4], row[5]) for row in rows
-    }
+    return {row[0]: ParticipationTotals(int(row[1]), int(row[2]), Decimal(row[3])) for row in rows}
 
 
 def participation_by_channel(date_from: date, date_to: date) -> dict[int, dict[str, int]]:
@@ -96,17 +90,43 @@ def costs_by_activity(date_from: date, date_to: date) -> dict[int, Decimal]:
     return {activity_id: Decimal(amount) for activity_id, amount in rows}
 
 
-def activities(ids: Sequence[int]) -> list[Activity]:
-    """Return the named activities ordered by start date (undated last), then name."""
+def activities(ids: Sequence[int], date_from: date, date_to: date) -> list[tuple[Activity, bool]]:
+    """Return the named activities (start date, undated last, then name), each with whether
+    participation in the period is dated outside the activity's own dates."""
     if not ids:
         return []
-    return list(
-        db.session.scalars(
-            select(Activity)
-            .where(Activity.id.in_(sorted(ids)))
-            .order_by(Activity.start_date.is_(None), Activity.start_date, Activity.name)
-        )
+    # The first row on or after ``from`` and the last on or before ``to``: each one index seek.
+    first = (
+        select(func.min(Participation.date))
+        .where(Participation.activity_id == Activity.id, Participation.date >= date_from)
+        .scalar_subquery()
     )
+    last = (
+        select(func.max(Participation.date))
+        .where(Participation.activity_id == Activity.id, Participation.date <= date_to)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Activity, first, last)
+        .where(Activity.id.in_(sorted(ids)))
+        .order_by(Activity.start_date.is_(None), Activity.start_date, Activity.name)
+    )
+    found = []
+    for activity, earliest, latest in rows:
+        early = (
+            earliest is not None
+            and earliest <= date_to
+            and bool(activity.start_date)
+            and earliest < activity.start_date
+        )
+        late = (
+            latest is not None
+            and latest >= date_from
+            and bool(activity.end_date)
+            and latest > activity.end_date
+        )
+        found.append((activity, early or late))
+    return found
 
 
 def summary_counts(date_from: date, date_to: date) -> Row[tuple[int, int, int, Decimal | None, int]]:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from weasyprint import HTML
 
 from reporting.exports.html import standalone_html
 from reporting.report import ImpactReport
+
+# WeasyPrint narrates every layout step at INFO; the app logs at INFO, so keep only its warnings.
+logging.getLogger("weasyprint").setLevel(logging.WARNING)
 
 
 def to_pdf(report: ImpactReport) -> bytes:
