@@ -12,3 +12,7 @@ def init_app(app: Flask) -> None:
     surveys.init_app(app)
     events.init_app(app)
     privacy.init_app(app)
+    # The demo records exercise the services above, so they register last.
+    from consultations import demo
+
+    demo.init_app(app)
