@@ -32,6 +32,11 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Real processes on loopback: gunicorn, the scheduler, a throwaway PostgreSQL (also part of `make test`).
+.PHONY: reliability
+reliability: install
+	$(BIN)/pytest -q -s tests/reliability $(PYTEST_ARGS)
+
 bench: install
 	$(BIN)/python bench/import_customers.py
 	$(BIN)/python bench/report.py

@@ -9,6 +9,8 @@ died: it may have gone, so it is never resent), and the fake must have seen it a
 from __future__ import annotations
 
 import collections
+import os
+import signal
 import time
 
 import pytest
@@ -87,3 +89,31 @@ def test_dispatcher_killed_mid_batch_sends_nothing_twice(
 def status_counts() -> collections.Counter[str]:
     db.session.expire_all()
     return collections.Counter(db.session.scalars(select(OutboundMessage.status)))
+
+
+def test_scheduler_stopped_with_sigint_finishes_its_run(
+    app: Flask, procs: Processes, twilio_api: FakeTwilioApi, figures: object
+) -> None:
+    texts = 20
+    enqueue_many(
+        "sms",
+        [NewMessage(to=f"+4479116{i:05d}", body=f"Text {i}", topic="stop-test") for i in range(texts)],
+        now=utcnow(),
+    )
+    db.session.commit()
+    for _ in range(texts):
+        twilio_api.answer(201, delay=0.1)
+    env = {**procs.env, "SMS_RATE_PER_SECOND": "10"}
+    scheduler = procs.flask("scheduler", env=env)
+    wait_until(lambda: len(twilio_api.messages()) >= 3, 30, "the scheduler to start sending")
+    # What systemd sends with KillSignal=SIGINT (docs/systemd/involve-scheduler.service).
+    os.killpg(scheduler.pid, signal.SIGINT)
+    assert scheduler.wait(60) == 0
+    statuses = status_counts()
+    counts = requests_per_message(twilio_api)
+    assert "sending" not in statuses and "unknown" not in statuses, statuses
+    assert set(counts.values()) == {1} and statuses["sent"] == len(counts)
+    figures(  # type: ignore[operator]
+        f"{db.engine.dialect.name}: SIGINT mid-run: the run finished ({statuses['sent']} of {texts} sent once), "
+        "none left sending or unknown"
+    )
