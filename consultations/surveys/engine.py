@@ -132,7 +132,10 @@ def on_sms_received(
     if invitation is None:
         cut_short = recently_closed(message.from_number, now)
         if cut_short is None:
-            return None
+            # A late reply to a conversation that went quiet hears, once, that the survey timed out.
+            from consultations.surveys.timeouts import timed_out_reply
+
+            return timed_out_reply(message.from_number, now)
         consultation = cut_short.consultation
         return InboundReply(
             handled_by=f"consultation:{consultation.id}",
