@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import re
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Executable, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import make_transient_to_detached
 
 from app.extensions import db
 from app.models import Customer
@@ -24,6 +26,31 @@ HELP_WORDS = {"HELP", "INFO"}
 MAX_BODY = 5000
 STOP_REPLY = "You have been unsubscribed and will get no more texts from us. Reply START to resubscribe."
 START_REPLY = "You have been resubscribed to texts from us. Reply STOP to unsubscribe."
+log = logging.getLogger(__name__)
+
+_inbound = InboundMessage.__table__
+# The statements every text runs are built once and run with bound values: composing them per
+# text cost more than running them.
+# Whether this MessageSid was stored before, and whose number sent it, in one indexed read.
+_LOOKUP = select(
+    select(_inbound.c.id).where(_inbound.c.message_sid == bindparam("sid")).scalar_subquery().label("seen"),
+    select(Customer.id)
+    .where(Customer.phone == bindparam("sender"), Customer.erased_at.is_(None))
+    .order_by(Customer.id)
+    .limit(1)
+    .scalar_subquery()
+    .label("customer_id"),
+)
+
+
+@dataclass(frozen=True)
+class Handled:
+    """What handling a text decided: who claimed it and the reply to queue once it is stored."""
+
+    handled_by: str | None = None
+    reply: str | None = None
+    topic: str = ""
+    activity_id: int | None = None
 
 
 def keyword(body: str) -> str:
@@ -41,61 +68,66 @@ def find_customer(phone: str) -> Customer | None:
     )
 
 
-def store_inbound(
-    from_number: str, to_number: str, body: str, message_sid: str, *, now: datetime
-) -> InboundMessage | None:
-    """Insert the text (flush only); None when this MessageSid was seen before (a retry or a race)."""
-    table = InboundMessage.__table__
-    customer = (
-        select(Customer.id)
-        .where(Customer.phone == from_number, Customer.erased_at.is_(None))
-        .order_by(Customer.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    values = {
-        "message_sid": message_sid,
-        "from_number": from_number,
-        "to_number": to_number,
-        "body": body[:MAX_BODY],
-        "received_at": now,
-    }
-    # One statement: link the customer, insert, and let the unique MessageSid turn a repeat
-    # (a retry or a concurrent request) into nothing, with no savepoint or error to catch.
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = (
-        insert(table)
-        .values(**values, customer_id=customer)
+@lru_cache(maxsize=4)
+def _insert_statement(dialect: str) -> Executable:
+    """Build, once per dialect, the insert that a repeated MessageSid turns into nothing."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (
+        insert(_inbound)
+        .values(
+            message_sid=bindparam("sid"),
+            from_number=bindparam("sender"),
+            to_number=bindparam("recipient"),
+            body=bindparam("text"),
+            received_at=bindparam("at", type_=_inbound.c.received_at.type),
+            customer_id=bindparam("customer"),
+            handled_by=bindparam("by"),
+        )
+        # A repeat (a retry or a concurrent delivery) inserts nothing and raises nothing.
         .on_conflict_do_nothing(index_elements=["message_sid"])
-        .returning(table.c.id, table.c.customer_id)
+        .returning(_inbound.c.id)
     )
-    row = db.session.execute(stmt).first()
+
+
+def store_inbound(inbound: InboundMessage) -> bool:
+    """Insert the text and set its id (flush only); False when its MessageSid is already stored."""
+    connection = db.session.connection()
+    row = connection.execute(
+        _insert_statement(connection.dialect.name),
+        {
+            "sid": inbound.message_sid,
+            "sender": inbound.from_number,
+            "recipient": inbound.to_number,
+            "text": inbound.body,
+            "at": inbound.received_at,
+            "customer": inbound.customer_id,
+            "by": inbound.handled_by,
+        },
+    ).first()
     if row is None:
-        return None
-    inbound = InboundMessage(id=row.id, customer_id=row.customer_id, handled_by=None, read_at=None, **values)
-    make_transient_to_detached(inbound)
-    db.session.add(inbound)
-    return inbound
+        return False
+    inbound.id = row.id
+    return True
 
 
-def _reply(
-    inbound: InboundMessage, text: str, now: datetime, topic: str = "", activity_id: int | None = None
-) -> list[str]:
+def _reply(inbound: InboundMessage, handled: Handled, now: datetime) -> list[str]:
     """Queue a reply through the outbox, so it is paced, costed and recorded like any other text."""
+    if not handled.reply:
+        return []
     queued = enqueue(
         "sms",
         NewMessage(
             to=inbound.from_number,
-            body=text,
+            body=handled.reply,
             customer_id=inbound.customer_id,
-            activity_id=activity_id,
-            topic=topic,
+            activity_id=handled.activity_id,
+            topic=handled.topic,
             ref=f"inbound:{inbound.id}",
             purpose="reply",
         ),
         now=now,
     )
-    return [text] if queued is not None else []
+    return [handled.reply] if queued is not None else []
 
 
 def receive_sms(
@@ -107,40 +139,65 @@ def receive_sms(
     now: datetime,
     opt_out_type: str = "",
 ) -> list[str]:
-    """Store and handle one inbound text (flush only; the caller commits); return the replies queued."""
-    inbound = store_inbound(from_number.strip(), to_number.strip(), body or "", message_sid, now=now)
-    if inbound is None:
+    """Handle and store one inbound text in the caller's transaction (it commits); return the replies queued.
+
+    The text is handled first and stored last, with who claimed it: on SQLite the write lock is
+    then held only from the first write to the commit, not while receivers read. A repeated
+    MessageSid (a retry) is answered by a read and changes nothing. When handling fails, or a
+    concurrent delivery of the same text stored it first, the transaction is rolled back; after
+    a failure the text is then stored unclaimed, so it reaches the staff inbox all the same.
+    """
+    from_number, to_number = from_number.strip(), to_number.strip()
+    seen, customer_id = (
+        db.session.connection().execute(_LOOKUP, {"sid": message_sid, "sender": from_number}).one()
+    )
+    if seen is not None:
         return []
-    return handle_inbound(inbound, now=now, opt_out_type=opt_out_type)
+    inbound = InboundMessage(
+        message_sid=message_sid,
+        from_number=from_number,
+        to_number=to_number,
+        body=(body or "")[:MAX_BODY],
+        received_at=now,
+        customer_id=customer_id,
+        handled_by=None,
+        read_at=None,
+    )
+    try:
+        handled = handle_inbound(inbound, now=now, opt_out_type=opt_out_type)
+    except Exception:
+        log.exception("handling inbound text %s failed; it is left in the inbox", message_sid)
+        db.session.rollback()
+        handled = Handled()
+    inbound.handled_by = handled.handled_by
+    if not store_inbound(inbound):
+        # Stored by a concurrent delivery of the same text since the lookup: undo this handling.
+        db.session.rollback()
+        return []
+    return _reply(inbound, handled, now)
 
 
-def handle_inbound(inbound: InboundMessage, *, now: datetime, opt_out_type: str = "") -> list[str]:
-    """Act on a stored text: channel keywords first, then the receivers; return the replies queued."""
+def handle_inbound(inbound: InboundMessage, *, now: datetime, opt_out_type: str = "") -> Handled:
+    """Act on a text: channel keywords first, then the receivers; return who claimed it and the reply."""
     word = keyword(inbound.body)
     opt_out_type = (opt_out_type or "").strip().upper()
     if opt_out_type == "STOP" or word in STOP_WORDS:
-        inbound.handled_by = "keyword:stop"
         suppress("sms", inbound.from_number, "opt-out:STOP", now=now, opt_out=True)
         # Twilio answers STOP itself on its own numbers; we send nothing to a number that opted out.
-        return []
+        return Handled("keyword:stop")
     # "YES" is also a survey answer: it opts back in only a number that is opted out.
     if (
         opt_out_type == "START"
         or word in START_WORDS
         or (word == "YES" and is_suppressed("sms", inbound.from_number))
     ):
-        inbound.handled_by = "keyword:start"
         lift("sms", inbound.from_number, now=now)
-        return _reply(inbound, START_REPLY, now)
+        return Handled("keyword:start", START_REPLY)
     if opt_out_type == "HELP" or word in HELP_WORDS:
-        inbound.handled_by = "keyword:help"
-        return _reply(inbound, current_app.config["SMS_HELP_TEXT"], now)
+        return Handled("keyword:help", current_app.config["SMS_HELP_TEXT"])
     customer = db.session.get(Customer, inbound.customer_id) if inbound.customer_id else None
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     for _receiver, result in sms_received.send(app, message=inbound, customer=customer, now=now):
         if isinstance(result, InboundReply):
-            inbound.handled_by = result.handled_by
-            if result.reply:
-                return _reply(inbound, result.reply, now, result.topic, result.activity_id)
-            return []
-    return []
+            return Handled(result.handled_by, result.reply, result.topic, result.activity_id)
+    return Handled()

@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from app.extensions import db
 from app.models.base import utcnow
 from messaging.blueprint import bp
-from messaging.inbound import handle_inbound, store_inbound
+from messaging.inbound import receive_sms
 from messaging.status import apply_status
 from messaging.suppression import suppress
 from messaging.unsubscribe import email_for
@@ -33,20 +33,10 @@ def twilio_sms() -> ResponseReturnValue:
     if not sid or not sender:
         abort(400, description="MessageSid and From are required.")
     body = (request.form.get("Body") or "").replace("\x00", "")
-    now = utcnow()
-    inbound = store_inbound(sender, _clean("To", 40), body, sid, now=now)
-    # Commit the text before handling it: nothing is lost if handling fails (it shows in the
-    # inbox), and on SQLite the write lock is held only for the insert, not for the receivers.
-    # The row was just written, so there is nothing to reload after this commit.
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
-    if inbound is not None:
-        handle_inbound(inbound, now=now, opt_out_type=_clean("OptOutType", 20))
-        db.session.commit()
+    # One transaction: the text and everything done about it commit together (a failing receiver
+    # is undone and the text still reaches the inbox). Twilio gets its 200 only after the commit.
+    receive_sms(sender, _clean("To", 40), body, sid, now=utcnow(), opt_out_type=_clean("OptOutType", 20))
+    db.session.commit()
     return Response(EMPTY_TWIML, mimetype="text/xml")
 
 

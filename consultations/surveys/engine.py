@@ -7,13 +7,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import update
 
 from app.extensions import db
+from consultations.surveys.conversations import conversation_for
 from consultations.surveys.models import LIVE_INVITATION, Consultation, Invitation
 from consultations.surveys.parsing import Parsed, parse_answer
 from consultations.surveys.responses import complete, record_answer, response_for
 from consultations.surveys.texts import CLOSED_REPLY, GAVE_UP, question_sms, reprompt_sms
+from consultations.surveys.timeouts import answer_timed_out
 from messaging.models import InboundMessage
 from messaging.signals import InboundReply
 
@@ -26,35 +28,14 @@ def expiry(app: Any = None) -> timedelta:
 
 def find_conversation(phone: str, now: datetime) -> Invitation | None:
     """Return the sender's most recently texted open conversation, if any."""
-    return db.session.scalar(
-        select(Invitation)
-        .join(Consultation, Consultation.id == Invitation.consultation_id)
-        .where(
-            Invitation.channel == "sms",
-            Invitation.address == phone,
-            Invitation.status.in_(LIVE_INVITATION),
-            Invitation.last_sent_at >= now - expiry(),
-            or_(Consultation.status == "open", Invitation.is_test.is_(True)),
-        )
-        .order_by(Invitation.last_sent_at.desc(), Invitation.id.desc())
-        .limit(1)
-    )
+    found = conversation_for(phone, now)
+    return db.session.get(Invitation, found.invitation_id) if found and found.kind == "live" else None
 
 
 def recently_closed(phone: str, now: datetime) -> Invitation | None:
-    """Return a conversation of the sender's that a recent closing cut short."""
-    return db.session.scalar(
-        select(Invitation)
-        .join(Consultation, Consultation.id == Invitation.consultation_id)
-        .where(
-            Invitation.channel == "sms",
-            Invitation.address == phone,
-            Invitation.status == "closed",
-            Consultation.closed_at >= now - expiry(),
-        )
-        .order_by(Consultation.closed_at.desc())
-        .limit(1)
-    )
+    """Return a conversation of the sender's that a recent closing cut short (when none is live)."""
+    found = conversation_for(phone, now)
+    return db.session.get(Invitation, found.invitation_id) if found and found.kind == "closed" else None
 
 
 def lock(invitation: Invitation) -> Invitation:
@@ -128,15 +109,17 @@ def on_sms_received(
     sender: Any, *, message: InboundMessage, customer: Any = None, now: datetime, **_: Any
 ) -> InboundReply | None:
     """Claim a text that answers one of the sender's open conversations."""
-    invitation = find_conversation(message.from_number, now)
+    found = conversation_for(message.from_number, now)
+    if found is None:
+        return None
+    invitation = db.session.get(Invitation, found.invitation_id)
     if invitation is None:
-        cut_short = recently_closed(message.from_number, now)
-        if cut_short is None:
-            # A late reply to a conversation that went quiet hears, once, that the survey timed out.
-            from consultations.surveys.timeouts import timed_out_reply
-
-            return timed_out_reply(message.from_number, now)
-        consultation = cut_short.consultation
+        return None
+    if found.kind == "timed-out":
+        # A late reply to a conversation that went quiet hears, once, that the survey timed out.
+        return answer_timed_out(invitation, message.from_number)
+    if found.kind == "closed":
+        consultation = invitation.consultation
         return InboundReply(
             handled_by=f"consultation:{consultation.id}",
             reply=CLOSED_REPLY,

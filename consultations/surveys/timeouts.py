@@ -99,7 +99,12 @@ def timed_out_reply(phone: str, now: datetime) -> InboundReply | None:
     staff inbox like other texts, so nobody gets a stream of automatic messages.
     """
     invitation = timed_out_conversation(phone, now)
-    if invitation is None or _already_told(invitation, phone):
+    return answer_timed_out(invitation, phone) if invitation is not None else None
+
+
+def answer_timed_out(invitation: Invitation, phone: str) -> InboundReply | None:
+    """Claim a late reply to this timed-out conversation, unless the sender was told already."""
+    if _already_told(invitation, phone):
         return None
     if invitation.status == QUIET:
         _expire((Invitation.id == invitation.id, Invitation.status == QUIET))
