@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from app.extensions import db
+from app.models import utcnow
 from messaging.models import InboundMessage, OutboundMessage
 from messaging.outcomes import record
 from messaging.pacing import Pacer, parse_quiet_hours, quiet_until
@@ -51,11 +52,22 @@ def _config_seconds(name: str, default: float) -> float:
 
 
 def mark_stale_unknown(now: datetime) -> int:
-    """Turn messages left "sending" past the timeout (a crash mid-send) into "unknown", never resent."""
+    """Settle messages left "sending" past the timeout by a crashed sender; return how many became unknown.
+
+    A message whose provider call had started may have gone out, so it becomes "unknown" and is never
+    resent; one that was claimed but never attempted certainly did not, so it goes back in the queue.
+    """
     cutoff = now - timedelta(seconds=_config_seconds("MESSAGING_SENDING_TIMEOUT_SECONDS", 900))
+    stale = (OutboundMessage.status == "sending", OutboundMessage.claimed_at < cutoff)
+    db.session.execute(
+        update(OutboundMessage)
+        .where(*stale, OutboundMessage.attempt_started_at.is_(None))
+        .values(status="queued", claim_token=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
     result = db.session.execute(
         update(OutboundMessage)
-        .where(OutboundMessage.status == "sending", OutboundMessage.claimed_at < cutoff)
+        .where(*stale, OutboundMessage.attempt_started_at.is_not(None))
         .values(
             status="unknown",
             claim_token=None,
@@ -64,6 +76,14 @@ def mark_stale_unknown(now: datetime) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
+
+
+def _mark_attempt(rows: list[OutboundMessage]) -> None:
+    """Record, durably, that these messages are about to be handed to the provider."""
+    started = utcnow()
+    for row in rows:
+        row.attempt_started_at = started
+    db.session.commit()
 
 
 def hold_for_quiet_hours(now: datetime) -> int:
@@ -109,7 +129,7 @@ def claim(channel: str, now: datetime, size: int, ids: list[int] | None = None) 
     db.session.execute(
         update(OutboundMessage)
         .where(OutboundMessage.id.in_(found), OutboundMessage.status == "queued")
-        .values(status="sending", claim_token=token, claimed_at=now)
+        .values(status="sending", claim_token=token, claimed_at=now, attempt_started_at=None)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -158,6 +178,7 @@ def _send_sms(rows: list[OutboundMessage], now: datetime, started: float, report
             continue
         try:
             slot = pacer.wait(rate) if transport.paced else time.monotonic()
+            _mark_attempt([row])
             result = transport.send(row)
         except Exception:
             _release(rows[index:])
@@ -170,6 +191,7 @@ def _send_sms(rows: list[OutboundMessage], now: datetime, started: float, report
 
 
 def _send_email(rows: list[OutboundMessage], now: datetime, started: float, report: DispatchReport) -> None:
+    _mark_attempt(rows)
     try:
         results = email_transport().send_batch(rows)
     except Exception:

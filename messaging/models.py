@@ -46,6 +46,8 @@ class OutboundMessage(db.Model):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claim_token: Mapped[str | None] = mapped_column(String(32), index=True)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set (and committed) just before the provider is called: a claimed message without it never left.
+    attempt_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error_code: Mapped[str | None] = mapped_column(String(20))
     error_message: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -96,8 +96,9 @@ def test_dev_outbox_keeps_email_with_unsubscribe_headers(app) -> None:
 def test_message_left_sending_becomes_unknown_and_is_not_resent(app) -> None:
     message = enqueue("sms", NewMessage(to="+447911123456", body="hello"), now=NOON)
     db.session.commit()
-    # A dispatcher claimed it and died before recording the result.
+    # A dispatcher claimed it, called the provider and died before recording the result.
     message.status, message.claimed_at, message.claim_token = "sending", NOON, "dead"
+    message.attempt_started_at = NOON
     db.session.commit()
     assert dispatch_due(now=NOON + timedelta(minutes=1)).sent == 0  # still within the timeout
     assert db.session.get(OutboundMessage, message.id).status == "sending"
@@ -105,6 +106,20 @@ def test_message_left_sending_becomes_unknown_and_is_not_resent(app) -> None:
     assert (report.unknown, report.sent) == (1, 0)
     db.session.refresh(message)
     assert message.status == "unknown" and message.provider_id is None
+    assert dispatch_due(now=NOON + timedelta(hours=2)).sent == 0
+
+
+def test_message_claimed_but_never_attempted_goes_back_in_the_queue(app) -> None:
+    message = enqueue("sms", NewMessage(to="+447911123456", body="hello"), now=NOON)
+    db.session.commit()
+    # A dispatcher claimed it and died before the provider was called: it certainly did not go out.
+    message.status, message.claimed_at, message.claim_token = "sending", NOON, "dead"
+    db.session.commit()
+    assert dispatch_due(now=NOON + timedelta(minutes=1)).sent == 0
+    report = dispatch_due(now=NOON + timedelta(hours=1))
+    assert (report.unknown, report.sent) == (0, 1)
+    db.session.refresh(message)
+    assert message.status in {"sent", "delivered"} and message.attempts == 1
     assert dispatch_due(now=NOON + timedelta(hours=2)).sent == 0
 
 
