@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -49,6 +49,24 @@ def init_app(app: Flask) -> None:
             title="Something went wrong",
             message="The error has been logged. Nothing you entered was half-saved.",
         ), 500
+
+    @app.before_request
+    def refuse_nul_bytes() -> ResponseReturnValue | None:
+        # PostgreSQL cannot store or even compare text holding NUL, so such input would fail
+        # deep inside a query; no form or link of ours ever sends one. Twilio's webhooks clean
+        # their own fields, so a text is never refused over it.
+        if request.path.startswith("/messaging/twilio/"):
+            return None
+        if "\x00" in request.path or any(
+            "\x00" in key or "\x00" in value
+            for source in (request.args, request.form)
+            for key, value in source.items(multi=True)
+        ):
+            abort(
+                400,
+                description="The request held a character that cannot be stored (a NUL byte). Nothing was saved.",
+            )
+        return None
 
     @app.after_request
     def security_headers(response: Response) -> Response:
