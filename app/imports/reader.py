@@ -157,6 +157,10 @@ class Sheet:
                 self.progress(f"{self.filename}: {self.rows_read:,} rows read")
             values = {name: cell for name, cell in zip(names, cells, strict=False) if name}
             row = Row(number, values, self.problems)
+            for name, cell in values.items():
+                # PostgreSQL cannot store NUL; only a damaged or non-text file holds one.
+                if "\x00" in cell:
+                    row.error(name, f"holds a NUL character, which cannot be stored. {SAVE_AS_HINT}")
             if len(cells) > width or unnamed:
                 extra = [
                     pos
