@@ -23,6 +23,8 @@ def test_survey_pages_have_no_violations(live_server: Any, page: Any, public_sit
     found = axe.check(page, base + public_site.survey, "survey form")
     page.locator("button[type=submit]").click()
     page.wait_for_selector("#error-summary")
+    # The summary takes the focus (from a script file: the CSP refuses inline scripts).
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'")
     found += axe.check(page, "", "survey form with errors")
     page.check("#q_reads-0")
     page.check("#q_score-3")
