@@ -17,7 +17,8 @@ from consultations.events.services import BookingError, book, booking_by_token, 
 
 
 def _event_or_404(slug: str) -> Event | ResponseReturnValue:
-    event = db.session.scalar(select(Event).where(Event.slug == slug.lower()))
+    # A NUL cannot be in any slug, and PostgreSQL refuses to compare text holding one.
+    event = None if "\x00" in slug else db.session.scalar(select(Event).where(Event.slug == slug.lower()))
     if event is None:
         return render_template("events/public_missing.html", slug=slug), 404
     return event

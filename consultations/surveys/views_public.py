@@ -86,7 +86,10 @@ def personal_thanks(token: str) -> ResponseReturnValue:
 
 
 def _open_consultation(slug: str) -> Consultation:
-    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+    # A NUL cannot be in any slug, and PostgreSQL refuses to compare text holding one.
+    consultation = (
+        None if "\x00" in slug else db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+    )
     if consultation is None or not consultation.web_link:
         abort(404, "There is no survey at this address. Check the link you were given.")
     return consultation

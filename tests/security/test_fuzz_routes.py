@@ -184,11 +184,13 @@ def test_nul_bytes_are_refused_with_a_message_before_they_reach_the_database(
         (f"/w/{targets.slug}", {"q_reads": "0", "q_score": "3", "q_comments": "fine\x00"}),
         (f"/e/{targets.event}", {"name": "Sam\x00", "email": "sam@example.org", "places": "1"}),
         ("/login", {"email": "ann\x00@example.org", "password": "x"}),
-        ("/w/fu%00zz", {}),
     ):
         response = client.post(path, data=form)
         assert response.status_code == 400, path
         assert "cannot be stored (a NUL byte)" in response.get_data(as_text=True)
+    for path in ("/w/fu%00zz", "/e/fuzz%00-event", "/e/fuzz-event/booking/%00", "/s/%00/thanks"):
+        response = client.get(path)
+        assert response.status_code == 404, path
     assert grew(before) == {}
     # Twilio's webhook cleans its own fields instead, so a text is never lost over one.
     params = {"MessageSid": "SM" + "1" * 32, "From": "+447912345699", "Body": "hello\x00"}
