@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 from flask import current_app
 
+from app.extensions import db
+from app.models.audit import CommandLineActor, record
 from app.models.base import utcnow
 from reporting import exports
 from reporting.metrics import ReportSettings, build_report
@@ -35,6 +37,13 @@ def report_command(date_from: date, date_to: date, fmt: str, output: Path | None
         date_from, date_to, now=utcnow(), settings=ReportSettings.from_config(current_app.config)
     )
     rendered = exports.render(report, fmt)
+    record(
+        "report.export",
+        actor=CommandLineActor(),
+        target_type="report",
+        detail={"format": fmt, "from": date_from.isoformat(), "to": date_to.isoformat()},
+    )
+    db.session.commit()
     if output is None:
         click.echo(rendered.content.decode("utf-8-sig"), nl=False)
         return

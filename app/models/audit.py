@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +27,14 @@ class AuditEvent(db.Model):
     target_type: Mapped[str] = mapped_column(String(60), default="")
     target_id: Mapped[str] = mapped_column(String(60), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+@dataclass(frozen=True)
+class CommandLineActor:
+    """The person at the terminal, for audit events written by ``flask`` commands."""
+
+    id: None = None
+    email: str = field(default_factory=lambda: f"command line ({getpass.getuser()})")
 
 
 def record(

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
-from app.models.audit import record
+from app.models.audit import CommandLineActor, record
 from app.models.base import utcnow
 from app.privacy.access import subject_access
 from app.privacy.retention import RetentionError, purge_expired, retention_days
@@ -27,7 +27,7 @@ def erase_command(ref: str, yes: bool) -> None:
         customer = find_customer(ref)
         if not yes:
             click.confirm(f"Erase the personal data of {customer.ref}? This cannot be undone", abort=True)
-        changed = erase_customer(customer, actor=None, now=utcnow())
+        changed = erase_customer(customer, actor=CommandLineActor(), now=utcnow())
     except PrivacyError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc

@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.extensions import db
+from app.models.audit import CommandLineActor, record
 from app.models.base import utcnow
 from consultations.surveys.definitions import (
     DefinitionError,
@@ -63,13 +64,13 @@ def launch_command(slug: str, at: str | None) -> None:
             when: datetime | None = parse_when(at, "--at", errors)
             if errors or when is None:
                 raise click.ClickException(errors[0] if errors else "--at needs a date and time")
-            result = schedule(consultation, when, now=now)
+            result = schedule(consultation, when, now=now, actor=CommandLineActor())
             if result is None:
                 db.session.commit()
                 click.echo(f"{slug} scheduled for {at}")
                 return
         else:
-            result = launch(consultation, now=now)
+            result = launch(consultation, now=now, actor=CommandLineActor())
     except SurveyError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
@@ -87,7 +88,7 @@ def launch_command(slug: str, at: str | None) -> None:
 def close_command(slug: str) -> None:
     """Close a consultation; open conversations end politely."""
     consultation = _get(slug)
-    closed = close(consultation, now=utcnow())
+    closed = close(consultation, now=utcnow(), actor=CommandLineActor())
     db.session.commit()
     click.echo(
         f"{slug} closed" if closed else f"{slug} was not open ({consultation.status}); nothing changed"
@@ -109,6 +110,14 @@ def export_command(slug: str, fmt: str, output: Path | None) -> None:
         data = to_csv(consultation)
     else:
         data = to_xlsx(consultation)
+    record(
+        "consultation.export",
+        actor=CommandLineActor(),
+        target_type="consultation",
+        target_id=consultation.id,
+        detail={"slug": consultation.slug, "format": fmt},
+    )
+    db.session.commit()
     if output:
         output.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
         click.echo(f"wrote {output}", err=True)

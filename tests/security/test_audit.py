@@ -105,3 +105,17 @@ def test_a_bad_date_filter_is_explained_not_an_error(admin_client: FlaskClient) 
 
 def test_only_admins_read_the_log(manager_client: FlaskClient) -> None:
     assert manager_client.get("/admin/audit").status_code == 403
+
+
+def test_command_line_exports_are_audited(app, runner) -> None:
+    """`flask report` and `flask consultations export` leave an audit event naming the command line."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import AuditEvent
+
+    result = runner.invoke(args=["report", "--from", "2026-04-01", "--to", "2027-03-31", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "report.export")).one()
+    assert event.actor_email.startswith("command line (")
+    assert event.detail == {"format": "csv", "from": "2026-04-01", "to": "2027-03-31"}
