@@ -29,6 +29,13 @@ def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes"}
 
 
+def skip_unless_required(flag: str, reason: str) -> None:
+    """Skip for a missing part locally; fail instead when CI requires it (REQUIRE_PG / REQUIRE_BROWSER)."""
+    if _flag(flag):
+        pytest.fail(f"{flag}=1 but {reason}")
+    pytest.skip(reason)  # only locally: CI sets REQUIRE_PG=1 REQUIRE_BROWSER=1, which fail instead
+
+
 def free_port() -> int:
     """Return a free TCP port on loopback."""
     with socket.socket() as sock:
@@ -212,9 +219,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 def browser() -> Iterator[Any]:
     """Headless Debian Chromium driven by Playwright; skipped locally when absent."""
     if not Path(CHROMIUM).exists():
-        if _flag("REQUIRE_BROWSER"):
-            pytest.fail(f"REQUIRE_BROWSER=1 but no Chromium at {CHROMIUM}")
-        pytest.skip(f"Chromium not installed at {CHROMIUM}")
+        skip_unless_required("REQUIRE_BROWSER", f"Chromium not installed at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -251,7 +256,5 @@ def pg_url() -> Iterator[str]:
     if not url.startswith("postgres"):
         url = os.environ.get("TEST_PG_URL", "")
     if not url:
-        if _flag("REQUIRE_PG"):
-            pytest.fail("REQUIRE_PG=1 but no PostgreSQL URL (DATABASE_URL or TEST_PG_URL)")
-        pytest.skip("no PostgreSQL configured (set TEST_PG_URL)")
+        skip_unless_required("REQUIRE_PG", "no PostgreSQL configured (set DATABASE_URL or TEST_PG_URL)")
     yield url

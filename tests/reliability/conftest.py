@@ -6,15 +6,12 @@ test), sends texts to the loopback Twilio fake and is stopped before the tables 
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -26,9 +23,10 @@ import pytest
 from flask import Flask
 from twilio.request_validator import RequestValidator
 
-from tests.conftest import free_port
+from tests.conftest import free_port, skip_unless_required
 from tests.fakes.fixtures import TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN
 from tests.fakes.twilio_api import FakeTwilioApi
+from tests.reliability.pgcluster import PgCluster, pg_bin
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -337,70 +335,12 @@ def message_id(form: dict[str, str]) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _pg_bin() -> Path | None:
-    """Return the folder of PostgreSQL's server binaries (Debian's newest, or the PATH's), if any."""
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), key=lambda p: int(p.parts[-3]))
-    if found:
-        return found[-1].parent
-    on_path = shutil.which("pg_ctl")
-    return Path(on_path).parent if on_path and shutil.which("initdb") else None
-
-
-class PgCluster:
-    """A throwaway PostgreSQL cluster on a free loopback port (fsync off), owned by the postgres user."""
-
-    def __init__(self, bin_dir: Path) -> None:
-        self.bin = bin_dir
-        self.port = free_port()
-        self.dir = Path(tempfile.mkdtemp(prefix="involve-pg-"))
-        self.data = self.dir / "data"
-        self.as_root = os.geteuid() == 0
-        if self.as_root:
-            # PostgreSQL refuses to run as root; the cluster belongs to the postgres user.
-            shutil.chown(self.dir, "postgres")
-
-    def _run(self, *args: str, timeout: float = 60) -> None:
-        cmd = [str(self.bin / args[0]), *args[1:]]
-        if self.as_root:
-            cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        subprocess.run(cmd, check=True, capture_output=True, timeout=timeout)
-
-    @property
-    def options(self) -> str:
-        return (
-            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off -c max_connections=100"
-        )
-
-    def init(self) -> PgCluster:
-        self._run("initdb", "-A", "trust", "-U", "postgres", "-D", str(self.data))
-        return self.start()
-
-    def start(self) -> PgCluster:
-        self._run(
-            "pg_ctl", "-D", str(self.data), "-l", str(self.dir / "log"), "-w", "-o", self.options, "start"
-        )
-        return self
-
-    def stop(self, mode: str = "fast") -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
-
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
-
-    def remove(self) -> None:
-        with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
-            self.stop("immediate")
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
 @pytest.fixture
 def pg_cluster() -> Iterator[PgCluster]:
     """A fresh PostgreSQL cluster for one test; skipped without PostgreSQL's binaries unless REQUIRE_PG=1."""
-    bin_dir = _pg_bin()
+    bin_dir = pg_bin()
     if bin_dir is None:
-        if os.environ.get("REQUIRE_PG", "").strip().lower() in {"1", "true", "yes"}:
-            pytest.fail("REQUIRE_PG=1 but PostgreSQL's server binaries (initdb, pg_ctl) are not installed")
-        pytest.skip("PostgreSQL server binaries not installed (apt-get install -y postgresql)")
+        skip_unless_required("REQUIRE_PG", "PostgreSQL server binaries (initdb, pg_ctl) are not installed")
     cluster = PgCluster(bin_dir)
     try:
         yield cluster.init()
