@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     from messaging import cli, scheduler, settings, transports, views_dev, views_public, views_staff  # noqa: F401
     from messaging.blueprint import bp
     from messaging.pacing import Pacer
+    from messaging.webhooks import configure_writer_lock, skip_sessions_on_webhooks
 
     settings.check(app)
     transports.configure(app)
@@ -18,6 +19,8 @@ def init_app(app: Flask) -> None:
     # Twilio and mail clients cannot send a CSRF token; these routes check their own signatures.
     for view in (views_public.twilio_sms, views_public.twilio_status, views_public.unsubscribe):
         csrf.exempt(view)
+    skip_sessions_on_webhooks(app)
+    configure_writer_lock(app)
     app.register_blueprint(bp)
     cli.init_app(app)
     scheduler.register_sweeper(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Response, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
@@ -12,14 +14,14 @@ from messaging.inbound import receive_sms
 from messaging.status import apply_status
 from messaging.suppression import suppress
 from messaging.unsubscribe import email_for
-from messaging.webhooks import signature_ok
+from messaging.webhooks import signature_ok, writer_lock
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 
-def _clean(name: str, size: int) -> str:
+def _clean(name: str, size: int, form: Mapping[str, str] | None = None) -> str:
     # PostgreSQL refuses NUL in text, and columns have lengths: never let a field cause a 500.
-    return (request.form.get(name) or "").replace("\x00", "").strip()[:size]
+    return ((form or request.form).get(name) or "").replace("\x00", "").strip()[:size]
 
 
 @bp.post("/messaging/twilio/sms")
@@ -28,15 +30,18 @@ def twilio_sms() -> ResponseReturnValue:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not signature_ok(app, request):
         abort(403, description="The request was not signed by Twilio.")
-    sid = _clean("MessageSid", 64) or _clean("SmsSid", 64)
-    sender = _clean("From", 40)
+    form = request.form
+    sid = _clean("MessageSid", 64, form) or _clean("SmsSid", 64, form)
+    sender = _clean("From", 40, form)
     if not sid or not sender:
         abort(400, description="MessageSid and From are required.")
-    body = (request.form.get("Body") or "").replace("\x00", "")
+    body = (form.get("Body") or "").replace("\x00", "")
+    opt_out_type = _clean("OptOutType", 20, form)
     # One transaction: the text and everything done about it commit together (a failing receiver
     # is undone and the text still reaches the inbox). Twilio gets its 200 only after the commit.
-    receive_sms(sender, _clean("To", 40), body, sid, now=utcnow(), opt_out_type=_clean("OptOutType", 20))
-    db.session.commit()
+    with writer_lock(app):
+        receive_sms(sender, _clean("To", 40, form), body, sid, now=utcnow(), opt_out_type=opt_out_type)
+        db.session.commit()
     return Response(EMPTY_TWIML, mimetype="text/xml")
 
 
@@ -46,14 +51,15 @@ def twilio_status() -> ResponseReturnValue:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not signature_ok(app, request):
         abort(403, description="The request was not signed by Twilio.")
-    apply_status(
-        _clean("MessageSid", 64) or _clean("SmsSid", 64),
-        _clean("MessageStatus", 20) or _clean("SmsStatus", 20),
-        _clean("ErrorCode", 20),
-        now=utcnow(),
-        our_id=(request.args.get("m") or "")[:20],
-    )
-    db.session.commit()
+    with writer_lock(app):
+        apply_status(
+            _clean("MessageSid", 64) or _clean("SmsSid", 64),
+            _clean("MessageStatus", 20) or _clean("SmsStatus", 20),
+            _clean("ErrorCode", 20),
+            now=utcnow(),
+            our_id=(request.args.get("m") or "")[:20],
+        )
+        db.session.commit()
     return Response("", status=200)
 
 

@@ -1,11 +1,15 @@
-"""Twilio's signature check and the signing token used when no Twilio account is configured."""
+"""Twilio's webhooks: the signature check, the development signing token, no session, one writer."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
+from contextlib import AbstractContextManager, nullcontext
+from functools import lru_cache
 
 from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from twilio.request_validator import RequestValidator
 
 
@@ -17,11 +21,18 @@ def signing_token(app: Flask) -> str:
     simulator page, the tests' signing helper) can produce a valid signature.
     """
     token = app.config.get("TWILIO_AUTH_TOKEN") or ""
-    if token:
-        return token
-    return hmac.new(
-        str(app.config["SECRET_KEY"]).encode(), b"involve-dev-twilio-token", hashlib.sha256
-    ).hexdigest()
+    return token or _development_token(str(app.config["SECRET_KEY"]))
+
+
+@lru_cache(maxsize=8)
+def _development_token(secret: str) -> str:
+    return hmac.new(secret.encode(), b"involve-dev-twilio-token", hashlib.sha256).hexdigest()
+
+
+@lru_cache(maxsize=8)
+def _validator(token: str) -> RequestValidator:
+    # Kept per token: every inbound text and status callback is checked with it.
+    return RequestValidator(token)
 
 
 def public_url(app: Flask, request: Request) -> str:
@@ -37,4 +48,44 @@ def signature_ok(app: Flask, request: Request) -> bool:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
         return False
-    return RequestValidator(signing_token(app)).validate(public_url(app, request), request.form, signature)
+    return _validator(signing_token(app)).validate(public_url(app, request), request.form, signature)
+
+
+WEBHOOK_PATHS = frozenset({"/messaging/twilio/sms", "/messaging/twilio/status"})
+
+
+class WebhookAwareSessions(SecureCookieSessionInterface):
+    """The signed-cookie session, skipped on Twilio's webhooks.
+
+    Twilio sends no cookie and reads none, so opening and saving a session there is pure cost;
+    the webhooks get Flask's null session (readable, empty) instead.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """Open the visitor's session, or none for a webhook."""
+        if request.path in WEBHOOK_PATHS:
+            return None
+        return super().open_session(app, request)
+
+
+def skip_sessions_on_webhooks(app: Flask) -> None:
+    """Use WebhookAwareSessions when the app has Flask's default session interface."""
+    if type(app.session_interface) is SecureCookieSessionInterface:
+        app.session_interface = WebhookAwareSessions()
+
+
+def configure_writer_lock(app: Flask) -> None:
+    """Give the webhooks a per-process lock around their transaction when the database is SQLite.
+
+    SQLite takes one writer at a time, and a connection that finds the database locked sleeps
+    1, 2, 5, 10... ms before trying again, so threads of one process racing each other for it
+    waste most of their time asleep. Queued on a lock instead, the next one starts the moment
+    the last one commits. PostgreSQL locks rows, not the database, so there is no lock there.
+    """
+    sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    app.extensions["involve_webhook_lock"] = threading.Lock() if sqlite else None
+
+
+def writer_lock(app: Flask) -> AbstractContextManager[object]:
+    """Return the lock a webhook holds from its first query to its commit (a no-op off SQLite)."""
+    return app.extensions.get("involve_webhook_lock") or nullcontext()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, or_, select
+from sqlalchemy import Row, bindparam, or_, select
 
 from app.extensions import db
 from consultations.surveys.models import LIVE_INVITATION, Consultation, Invitation
@@ -16,42 +16,41 @@ LIVE, CLOSED, TIMED_OUT = 0, 1, 2
 KINDS = {LIVE: "live", CLOSED: "closed", TIMED_OUT: "timed-out"}
 
 
-def _any_status(*statuses: str) -> Any:
-    # Equalities, not IN: an IN list is re-rendered into the SQL on every execution.
-    return or_(*(Invitation.status == status for status in statuses))
-
-
-_since = bindparam("since")
-_live = and_(
-    _any_status(*LIVE_INVITATION),
-    Invitation.last_sent_at >= _since,
-    or_(Consultation.status == "open", Invitation.is_test.is_(True)),
-)
-_closed = and_(Invitation.status == "closed", Consultation.closed_at >= _since)
-# Gone quiet past the window, but only a few days ago ("started" too: the expiry sweeper may
-# not have reached it yet).
-_timed_out = and_(
-    _any_status("expired", "started"),
-    Invitation.last_sent_at < _since,
-    Invitation.last_sent_at >= bindparam("late_since"),
-)
-_kind = case((_live, LIVE), (_closed, CLOSED), else_=TIMED_OUT)
 # Every text asks this, so it is built once and run with bound values (composing it per text
-# cost more than running it), and it reads survey_invitations by its (channel, address) index.
-# Live conversations first, newest first; then one a recent closing cut short; then a timed-out one.
-_CONVERSATION = (
-    select(Invitation.id, _kind.label("kind"))
+# cost more than running it). It reads survey_invitations by the (channel, address) index and
+# returns the sender's few recent conversations; which one the text belongs to is decided in
+# Python, so each time bound is sent once rather than once per condition.
+_RECENT = (
+    select(
+        Invitation.id,
+        Invitation.status,
+        Invitation.last_sent_at,
+        Invitation.is_test,
+        Consultation.status.label("consultation_status"),
+        Consultation.closed_at,
+    )
     .join(Consultation, Consultation.id == Invitation.consultation_id)
     .where(
-        Invitation.channel == "sms", Invitation.address == bindparam("phone"), or_(_live, _closed, _timed_out)
+        Invitation.channel == "sms",
+        Invitation.address == bindparam("phone"),
+        or_(Invitation.last_sent_at >= bindparam("late_since"), Consultation.closed_at >= bindparam("since")),
     )
-    .order_by(
-        _kind,
-        case((_closed, Consultation.closed_at), else_=Invitation.last_sent_at).desc(),
-        Invitation.id.desc(),
-    )
-    .limit(1)
 )
+
+
+def _rank(row: Row[Any], since: datetime, late_since: datetime) -> tuple[int, datetime] | None:
+    """Place one of the sender's conversations: live, closed or timed out (with its time), or None."""
+    sent = row.last_sent_at
+    live = row.consultation_status == "open" or row.is_test
+    if live and row.status in LIVE_INVITATION and sent is not None and sent >= since:
+        return LIVE, sent
+    if row.status == "closed" and row.closed_at is not None and row.closed_at >= since:
+        return CLOSED, row.closed_at
+    # Gone quiet past the window, but only a few days ago ("started" too: the expiry sweeper
+    # may not have reached it yet).
+    if row.status in ("expired", "started") and sent is not None and late_since <= sent < since:
+        return TIMED_OUT, sent
+    return None
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,17 @@ class Found:
 def conversation_for(phone: str, now: datetime) -> Found | None:
     """Return the sender's live conversation, else one recently closed, else one recently timed out."""
     since = now - conversation_window()
-    params = {"phone": phone, "since": since, "late_since": since - late_reply_window()}
+    late_since = since - late_reply_window()
+    params = {"phone": phone, "since": since, "late_since": late_since}
     # Columns only, so the session's connection runs it without the ORM's result machinery.
-    row = db.session.connection().execute(_CONVERSATION, params).first()
-    return Found(row.id, KINDS[row.kind]) if row is not None else None
+    candidates = []
+    for row in db.session.connection().execute(_RECENT, params):
+        placed = _rank(row, since, late_since)
+        if placed is not None:
+            kind, at = placed
+            candidates.append((kind, -at.timestamp(), -row.id))
+    if not candidates:
+        return None
+    # The best kind first, then the newest, then the latest invitation.
+    kind, _, negative_id = min(candidates)
+    return Found(-negative_id, KINDS[kind])

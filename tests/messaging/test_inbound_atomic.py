@@ -1,0 +1,171 @@
+"""The inbound text and everything done about it share one transaction; nothing acknowledged is lost."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import urllib.parse
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, func, insert, select
+
+from app.extensions import db
+from messaging.api import NewMessage, enqueue
+from messaging.inbound import receive_sms
+from messaging.models import InboundMessage, OutboundMessage
+from messaging.signals import InboundReply, sms_received
+from messaging.webhooks import WebhookAwareSessions
+from tests.conftest import LiveServer
+from tests.fakes.twilio_sign import sign, signed_sms_post
+from tests.messaging.conftest import NOON
+
+PHONE = "+447911123456"
+OTHER = "+447911123457"
+
+
+@pytest.fixture
+def receiver(app: Flask) -> Iterator[Callable[[Callable[..., Any]], None]]:
+    """Connect a receiver for one test."""
+    connected: list[Callable[..., Any]] = []
+
+    def connect(handler: Callable[..., Any]) -> None:
+        sms_received.connect(handler, app)
+        connected.append(handler)
+
+    yield connect
+    for handler in connected:
+        sms_received.disconnect(handler, app)
+
+
+def count(model: type) -> int:
+    return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_failing_receiver_is_undone_and_the_text_reaches_the_inbox(app, client, receiver) -> None:
+    def breaks(sender, message, customer, now):
+        # Writes first, then fails: the write must not survive.
+        enqueue("sms", NewMessage(to=OTHER, body="half-done work"), now=now)
+        raise RuntimeError("receiver bug")
+
+    receiver(breaks)
+    response = signed_sms_post(client, app, PHONE, "Is the hall free on Friday?", sid="SMbroken")
+    assert response.status_code == 200 and b"<Response/>" in response.data
+    db.session.expire_all()
+    stored = db.session.scalars(select(InboundMessage)).one()
+    assert (stored.message_sid, stored.from_number, stored.handled_by) == ("SMbroken", PHONE, None)
+    assert count(OutboundMessage) == 0
+    # Twilio retrying the same text changes nothing, and the receiver is not asked again.
+    assert (
+        signed_sms_post(client, app, PHONE, "Is the hall free on Friday?", sid="SMbroken").status_code == 200
+    )
+    assert count(InboundMessage) == 1
+
+
+def test_failing_receiver_through_receive_sms_leaves_the_text_unclaimed(app, receiver) -> None:
+    def breaks(sender, message, customer, now):
+        raise ValueError("cannot read it")
+
+    receiver(breaks)
+    assert receive_sms(PHONE, "+447000000001", "4", "SMdirect", now=NOON) == []
+    db.session.commit()
+    assert db.session.scalars(select(InboundMessage.handled_by)).one() is None
+
+
+def test_claim_reply_and_text_commit_together(app, client, receiver) -> None:
+    def claims(sender, message, customer, now):
+        assert message.id is None  # handled before it is stored, in the same transaction
+        enqueue("sms", NewMessage(to=OTHER, body="note for staff", topic="test"), now=now)
+        return InboundReply(handled_by="test-receiver", reply="Got it", topic="test")
+
+    receiver(claims)
+    signed_sms_post(client, app, PHONE, "RSVP YY")
+    stored = db.session.scalars(select(InboundMessage)).one()
+    assert stored.handled_by == "test-receiver"
+    bodies = dict(db.session.execute(select(OutboundMessage.body, OutboundMessage.ref)).all())
+    assert bodies == {"note for staff": "", "Got it": f"inbound:{stored.id}"}
+
+
+def test_concurrent_delivery_of_the_same_text_undoes_the_second_handling(app, database_url, receiver) -> None:
+    """A delivery stored by another request after this one's lookup: this one's work is rolled back."""
+    other = create_engine(database_url)
+
+    def races(sender, message, customer, now):
+        with other.begin() as conn:
+            conn.execute(
+                insert(InboundMessage.__table__).values(
+                    message_sid=message.message_sid,
+                    from_number=PHONE,
+                    to_number="",
+                    body="4",
+                    received_at=now,
+                )
+            )
+        enqueue("sms", NewMessage(to=OTHER, body="must not stay"), now=now)
+        return InboundReply(handled_by="test-receiver", reply="must not go")
+
+    receiver(races)
+    try:
+        assert receive_sms(PHONE, "+447000000001", "4", "SMrace", now=NOON) == []
+        db.session.commit()
+    finally:
+        other.dispose()
+    assert count(OutboundMessage) == 0
+    assert db.session.scalars(select(InboundMessage.handled_by)).one() is None
+
+
+def test_many_concurrent_deliveries_store_each_text_once(app: Flask) -> None:
+    """Threads post texts (each twice) to a live server: every one is stored once, none fails."""
+    texts = [(f"SMc{i:04d}", f"+4479111{i % 7:05d}", f"text {i}") for i in range(60)]
+    deliveries = texts + texts
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def post(port: int, batch: list[tuple[str, str, str]]) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for sid, sender, body in batch:
+            params = {"MessageSid": sid, "From": sender, "To": "+447000000001", "Body": body}
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Twilio-Signature": sign(app, "/messaging/twilio/sms", params),
+            }
+            conn.request("POST", "/messaging/twilio/sms", urllib.parse.urlencode(params), headers)
+            response = conn.getresponse()
+            response.read()
+            with lock:
+                statuses.append(response.status)
+        conn.close()
+
+    with LiveServer(app) as server:
+        threads = [threading.Thread(target=post, args=(server.port, deliveries[i::8])) for i in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+    assert statuses == [200] * len(deliveries)
+    sids = db.session.scalars(select(InboundMessage.message_sid)).all()
+    assert sorted(sids) == sorted(sid for sid, _, _ in texts)
+
+
+def test_webhooks_open_no_session_but_pages_do(app: Flask) -> None:
+    interface = app.session_interface
+    assert isinstance(interface, WebhookAwareSessions)
+    with app.test_request_context("/messaging/twilio/sms", method="POST"):
+        from flask import request
+
+        assert interface.open_session(app, request) is None
+    with app.test_request_context("/auth/login"):
+        from flask import request
+
+        assert interface.open_session(app, request) is not None
+
+
+def test_webhook_lock_only_on_sqlite(app: Flask) -> None:
+    lock = app.extensions["involve_webhook_lock"]
+    if db.engine.dialect.name == "sqlite":
+        assert lock is not None and lock.acquire(blocking=False)
+        lock.release()
+    else:
+        assert lock is None
