@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import insert
 
 from app.extensions import db
+from messaging.attachments import Attachment, check, to_stored
 from messaging.dispatcher import DispatchReport, dispatch_due, send_now
 from messaging.models import OutboundMessage
 from messaging.sms_text import analyse
@@ -20,6 +21,7 @@ from messaging.unsubscribe import unsubscribe_url
 
 __all__ = [
     "CHANNELS",
+    "Attachment",
     "DispatchReport",
     "EnqueueResult",
     "NewMessage",
@@ -50,6 +52,7 @@ class NewMessage:
     purpose: str = ""
     send_after: datetime | None = None
     list_unsubscribe: bool = False
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ def _row(channel: str, message: NewMessage, now: datetime, price: Decimal) -> di
     to = normalise(channel, message.to)
     if not to:
         raise ValueError(f"a {channel} message needs an address to send to")
+    if message.attachments and channel != "email":
+        raise ValueError("only emails can carry attachments")
     segments, encoding, cost = 0, "", Decimal(0)
     if channel == "sms":
         shape = analyse(message.body)
@@ -80,6 +85,7 @@ def _row(channel: str, message: NewMessage, now: datetime, price: Decimal) -> di
         "subject": message.subject,
         "html": message.html,
         "list_unsubscribe": message.list_unsubscribe,
+        "attachments": to_stored(check(message.attachments)) if message.attachments else None,
         "status": "queued",
         "topic": message.topic,
         "ref": message.ref,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -32,6 +32,8 @@ class OutboundMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(300), default="")
     html: Mapped[str | None] = mapped_column(Text)
     list_unsubscribe: Mapped[bool] = mapped_column(default=False)
+    # Email files as [{"filename", "content_type", "data" (base64)}] (messaging.attachments); None when none.
+    attachments: Mapped[list[dict[str, str]] | None] = mapped_column(JSON(none_as_null=True))
     status: Mapped[str] = mapped_column(String(12), default="queued")
     topic: Mapped[str] = mapped_column(String(80), default="", index=True)
     ref: Mapped[str] = mapped_column(String(80), default="")

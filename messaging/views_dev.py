@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from email import message_from_string, policy
 from typing import Any
+from urllib.parse import quote
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -120,7 +121,7 @@ def outbox() -> ResponseReturnValue:
 
 
 def _parse(raw: str) -> dict[str, Any]:
-    """Split a stored email into its headers, text and HTML parts."""
+    """Split a stored email into its headers, text and HTML parts and its attachments."""
     message = message_from_string(raw, policy=policy.default)
     text = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
@@ -128,4 +129,35 @@ def _parse(raw: str) -> dict[str, Any]:
         "headers": [(key, str(value)) for key, value in message.items()],
         "text": text.get_content() if text is not None else "",
         "html": html.get_content() if html is not None else "",
+        "attachments": [
+            {
+                "filename": part.get_filename() or "(no name)",
+                "content_type": part.get("Content-Type", ""),
+                "size": len(part.get_payload(decode=True) or b""),
+            }
+            for part in message.iter_attachments()
+        ],
     }
+
+
+@bp.get("/messaging/dev/email/<int:email_id>/attachments/<int:index>")
+@roles_required("staff")
+def outbox_attachment(email_id: int, index: int) -> ResponseReturnValue:
+    """Download one attachment of an email the development outbox kept."""
+    _require("email", "outbox")
+    stored = db.get_or_404(DevEmail, email_id)
+    parts = list(message_from_string(stored.raw, policy=policy.default).iter_attachments())
+    if index >= len(parts):
+        abort(404, description="That email has no such attachment.")
+    part = parts[index]
+    return Response(
+        part.get_payload(decode=True) or b"",
+        mimetype="application/octet-stream",
+        headers={"Content-Disposition": content_disposition(part.get_filename() or f"attachment-{index}")},
+    )
+
+
+def content_disposition(filename: str) -> str:
+    """Return a download header value that is safe for any file name (RFC 6266)."""
+    ascii_name = filename.encode("ascii", "replace").decode("ascii").replace('"', "'").replace("?", "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"

@@ -11,6 +11,7 @@ from icalendar import Event as CalendarEvent
 
 from consultations.events.models import Event
 from consultations.events.notices import public_url
+from messaging.api import Attachment
 
 
 def calendar_uid(event: Event) -> str:
@@ -42,3 +43,13 @@ def event_calendar(event: Event, *, now: datetime) -> bytes:
     entry.add("url", page)
     calendar.add_component(entry)
     return calendar.to_ical()
+
+
+def calendar_attachment(event: Event, *, now: datetime) -> Attachment:
+    """Return the .ics for a confirmation email, so the place goes straight into the calendar."""
+    # PUBLISH: the entry is for the booker's own calendar; REQUEST would ask them to reply to an organiser.
+    return Attachment(
+        filename=f"{event.slug}.ics",
+        content_type="text/calendar; method=PUBLISH; charset=UTF-8",
+        data=event_calendar(event, now=now),
+    )

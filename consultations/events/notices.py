@@ -110,8 +110,9 @@ def _greeting(booking: Booking) -> str:
 
 
 def _send(
-    booking: Booking, purpose: str, sms: str, subject: str, lines: list[str], now: datetime
-) -> OutboundMessage | None:
+    booking: Booking, purpose: str, sms: str, subject: str, lines: list[str], now: datetime,
+    *, calendar: bool = False,
+) -> OutboundMessage | None:  # fmt: skip
     event = booking.event
     address = booking.address
     if not address:
@@ -122,10 +123,16 @@ def _send(
         if email
         else sms
     )
+    attachments = ()
+    if email and calendar:
+        # Imported here: ics builds its links with this module's public_url.
+        from consultations.events.ics import calendar_attachment
+
+        attachments = (calendar_attachment(event, now=now),)
     message = NewMessage(
         to=address, body=body.strip() + ("\n" if email else ""), subject=subject if email else "",
         customer_id=booking.customer_id, activity_id=event.activity_id, topic=f"event:{event.id}",
-        ref=f"booking:{booking.id}", purpose=purpose,
+        ref=f"booking:{booking.id}", purpose=purpose, attachments=attachments,
     )  # fmt: skip
     return enqueue(booking.notify_channel, message, now=now)
 
@@ -149,7 +156,15 @@ def booking_made(
         )
     lines = [f"You are booked for {event.title}.", "", *_email_details(event, booking), "",
              f"Can't come? Cancel here so someone else can have your place: {link}"]  # fmt: skip
-    return _send(booking, "confirmation", sms_booked(event, booking), f"Booked: {event.title}", lines, now)
+    return _send(
+        booking,
+        "confirmation",
+        sms_booked(event, booking),
+        f"Booked: {event.title}",
+        lines,
+        now,
+        calendar=True,
+    )
 
 
 def booking_promoted(booking: Booking, *, now: datetime) -> OutboundMessage | None:
@@ -159,8 +174,9 @@ def booking_promoted(booking: Booking, *, now: datetime) -> OutboundMessage | No
              *_email_details(event, booking), "",
              "Can't come? Use the link in your first email to cancel, so the next person can go."]  # fmt: skip
     return _send(
-        booking, "confirmation", sms_promoted(event, booking), f"You have a place: {event.title}", lines, now
-    )
+        booking, "confirmation", sms_promoted(event, booking), f"You have a place: {event.title}", lines, now,
+        calendar=True,
+    )  # fmt: skip
 
 
 def booking_cancelled(booking: Booking, *, now: datetime) -> OutboundMessage | None:

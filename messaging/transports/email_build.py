@@ -5,17 +5,18 @@ from __future__ import annotations
 from flask import current_app
 from flask_mail import Message
 
+from messaging.attachments import from_stored
 from messaging.models import OutboundMessage
 from messaging.unsubscribe import unsubscribe_url
 
 
 def build_message(message: OutboundMessage) -> Message:
-    """Return the flask-mail message for an outbox row, with RFC 8058 headers when asked."""
+    """Return the flask-mail message for an outbox row: RFC 8058 headers when asked, its attachments."""
     headers: dict[str, str] = {}
     if message.list_unsubscribe:
         headers["List-Unsubscribe"] = f"<{unsubscribe_url(message.to_address)}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    return Message(
+    built = Message(
         subject=message.subject,
         recipients=[message.to_address],
         body=message.body,
@@ -23,3 +24,6 @@ def build_message(message: OutboundMessage) -> Message:
         sender=current_app.config.get("MAIL_DEFAULT_SENDER"),
         extra_headers=headers or None,
     )
+    for item in from_stored(message.attachments):
+        built.attach(filename=item.filename, content_type=item.content_type, data=item.data)
+    return built
