@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-26 02:57:35.851027
+Create Date: 2026-11-26 03:49:50.575979
 
 """
 from alembic import op
@@ -349,6 +349,7 @@ def upgrade():
     sa.Column('subject', sa.String(length=300), nullable=False),
     sa.Column('html', sa.Text(), nullable=True),
     sa.Column('list_unsubscribe', sa.Boolean(), nullable=False),
+    sa.Column('attachments', sa.JSON(none_as_null=True), nullable=True),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('topic', sa.String(length=80), nullable=False),
     sa.Column('ref', sa.String(length=80), nullable=False),
@@ -363,6 +364,7 @@ def upgrade():
     sa.Column('next_attempt_at', app.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('claim_token', sa.String(length=32), nullable=True),
     sa.Column('claimed_at', app.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('attempt_started_at', app.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('error_code', sa.String(length=20), nullable=True),
     sa.Column('error_message', sa.Text(), nullable=True),
     sa.Column('created_at', app.models.base.UTCDateTime(timezone=True), nullable=False),
