@@ -11,7 +11,8 @@ _signals = Namespace()
 # Sent for every inbound text that is not a STOP/START/HELP keyword, inside the request's
 # transaction, as sms_received.send(app, message=inbound, customer=customer_or_None, now=now).
 # A receiver returns None when the text is not for it, or an InboundReply. The first non-None
-# result wins; unclaimed texts go to the staff inbox.
+# result wins; unclaimed texts go to the staff inbox. The message is stored after the receivers
+# have run (so its id is None while they do), in the same transaction as their work.
 sms_received = _signals.signal("sms-received")
 
 
