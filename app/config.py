@@ -11,6 +11,16 @@ TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 
 
+OPTIONAL_NUMBERS: dict[str, type] = {
+    "SURVEY_CONVERSATION_DAYS": float,
+    "SURVEY_TIMED_OUT_REPLY_DAYS": float,
+    "MESSAGING_MAX_ATTEMPTS": int,
+    "MESSAGING_SENDING_TIMEOUT_SECONDS": float,
+    "LOGIN_MAX_FAILURES": int,
+    "LOGIN_LOCK_MINUTES": int,
+}
+
+
 class SettingsError(RuntimeError):
     """A setting is missing or malformed; the message names the variable."""
 
@@ -81,6 +91,10 @@ def load_settings(instance_path: str, environ: dict[str, str] | None = None) -> 
         "PROXY_FIX_X_PROTO": _env_number("PROXY_FIX_X_PROTO", "0", int, env),
         "PROXY_FIX_X_HOST": _env_number("PROXY_FIX_X_HOST", "0", int, env),
     }
+    # Tuning knobs whose defaults live with the package that uses them; read here only when set.
+    for name, kind in OPTIONAL_NUMBERS.items():
+        if env.get(name):
+            settings[name] = _env_number(name, env[name], kind, env)
     if database_url.startswith("sqlite"):
         settings["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
     else:
