@@ -30,9 +30,7 @@ def empty_database_url(tmp_path: Path) -> Iterator[str]:
 
 def _schema_differences() -> list[object]:
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "render_as_batch": True}
-        )
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
         return [
             diff
             for diff in compare_metadata(context, db.metadata)
