@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import TypeVar
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -11,10 +12,11 @@ from sqlalchemy import func, select
 
 from app.auth.decorators import roles_required
 from app.extensions import db
+from app.ledger import LedgerError, log_cost, log_staff_time
 from app.models import Activity, Cost, StaffTime
 from app.models.base import utcnow
+from app.web.ledger_forms import CostForm, StaffTimeForm
 from consultations.audiences import AudienceError, AudienceSpec, count_audience
-from consultations.events import ledger
 from consultations.events.blueprints import staff as bp
 from consultations.events.definitions import LONDON, DefinitionError, event_to_definition, save_definition
 from consultations.events.forms import event_form_data
@@ -23,6 +25,8 @@ from consultations.events.models import Booking, Event
 from consultations.events.phone_booking import PhoneBookingForm, outcome_message, read_phone_booking
 from consultations.events.register import attendance_counts
 from consultations.events.services import BookingError, book, cancel
+
+F = TypeVar("F", StaffTimeForm, CostForm)
 
 
 @bp.get("/")
@@ -86,7 +90,12 @@ def edit(event_id: int) -> ResponseReturnValue:
 
 
 def _show(
-    event: Event, booking_form: PhoneBookingForm | None = None, status: int = 200
+    event: Event,
+    booking_form: PhoneBookingForm | None = None,
+    status: int = 200,
+    *,
+    staff_form: StaffTimeForm | None = None,
+    cost_form: CostForm | None = None,
 ) -> ResponseReturnValue:
     bookings = db.session.scalars(
         select(Booking).where(Booking.event_id == event.id).order_by(Booking.status, Booking.id)
@@ -98,11 +107,13 @@ def _show(
         select(func.coalesce(func.sum(Cost.amount), 0)).where(Cost.activity_id == event.activity_id)
     )
     booking_form = booking_form or PhoneBookingForm({"who": "customer", "places": "1"})
+    staff_form = staff_form or StaffTimeForm(prefix="s", formdata=None, date=_event_day(event))
+    cost_form = cost_form or CostForm(prefix="c", formdata=None, date=_event_day(event))
     return render_template(
         "events/show.html", event=event, bookings=bookings, counts=attendance_counts(event), now=utcnow(),
-        invited=invitations_sent(event), staff_hours=staff_hours, costs=costs, cost_kinds=ledger.COST_KINDS,
+        invited=invitations_sent(event), staff_hours=staff_hours, costs=costs,
         preview=None, audience={}, today=utcnow().astimezone(LONDON).date().isoformat(),
-        booking_form=booking_form,
+        booking_form=booking_form, staff_form=staff_form, cost_form=cost_form,
     ), status  # fmt: skip
 
 
@@ -192,25 +203,50 @@ def send_invitations(event_id: int) -> ResponseReturnValue:
     return redirect(url_for("events.show", event_id=event.id, _anchor="invite"), 303)
 
 
+def _event_day(event: Event) -> date:
+    return event.starts_at.astimezone(LONDON).date()
+
+
+def _ledger_form(form_class: type[F], prefix: str, event: Event) -> F:
+    """Read a staff-time or cost form; a blank date means the event's own date."""
+    formdata = request.form.copy()
+    if not formdata.get(f"{prefix}-date", "").strip():
+        formdata[f"{prefix}-date"] = _event_day(event).isoformat()
+    return form_class(formdata=formdata, prefix=prefix)
+
+
+def _back_to_ledger(event: Event) -> ResponseReturnValue:
+    return redirect(url_for("events.show", event_id=event.id, _anchor="ledger"), 303)
+
+
 @bp.post("/<int:event_id>/staff-time")
 @roles_required("staff")
 def add_staff_time(event_id: int) -> ResponseReturnValue:
     """Log staff hours on the event's activity."""
     event = db.get_or_404(Event, event_id)
-    default_day = event.starts_at.astimezone(LONDON).date()
-    try:
-        day = ledger.parse_day(request.form.get("date", ""), default_day)
-        hours = ledger.parse_amount(request.form.get("hours", ""), "Hours", "0.0001")
-        ledger.add_staff_time(
-            event, day=day, hours=hours, note=request.form.get("note", ""), actor=current_user, now=utcnow()
-        )
-    except ledger.LedgerError as exc:
-        db.session.rollback()
-        flash(f"Staff time not saved: {exc}", "error")
-        return redirect(url_for("events.show", event_id=event.id, _anchor="ledger"), 303)
-    db.session.commit()
-    flash(f"{hours.normalize():f} staff hours added.", "success")
-    return redirect(url_for("events.show", event_id=event.id, _anchor="ledger"), 303)
+    form, now = _ledger_form(StaffTimeForm, "s", event), utcnow()
+    if form.validate_on_submit():
+        try:
+            row = log_staff_time(
+                event.activity,
+                day=form.date.data,
+                hours=form.hours.data,
+                staff_email=form.staff_email.data or "",
+                note=form.note.data or "",
+                actor=current_user,
+                now=now,
+                # Preparation for an upcoming event is booked against the event's own date.
+                latest=max(_event_day(event), now.astimezone(LONDON).date()),
+            )
+        except LedgerError as exc:
+            db.session.rollback()
+            form[exc.field].errors = [*form[exc.field].errors, exc.message]
+        else:
+            db.session.commit()
+            flash(f"{row.hours.normalize():f} staff hours added.", "success")
+            return _back_to_ledger(event)
+    flash("Staff time not saved: see the messages by the fields.", "error")
+    return _show(event, staff_form=form, status=400)
 
 
 @bp.post("/<int:event_id>/costs")
@@ -218,16 +254,24 @@ def add_staff_time(event_id: int) -> ResponseReturnValue:
 def add_cost(event_id: int) -> ResponseReturnValue:
     """Log a cost on the event's activity."""
     event = db.get_or_404(Event, event_id)
-    default_day = event.starts_at.astimezone(LONDON).date()
-    try:
-        day = ledger.parse_day(request.form.get("date", ""), default_day)
-        amount = ledger.parse_amount(request.form.get("amount", ""), "The amount", "0.01")
-        ledger.add_cost(event, day=day, amount=amount, description=request.form.get("description", ""),
-                        kind=request.form.get("kind", "other"), now=utcnow())  # fmt: skip
-    except ledger.LedgerError as exc:
-        db.session.rollback()
-        flash(f"Cost not saved: {exc}", "error")
-        return redirect(url_for("events.show", event_id=event.id, _anchor="ledger"), 303)
-    db.session.commit()
-    flash(f"Cost of £{amount:,.2f} added.", "success")
-    return redirect(url_for("events.show", event_id=event.id, _anchor="ledger"), 303)
+    form = _ledger_form(CostForm, "c", event)
+    if form.validate_on_submit():
+        try:
+            row = log_cost(
+                event.activity,
+                day=form.date.data,
+                amount=form.amount.data,
+                kind=form.kind.data,
+                description=form.description.data or "",
+                actor=current_user,
+                now=utcnow(),
+            )
+        except LedgerError as exc:
+            db.session.rollback()
+            form[exc.field].errors = [*form[exc.field].errors, exc.message]
+        else:
+            db.session.commit()
+            flash(f"Cost of £{row.amount:,.2f} added.", "success")
+            return _back_to_ledger(event)
+    flash("Cost not saved: see the messages by the fields.", "error")
+    return _show(event, cost_form=form, status=400)

@@ -10,7 +10,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
-    EmailField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -19,7 +18,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -29,20 +27,6 @@ from wtforms.validators import (
 
 from app.models.involvement import ACTION_STATUSES, CATEGORIES, CHANNELS
 from app.web.involvement.services import split_refs
-
-COST_KINDS = (
-    "venue",
-    "catering",
-    "print",
-    "postage",
-    "sms",
-    "incentives",
-    "travel",
-    "training",
-    "staff",
-    "other",
-)
-MAX_HOURS = Decimal(100000)
 
 
 def _optional_int(value: Any) -> int | None:
@@ -128,49 +112,6 @@ class ParticipationForm(FlaskForm):
                 ]
                 ok = False
         return ok
-
-
-class StaffTimeForm(FlaskForm):
-    """Log staff hours against the activity."""
-
-    date = DateField("Date", validators=[DataRequired("Enter the date the work was done.")])
-    hours = DecimalField(
-        "Hours",
-        places=2,
-        validators=[
-            InputRequired("Enter the hours spent."),
-            NumberRange(min=Decimal("0.01"), max=MAX_HOURS, message="Enter the hours spent (more than 0)."),
-        ],
-    )
-    staff_email = EmailField(
-        "Staff email (blank: you)",
-        validators=[Optional(), Length(max=254), Email("Enter a full email address, like name@example.org.")],
-    )
-    note = StringField("Note", validators=[Length(max=500)])
-
-
-class CostForm(FlaskForm):
-    """Log money spent on the activity."""
-
-    date = DateField("Date", validators=[DataRequired("Enter the date of the spend.")])
-    amount = DecimalField(
-        "Amount (£)",
-        places=2,
-        validators=[
-            InputRequired("Enter the amount spent."),
-            NumberRange(
-                min=Decimal("0.01"),
-                max=Decimal("1000000000"),
-                message="Enter the amount in pounds (more than £0).",
-            ),
-        ],
-    )
-    kind = SelectField(
-        "Kind",
-        choices=[SelectChoice(k, k.capitalize() if k != "sms" else "SMS") for k in COST_KINDS],
-        default="other",
-    )
-    description = StringField("Description", validators=[Length(max=500)])
 
 
 class OutcomeForm(FlaskForm):

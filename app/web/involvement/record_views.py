@@ -14,6 +14,7 @@ from wtforms import SelectChoice
 
 from app.auth.decorators import roles_required
 from app.extensions import db
+from app.ledger import LedgerError
 from app.models import Action, Budget, OutcomeLog, utcnow
 from app.models.involvement import Activity
 from app.web.involvement import queries
@@ -27,7 +28,6 @@ from app.web.involvement.records import (
     save_budget,
     save_outcome,
 )
-from app.web.involvement.services import LedgerError
 from app.web.periods import local_date
 
 

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import select
 
 from app.extensions import db
+from app.ledger import LedgerError
 from app.models import Action, Budget, OutcomeLog
 from app.models.audit import record
 from app.models.involvement import ACTION_STATUSES
-from app.web.involvement.services import LedgerError
 
 OUTCOME_FIELDS = ("where_who", "what", "outcome", "raised_on", "resolved_on", "activity_id")
 ACTION_FIELDS = ("aim", "expected_outcome", "due_date", "status")

@@ -10,20 +10,14 @@ from flask_login import current_user
 
 from app.auth.decorators import roles_required
 from app.extensions import db
+from app.ledger import LedgerError, log_cost, log_participation, log_staff_time
 from app.models import Activity, utcnow
 from app.models.involvement import CATEGORIES
 from app.web.involvement import queries
 from app.web.involvement.blueprint import bp
-from app.web.involvement.forms import ActivityForm, CostForm, ParticipationForm, StaffTimeForm
-from app.web.involvement.services import (
-    LedgerError,
-    delete_ledger_row,
-    log_cost,
-    log_participation,
-    log_staff_time,
-    save_activity,
-    split_refs,
-)
+from app.web.involvement.forms import ActivityForm, ParticipationForm
+from app.web.involvement.services import delete_ledger_row, save_activity, split_refs
+from app.web.ledger_forms import CostForm, StaffTimeForm
 from app.web.paging import page_number
 from app.web.periods import Period, financial_year, financial_year_starting, local_date
 

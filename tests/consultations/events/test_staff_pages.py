@@ -79,12 +79,13 @@ def test_register_over_http_writes_the_ledger(app, staff_client, make_event):
 
 def test_staff_time_and_costs_from_the_event_page(app, staff_client, make_event):
     event = make_event()
-    staff_client.post(f"/events/{event.id}/staff-time", data={"hours": "3.5", "note": "Setting up"})
+    staff_client.post(f"/events/{event.id}/staff-time", data={"s-hours": "3.5", "s-note": "Setting up"})
     staff_client.post(
-        f"/events/{event.id}/costs", data={"amount": "£120.50", "kind": "venue", "description": "Hall hire"}
+        f"/events/{event.id}/costs",
+        data={"c-amount": "£120.50", "c-kind": "venue", "c-description": "Hall hire"},
     )
     bad = staff_client.post(
-        f"/events/{event.id}/costs", data={"amount": "-4", "description": "x"}, follow_redirects=True
+        f"/events/{event.id}/costs", data={"c-amount": "-4", "c-description": "x"}, follow_redirects=True
     )
     assert b"Cost not saved" in bad.data
     [time] = db.session.scalars(select(StaffTime)).all()
@@ -93,6 +94,33 @@ def test_staff_time_and_costs_from_the_event_page(app, staff_client, make_event)
     assert time.date == event.starts_at.date()
     assert cost.amount == Decimal("120.50") and cost.kind == "venue" and cost.activity_id == event.activity_id
     assert b"\xc2\xa3120.50 spent" in staff_client.get(f"/events/{event.id}").data
+
+
+def test_event_ledger_forms_share_the_activity_rules_and_show_errors_by_the_field(
+    app, staff_client, make_event
+):
+    event = make_event()
+    page = staff_client.get(f"/events/{event.id}")
+    day = event.starts_at.date().isoformat().encode()
+    assert b'id="s-date"' in page.data and b'value="' + day + b'"' in page.data
+    assert b'<option value="postage">Postage</option>' in page.data  # the activity page's list of kinds
+
+    zero = staff_client.post(f"/events/{event.id}/staff-time", data={"s-hours": "0"})
+    assert zero.status_code == 400
+    assert b"Staff time not saved" in zero.data and b"Enter the hours spent (more than 0)." in zero.data
+    too_late = (event.starts_at + timedelta(days=400)).date().isoformat()
+    late = staff_client.post(f"/events/{event.id}/staff-time", data={"s-hours": "1", "s-date": too_late})
+    assert late.status_code == 400 and b"The date is in the future." in late.data
+    odd = staff_client.post(f"/events/{event.id}/costs", data={"c-amount": "5", "c-kind": "yachts"})
+    assert odd.status_code == 400 and b"Not a valid choice" in odd.data
+    assert db.session.scalar(select(db.func.count()).select_from(StaffTime)) == 0
+    assert db.session.scalar(select(db.func.count()).select_from(Cost)) == 0
+
+    ok = staff_client.post(
+        f"/events/{event.id}/costs", data={"c-amount": "1,200", "c-kind": "postage"}, follow_redirects=True
+    )
+    assert b"Cost of \xc2\xa31,200.00 added." in ok.data
+    assert db.session.scalar(select(Cost.kind)) == "postage"
 
 
 def test_invitations_reach_the_audience_once(app, staff_client, make_event):
