@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import Activity, Cost, Customer, Participation, StaffTime, StaffUser
 from app.models.audit import record
 from app.models.involvement import CHANNELS
-from app.web.periods import local_date
+from app.periods import local_date
 
 COST_KINDS = (
     "venue",

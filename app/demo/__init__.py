@@ -23,7 +23,7 @@ from app.demo import ledger, people
 from app.demo.texts import ACTIONS, OUTCOMES
 from app.extensions import db
 from app.models import Action, Activity, Budget, Customer, OutcomeLog, StaffUser
-from app.web.periods import financial_year
+from app.periods import financial_year
 
 EXTENSIONS_KEY = "involve_demo_extensions"
 ADMIN_EMAIL = "admin@example.org"

@@ -13,7 +13,7 @@ from sqlalchemy import insert
 from app.demo.activities import ACTIVITIES, PREVIOUS_YEAR
 from app.extensions import db
 from app.models import Activity, Cost, Participation, StaffTime
-from app.web.periods import Period
+from app.periods import Period
 
 OFFICERS = ("r.patel@example.org", "s.hughes@example.org", "j.okafor@example.org")
 

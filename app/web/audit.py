@@ -13,8 +13,8 @@ from sqlalchemy import Select, func, select
 from app.auth.decorators import roles_required
 from app.extensions import db
 from app.models import AuditEvent
+from app.periods import LONDON
 from app.web.paging import page_number, paginate
-from app.web.periods import LONDON
 
 bp = Blueprint("audit", __name__, url_prefix="/admin")
 PER_PAGE = 50

@@ -9,9 +9,9 @@ from sqlalchemy import case, distinct, func, select
 from app.auth.decorators import roles_required
 from app.extensions import db
 from app.models import Customer, Participation, utcnow
+from app.periods import financial_year, local_date
 from app.web.involvement import queries as involvement_queries
 from app.web.people.queries import email_reachable, sms_reachable
-from app.web.periods import financial_year, local_date
 
 bp = Blueprint("web", __name__)
 

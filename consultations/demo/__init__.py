@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import Flask
 
-from app.web.periods import financial_year, local_date
+from app.periods import financial_year, local_date
 from consultations.demo.common import Clock, Phone, register
 from consultations.demo.delivery import deliver_history
 from consultations.demo.events import big_get_together, welcome_event

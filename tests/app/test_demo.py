@@ -30,7 +30,7 @@ from app.models import (
     StaffUser,
     utcnow,
 )
-from app.web.periods import financial_year
+from app.periods import financial_year
 
 PASSWORD = "demo password 1"
 

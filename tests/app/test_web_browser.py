@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Activity, Area, Customer, Participation, StaffUser, utcnow
-from app.web.periods import local_date
+from app.periods import local_date
 from tests.conftest import PASSWORD, LiveServer
 
 pytestmark = pytest.mark.browser

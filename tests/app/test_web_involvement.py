@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Activity, AuditEvent, Cost, Customer, Participation, StaffTime, utcnow
+from app.periods import financial_year, local_date
 from app.web.involvement.queries import activity_rows
-from app.web.periods import financial_year, local_date
 
 TODAY = local_date(utcnow())
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Action, Activity, AuditEvent, Budget, Cost, Customer, OutcomeLog, Participation, utcnow
-from app.web.periods import financial_year, local_date
+from app.periods import financial_year, local_date
 
 TODAY = local_date(utcnow())
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Participation, StaffUser
 from app.models.base import utcnow
-from app.web.periods import financial_year, local_date
+from app.periods import financial_year, local_date
 from consultations.demo.common import Clock
 from consultations.events.models import Booking, Event
 from consultations.surveys import stats

@@ -11,8 +11,8 @@ from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, or_, s
 
 from app.extensions import db
 from app.models import Action, Activity, Budget, Cost, Customer, Participation, StaffTime
+from app.periods import Period
 from app.web.paging import Page, paginate
-from app.web.periods import Period
 
 ZERO = Decimal(0)
 

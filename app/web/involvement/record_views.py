@@ -17,6 +17,7 @@ from app.extensions import db
 from app.ledger import LedgerError
 from app.models import Action, Budget, OutcomeLog, utcnow
 from app.models.involvement import Activity
+from app.periods import local_date
 from app.web.involvement import queries
 from app.web.involvement.blueprint import bp
 from app.web.involvement.forms import ActionForm, BudgetForm, OutcomeForm
@@ -28,7 +29,6 @@ from app.web.involvement.records import (
     save_budget,
     save_outcome,
 )
-from app.web.periods import local_date
 
 
 def _edit(

@@ -13,13 +13,13 @@ from app.extensions import db
 from app.ledger import LedgerError, log_cost, log_participation, log_staff_time
 from app.models import Activity, utcnow
 from app.models.involvement import CATEGORIES
+from app.periods import Period, financial_year, financial_year_starting, local_date
 from app.web.involvement import queries
 from app.web.involvement.blueprint import bp
 from app.web.involvement.forms import ActivityForm, ParticipationForm
 from app.web.involvement.services import delete_ledger_row, save_activity, split_refs
 from app.web.ledger_forms import CostForm, StaffTimeForm
 from app.web.paging import page_number
-from app.web.periods import Period, financial_year, financial_year_starting, local_date
 
 
 def _period_from_args() -> Period | None:
