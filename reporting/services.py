@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from app.extensions import db
 from app.models import Activity
 from app.models.audit import record
@@ -63,6 +65,43 @@ def override_rating(
         now=now,
     )
     return override
+
+
+def remove_override(activity: Activity, date_from: date, date_to: date, *, actor: Any, now: datetime) -> int:
+    """Drop an activity's overrides for exactly this period so the rule rates it again; flushes, audits."""
+    rows = list(
+        db.session.scalars(
+            select(RatingOverride)
+            .where(
+                RatingOverride.activity_id == activity.id,
+                RatingOverride.period_from == date_from,
+                RatingOverride.period_to == date_to,
+            )
+            .order_by(RatingOverride.created_at, RatingOverride.id)
+        )
+    )
+    if not rows:
+        raise ReportError(f"{activity.name} has no rating override for this period.")
+    latest = rows[-1]
+    record(
+        "report.rating_override.remove",
+        actor=actor,
+        target_type="activity",
+        target_id=activity.id,
+        detail={
+            "activity": activity.name,
+            "from": date_from.isoformat(),
+            "to": date_to.isoformat(),
+            "rating": latest.rating,
+            "reason": latest.reason,
+        },
+        now=now,
+    )
+    # Older overrides for the period go too, or the previous one would surface as "latest".
+    for row in rows:
+        db.session.delete(row)
+    db.session.flush()
+    return len(rows)
 
 
 def publish(report: ImpactReport, *, title: str, actor: Any, now: datetime) -> PublishedReport:

@@ -120,6 +120,23 @@ def override() -> ResponseReturnValue:
     return redirect(url_for("reporting.report", **{"from": date_from.isoformat(), "to": date_to.isoformat()}))
 
 
+@bp.post("/reports/override/remove")
+@roles_required("manager")
+def remove_override() -> ResponseReturnValue:
+    """Remove an activity's hand-set traffic light for a period so the rule applies again."""
+    date_from, date_to = _period_from_form()
+    activity = db.get_or_404(Activity, request.form.get("activity_id", type=int) or 0)
+    try:
+        services.remove_override(activity, date_from, date_to, actor=current_user, now=utcnow())
+    except services.ReportError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"Override for {activity.name} removed; the rule rates it again.", "success")
+    return redirect(url_for("reporting.report", **{"from": date_from.isoformat(), "to": date_to.isoformat()}))
+
+
 @bp.post("/reports/publish")
 @roles_required("manager")
 def publish() -> ResponseReturnValue:

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, Cost
+from reporting import services
 from reporting.models import PublishedReport, RatingOverride
 from tests.conftest import signed_in
-from tests.reporting.conftest import FROM, TO, Ledger
+from tests.reporting.conftest import FROM, NOW, TO, Ledger, make_report
 
 PERIOD = {"from": FROM.isoformat(), "to": TO.isoformat()}
 
@@ -163,3 +168,115 @@ def _staff(app: Flask):
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def _override(ledger: Ledger, name: str, rating: str, reason: str) -> None:
+    actor = SimpleNamespace(id=None, email="manager@example.org")
+    services.override_rating(
+        ledger.activities[name], FROM, TO, rating=rating, reason=reason, actor=actor, now=NOW
+    )
+
+
+def test_removing_an_override_brings_back_the_rule_and_is_audited(ledger: Ledger) -> None:
+    panel = ledger.activities["Reading Panel"]
+    ruled = next(a for a in make_report().to_json()["activities"] if a["name"] == "Reading Panel")
+    _override(ledger, "Reading Panel", "poor", "First thoughts")
+    _override(ledger, "Reading Panel", "good", "Second thoughts")
+    before = next(a for a in make_report().to_json()["activities"] if a["name"] == "Reading Panel")
+    assert (before["rating"], before["rating_basis"]) == ("good", "override")
+    actor = SimpleNamespace(id=None, email="manager@example.org")
+    assert services.remove_override(panel, FROM, TO, actor=actor, now=NOW) == 2
+    after = next(a for a in make_report().to_json()["activities"] if a["name"] == "Reading Panel")
+    assert after["rating_basis"] == "rule"  # the earlier override does not resurface
+    assert (after["rating"], after["rating_reason"]) == (ruled["rating"], ruled["rating_reason"])
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "report.rating_override.remove")
+    ).one()
+    assert event.target_id == str(panel.id)
+    assert (event.detail["rating"], event.detail["reason"]) == ("good", "Second thoughts")
+    with pytest.raises(services.ReportError, match="no rating override"):
+        services.remove_override(panel, FROM, TO, actor=actor, now=NOW)
+
+
+def test_removing_leaves_other_periods_and_activities_alone(ledger: Ledger) -> None:
+    _override(ledger, "Reading Panel", "good", "Panel")
+    _override(ledger, "Text survey", "poor", "Survey")
+    actor = SimpleNamespace(id=None, email="manager@example.org")
+    other_to = date(2012, 2, 29)
+    services.override_rating(
+        ledger.activities["Reading Panel"],
+        FROM,
+        other_to,
+        rating="poor",
+        reason="Other",
+        actor=actor,
+        now=NOW,
+    )
+    services.remove_override(ledger.activities["Reading Panel"], FROM, TO, actor=actor, now=NOW)
+    cards = {a["name"]: a for a in make_report().to_json()["activities"]}
+    assert cards["Reading Panel"]["rating_basis"] == "rule"
+    assert cards["Text survey"]["rating_basis"] == "override"
+    other = {a["name"]: a for a in make_report(FROM, other_to).to_json()["activities"]}
+    assert other["Reading Panel"]["rating_basis"] == "override"
+
+
+def test_staff_cannot_remove_an_override(staff_client: FlaskClient, ledger: Ledger) -> None:
+    _override(ledger, "Reading Panel", "good", "Because")
+    db.session.commit()
+    form = {**PERIOD, "activity_id": ledger.activities["Reading Panel"].id}
+    assert staff_client.post("/reports/override/remove", data=form).status_code == 403
+    assert len(db.session.scalars(select(RatingOverride)).all()) == 1
+    assert (
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "report.rating_override.remove")
+        ).all()
+        == []
+    )
+
+
+def test_a_manager_removes_an_override_from_the_report_page(
+    manager_client: FlaskClient, ledger: Ledger
+) -> None:
+    activity_id = ledger.activities["Reading Panel"].id
+    form = {**PERIOD, "activity_id": activity_id, "rating": "good", "reason": "Reach was the whole panel"}
+    assert manager_client.post("/reports/override", data=form).status_code == 302
+    page = manager_client.get("/reports", query_string=PERIOD).get_data(as_text=True)
+    assert page.count("Remove override") == 1  # offered only next to the overridden rating
+    before = json.loads(manager_client.get("/reports/download/json", query_string=PERIOD).data)
+    assert next(a for a in before["activities"] if a["name"] == "Reading Panel")["rating_basis"] == "override"
+
+    response = manager_client.post("/reports/override/remove", data={**PERIOD, "activity_id": activity_id})
+    assert response.status_code == 302 and "from=2011-04-01" in response.headers["Location"]
+    after = json.loads(manager_client.get("/reports/download/json", query_string=PERIOD).data)
+    assert next(a for a in after["activities"] if a["name"] == "Reading Panel")["rating_basis"] == "rule"
+    page = manager_client.get("/reports", query_string=PERIOD).get_data(as_text=True)
+    assert "Remove override" not in page and "set by a manager" not in page
+    assert db.session.scalars(select(RatingOverride)).all() == []
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "report.rating_override.remove")
+    ).one()
+    assert event.detail["reason"] == "Reach was the whole panel"
+    # removing again explains itself rather than failing
+    again = manager_client.post(
+        "/reports/override/remove", data={**PERIOD, "activity_id": activity_id}, follow_redirects=True
+    )
+    assert again.status_code == 200 and "has no rating override for this period" in again.get_data(
+        as_text=True
+    )
+    missing = manager_client.post("/reports/override/remove", data={**PERIOD, "activity_id": 999999})
+    assert missing.status_code == 404
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_removing_an_override_needs_a_csrf_token(app: Flask, make_user, ledger: Ledger) -> None:
+    _override(ledger, "Reading Panel", "good", "Because")
+    db.session.commit()
+    client = signed_in(app, make_user("manager"))
+    form = {**PERIOD, "activity_id": ledger.activities["Reading Panel"].id}
+    assert client.post("/reports/override/remove", data=form).status_code == 400
+    assert len(db.session.scalars(select(RatingOverride)).all()) == 1
+    page = client.get("/reports", query_string=PERIOD).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token is not None
+    assert client.post("/reports/override/remove", data={**form, "csrf_token": token[1]}).status_code == 302
+    assert db.session.scalars(select(RatingOverride)).all() == []
