@@ -17,6 +17,7 @@ OPTIONAL_NUMBERS: dict[str, type] = {
     "MESSAGING_MAX_ATTEMPTS": int,
     "MESSAGING_SENDING_TIMEOUT_SECONDS": float,
     "LOGIN_MAX_FAILURES": int,
+    "LOGIN_MAX_FAILURES_PER_IP": int,
     "LOGIN_LOCK_MINUTES": int,
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
@@ -36,23 +37,45 @@ def create_user(email: str, role: str, password: str, name: str = "") -> StaffUs
     return user
 
 
-def is_locked(email: str, now: datetime, max_failures: int, lock_minutes: int) -> bool:
-    """True when ``email`` had too many failed sign-ins in the lock window."""
+def _recent_failures(column: Any, value: str, now: datetime, lock_minutes: int) -> int:
     since = now - timedelta(minutes=lock_minutes)
     failures = db.session.scalar(
         select(func.count())
         .select_from(LoginAttempt)
-        .where(LoginAttempt.email == email, LoginAttempt.at >= since, LoginAttempt.ok.is_(False))
+        .where(column == value, LoginAttempt.at >= since, LoginAttempt.ok.is_(False))
     )
-    return (failures or 0) >= max_failures
+    return failures or 0
+
+
+def is_locked(email: str, now: datetime, max_failures: int, lock_minutes: int) -> bool:
+    """True when ``email`` had too many failed sign-ins in the lock window."""
+    return _recent_failures(LoginAttempt.email, email, now, lock_minutes) >= max_failures
+
+
+def is_ip_locked(ip: str, now: datetime, max_failures: int, lock_minutes: int) -> bool:
+    """True when ``ip`` had too many failed sign-ins, over any emails, in the lock window."""
+    # An unknown address is no bucket: lumping every such request together would lock everyone out.
+    if not ip:
+        return False
+    return _recent_failures(LoginAttempt.ip, ip[:64], now, lock_minutes) >= max_failures
 
 
 def authenticate(
-    email: str, password: str, *, ip: str, now: datetime, max_failures: int, lock_minutes: int
+    email: str,
+    password: str,
+    *,
+    ip: str,
+    now: datetime,
+    max_failures: int,
+    lock_minutes: int,
+    max_failures_per_ip: int,
 ) -> tuple[StaffUser | None, str | None]:
     """Check a sign-in; return the user or a message saying why not. Records the attempt."""
     email = email.strip().lower()
-    if is_locked(email, now, max_failures, lock_minutes):
+    # The address limit stops one machine trying a few passwords against many accounts.
+    if is_locked(email, now, max_failures, lock_minutes) or is_ip_locked(
+        ip, now, max_failures_per_ip, lock_minutes
+    ):
         return None, f"Too many failed attempts. Try again in {lock_minutes} minutes."
     user = db.session.scalar(select(StaffUser).where(StaffUser.email == email))
     ok = bool(user and user.active and user.check_password(password))

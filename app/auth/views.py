@@ -49,6 +49,7 @@ def login() -> ResponseReturnValue:
             now=utcnow(),
             max_failures=current_app.config["LOGIN_MAX_FAILURES"],
             lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+            max_failures_per_ip=current_app.config["LOGIN_MAX_FAILURES_PER_IP"],
         )
         db.session.commit()
         if user:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -141,3 +142,46 @@ def test_signed_in_staff_skip_the_login_page(staff_client: FlaskClient) -> None:
     response = staff_client.get("/login")
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
+
+
+def test_one_address_spraying_many_emails_is_locked_out(
+    client: FlaskClient, make_user: Callable[..., StaffUser]
+) -> None:
+    user = make_user("staff")
+    for n in range(20):  # one guess per address, far below the per-email limit
+        assert sign_in(client, f"guess{n}@involve.test", "password1").status_code == 401
+    # the 21st failure is already refused, and so is the right password for a real account after it
+    assert sign_in(client, "guess20@involve.test", "password1").status_code == 429
+    locked = sign_in(client, user.email, PASSWORD)
+    assert locked.status_code == 429
+    assert "Too many failed attempts" in locked.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+    # the same person from another address is let in
+    elsewhere = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD}, environ_base={"REMOTE_ADDR": "192.0.2.7"}
+    )
+    assert elsewhere.status_code == 302
+
+
+def test_nineteen_failures_from_one_address_still_let_the_right_password_in(
+    client: FlaskClient, make_user: Callable[..., StaffUser]
+) -> None:
+    user = make_user("staff")
+    for n in range(19):
+        assert sign_in(client, f"guess{n}@involve.test", "password1").status_code == 401
+    assert sign_in(client, user.email, PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize("app_config", [{"LOGIN_MAX_FAILURES_PER_IP": 3}])
+def test_the_address_limit_is_a_setting_and_older_failures_expire(
+    client: FlaskClient, make_user: Callable[..., StaffUser]
+) -> None:
+    user = make_user("staff")
+    for n in range(3):
+        assert sign_in(client, f"guess{n}@involve.test", "password1").status_code == 401
+    assert sign_in(client, user.email, PASSWORD).status_code == 429
+    # failures older than the lock window no longer count
+    for attempt in db.session.scalars(select(LoginAttempt)):
+        attempt.at = attempt.at - timedelta(minutes=16)
+    db.session.commit()
+    assert sign_in(client, user.email, PASSWORD).status_code == 302

@@ -33,3 +33,8 @@ def test_bad_values_name_the_variable(tmp_path) -> None:
         load_settings(str(tmp_path), {"MAIL_USE_TLS": "maybe"})
     with pytest.raises(SettingsError, match="LOGIN_MAX_FAILURES"):
         load_settings(str(tmp_path), {"LOGIN_MAX_FAILURES": "many"})
+    with pytest.raises(SettingsError, match="LOGIN_MAX_FAILURES_PER_IP"):
+        load_settings(str(tmp_path), {"LOGIN_MAX_FAILURES_PER_IP": "lots"})
+    assert (
+        load_settings(str(tmp_path), {"LOGIN_MAX_FAILURES_PER_IP": "50"})["LOGIN_MAX_FAILURES_PER_IP"] == 50
+    )
