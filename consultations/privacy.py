@@ -186,9 +186,14 @@ def export_bookings(customer: Customer) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def keep_bookings(cutoff: datetime) -> int:
-    """Leave bookings alone: guest details are erased on request, not by age."""
-    return 0
+def purge_bookings(cutoff: datetime) -> int:
+    """Blank names and contacts on bookings for events that ended before ``cutoff``; places stay."""
+    # Rows, places, statuses and attendance stay: the register and the report count them.
+    ended = select(Event.id).where(Event.ends_at < cutoff)
+    named = or_(Booking.name != "", Booking.phone.is_not(None), Booking.email.is_not(None))
+    return _run(
+        update(Booking).where(Booking.event_id.in_(ended), named).values(name="", phone=None, email=None)
+    )
 
 
 def retention_job(now: datetime) -> int:
@@ -213,7 +218,7 @@ def init_app(app: Flask) -> None:
         PersonalData("outbound_messages", erase_outbound, export_outbound, purge_outbound),
         PersonalData("inbound_messages", erase_inbound, export_inbound, purge_inbound),
         PersonalData("survey_answers", erase_answers, export_answers, purge_answers),
-        PersonalData("event_bookings", erase_bookings, export_bookings, keep_bookings),
+        PersonalData("event_bookings", erase_bookings, export_bookings, purge_bookings),
     ):
         register_personal_data(app, place)
     register_sweeper(app, "privacy-retention", retention_job, seconds=60)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent
 from app.privacy.retention import RetentionError, purge_expired, retention_days
+from consultations.events.models import Booking, Event
 from consultations.surveys.models import Answer, Question
 from messaging.api import NewMessage, enqueue
 from messaging.models import InboundMessage, OutboundMessage
@@ -84,3 +85,53 @@ def test_retention_days_refuses_nonsense() -> None:
     for bad in ("0", "-5", "two years"):
         with pytest.raises(RetentionError, match="RETENTION_DAYS"):
             retention_days({"RETENTION_DAYS": bad})
+
+
+def test_booking_names_and_contacts_go_once_the_event_is_older_than_the_retention_period(app: Flask) -> None:
+    world = build_world(SAID)
+    event_id = world.event.id
+    # The Big Get Together ended 2011-09-17 15:00 UTC; with 30 days kept it is purged from 2011-10-18.
+    ended = datetime(2011, 9, 17, 15, 0, tzinfo=UTC)
+    assert purge_expired(ended + timedelta(days=29), 30)["event_bookings"] == 0
+    db.session.commit()
+    db.session.expire_all()
+    kept = bookings(event_id)
+    assert any(b.name == SAID[:160] for b in kept) and any(b.email for b in kept)
+    before = report_json()
+    register_before = [(b.customer_id, b.places, b.status, b.attended) for b in kept]
+    taken = db.session.get(Event, event_id).places_taken
+
+    done = purge_expired(ended + timedelta(days=31), 30)
+    db.session.commit()
+    db.session.expire_all()
+    assert done["event_bookings"] == 2
+    purged = bookings(event_id)
+    assert {(b.name, b.phone, b.email) for b in purged} == {("", None, None)}
+    assert [(b.customer_id, b.places, b.status, b.attended) for b in purged] == register_before
+    assert db.session.get(Event, event_id).places_taken == taken
+    assert report_json() == before
+    assert purge_expired(ended + timedelta(days=32), 30)["event_bookings"] == 0
+
+
+def test_bookings_for_events_not_yet_past_the_retention_period_keep_their_details(app: Flask) -> None:
+    world = build_world(SAID)
+    upcoming = Event(
+        activity_id=world.event.activity_id, slug="later", title="Later", starts_at=NOW + timedelta(days=400),
+        ends_at=NOW + timedelta(days=400, hours=2),
+    )  # fmt: skip
+    db.session.add(upcoming)
+    db.session.flush()
+    db.session.add(
+        Booking(event_id=upcoming.id, name="Bea Guest", phone="+447912345688", email="bea@example.net")
+    )
+    db.session.commit()
+    purge_expired(NOW + timedelta(days=300), 30)  # the world's event is purged, the later one is not
+    db.session.commit()
+    db.session.expire_all()
+    later = bookings(upcoming.id)
+    assert [(b.name, b.phone, b.email) for b in later] == [("Bea Guest", "+447912345688", "bea@example.net")]
+    assert {b.name for b in bookings(world.event.id)} == {""}
+
+
+def bookings(event_id: int) -> list[Booking]:
+    return list(db.session.scalars(select(Booking).where(Booking.event_id == event_id).order_by(Booking.id)))
