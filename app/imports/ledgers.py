@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.imports import fields as f
 from app.imports.activities import activity_cell, activity_ids
+from app.imports.people import ref_key
 from app.imports.reader import Columns, Progress, Sheet
 from app.imports.result import ImportResult, quoted
 from app.imports.store import LedgerKeys, column_limit, insert_new
@@ -28,14 +29,46 @@ def plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+class CustomerRefs:
+    """Customer ids by ref, matched ignoring case; refs differing only in case must be written exactly."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, tuple[str, int]] = {}
+        self.clashes: dict[str, dict[str, int]] = {}
+
+    @classmethod
+    def load(cls) -> CustomerRefs:
+        """Read every customer's ref and id once, for the whole file."""
+        refs = cls()
+        for ref, customer_id in db.session.execute(select(Customer.ref, Customer.id)):
+            key = ref_key(ref)
+            if key in refs.ids:
+                refs.clashes.setdefault(key, dict([refs.ids[key]]))[ref] = customer_id
+            else:
+                refs.ids[key] = (ref, customer_id)
+        return refs
+
+    def find(self, ref: str) -> tuple[int | None, str | None]:
+        """Return the customer id for ``ref``, or a message saying why there is none."""
+        key = ref_key(ref)
+        clash = self.clashes.get(key)
+        if clash is not None:
+            if ref.strip() in clash:
+                return clash[ref.strip()], None
+            names = ", ".join(quoted(r) for r in sorted(clash))
+            return None, f"{quoted(ref)} matches more than one customer ({names}); write the ref exactly"
+        found = self.ids.get(key)
+        if found is None:
+            return None, f"{quoted(ref)} is not a known customer (import the customers file first)"
+        return found[1], None
+
+
 def import_participation(
     sheet: Sheet, result: ImportResult, now: datetime, progress: Progress | None
 ) -> None:
     """Add participation rows; a blank customer_ref is an anonymous headcount."""
     activities = activity_ids()
-    customers: dict[str, int] = {}
-    if "customer_ref" in sheet.columns:
-        customers = dict(db.session.execute(select(Customer.ref, Customer.id)).all())
+    customers = CustomerRefs.load() if "customer_ref" in sheet.columns else CustomerRefs()
     channel_choice = f.choice(CHANNELS)
     keys = LedgerKeys("participation")
     rows: list[tuple[Any, ...]] = []
@@ -48,11 +81,9 @@ def import_participation(
         ref = row.values.get("customer_ref", "")
         customer_id = None
         if ref:
-            customer_id = customers.get(ref)
-            if customer_id is None:
-                row.error(
-                    "customer_ref", f"{quoted(ref)} is not a known customer (import the customers file first)"
-                )
+            customer_id, problem = customers.find(ref)
+            if problem:
+                row.error("customer_ref", problem)
             if headcount != 1:
                 row.error("headcount", f"must be 1 for a named customer, not {headcount}")
         elif headcount == 0:

@@ -88,6 +88,11 @@ def import_areas(sheet: Sheet, result: ImportResult, now: datetime, progress: Pr
     upsert(Area, records, existing, result, key_fields=("name",), progress=progress)
 
 
+def ref_key(ref: str) -> str:
+    """Return the form a customer ref is matched by: surrounding spaces and case ignored."""
+    return ref.strip().upper()
+
+
 def import_customers(sheet: Sheet, result: ImportResult, now: datetime, progress: Progress | None) -> None:
     """Add customers by ref, or update the columns the file has for customers already known."""
     ref_text = f.text(column_limit(Customer, "ref"))
@@ -101,36 +106,44 @@ def import_customers(sheet: Sheet, result: ImportResult, now: datetime, progress
     for row in sheet:
         ref = row.get("ref", ref_text, required=True)
         values = {field: row.get(column, parse, default=blank) for field, column, parse, blank in cells}
-        repeats.check(row, (ref,), "ref", quoted(ref or ""))
+        # Refs are matched ignoring case, so "dl100001" and "DL100001" are the same customer.
+        repeats.check(row, (ref_key(ref) if ref else None,), "ref", quoted(ref or ""))
         if not row.ok:
             continue
         values["ref"] = ref
-        records[ref] = values
+        records[ref_key(ref)] = values
     sheet.problems.raise_if_any()
 
     compared = [field_of(column) for column in CUSTOMER_CELLS]
     existing: dict[str, tuple[int, dict[str, Any]]] = {}
+    exact: set[str] = set()
     statement = select(
         Customer.id, Customer.ref, Customer.erased_at, *(getattr(Customer, n) for n in compared)
-    )
+    ).order_by(Customer.id)
     for customer_id, ref, erased_at, *current in db.session.execute(statement):
-        if ref not in records:
+        key = ref_key(ref)
+        if key not in records or key in exact:
             continue
+        if ref == records[key]["ref"]:
+            exact.add(key)
+        elif key in existing:
+            continue  # the earliest of refs differing only in case, unless one is written exactly so
         if erased_at is not None:
             # An erased customer's details must not come back from an old spreadsheet.
-            del records[ref]
+            del records[key]
+            existing.pop(key, None)
             result.skipped += 1
             result.notes.append(f"{ref}: erased from the register; left as it is")
             continue
-        existing[ref] = (customer_id, dict(zip(compared, current, strict=True)))
+        existing[key] = (customer_id, dict(zip(compared, current, strict=True)))
     blanks = {
         field_of(column): blank
         for column, (_, blank) in CUSTOMER_CELLS.items()
         if column not in sheet.columns
     }
     # New customers get blank values for the columns the file leaves out; known ones keep theirs.
-    for ref, values in records.items():
-        if ref not in existing:
+    for key, values in records.items():
+        if key not in existing:
             values.update(blanks)
     upsert(
         Customer,

@@ -12,7 +12,7 @@ from flask import Flask
 
 from app.extensions import db
 from app.imports import ImportRejected, ImportResult, import_rows
-from app.models import Cost, Participation, StaffTime, StaffUser
+from app.models import Cost, Customer, Participation, StaffTime, StaffUser
 
 NOW = datetime(2011, 6, 1, 9, 0, tzinfo=UTC)
 PARTICIPATION = (
@@ -188,3 +188,29 @@ def test_bad_costs(setting: None) -> None:
         'costs.csv row 3, amount: "-1" is negative; an amount of money cannot be less than 0',
     ]
     assert rows(Cost) == []
+
+
+def test_customer_refs_match_ignoring_case_and_spaces(setting: None) -> None:
+    text = (
+        "activity,customer_ref,date,channel,hours,headcount\r\n"
+        "Scrutiny panel,dh001,2011-05-03,in person,2,\r\n"
+        'Scrutiny panel," Dh002 ",2011-05-03,in person,2,\r\n'
+    )
+    assert load("participation", text).added == 2
+    assert [p.customer.ref for p in rows(Participation)] == ["DH001", "DH002"]
+
+
+def test_a_ref_matching_two_customers_only_by_case_must_be_exact(setting: None) -> None:
+    db.session.add(Customer(ref="dh001", first_name="Other"))
+    db.session.commit()
+    text = (
+        "activity,customer_ref,date,channel,hours,headcount\r\n"
+        "Scrutiny panel,Dh001,2011-05-03,in person,2,\r\n"
+        "Scrutiny panel,dh001,2011-05-03,in person,2,\r\n"
+    )
+    assert problems("participation", text) == [
+        'participation.csv row 2, customer_ref: "Dh001" matches more than one customer ("DH001", "dh001"); '
+        "write the ref exactly"
+    ]
+    assert load("participation", text.replace("Dh001", "DH001")).added == 2
+    assert [p.customer.first_name for p in rows(Participation)] == ["Jane", "Other"]

@@ -185,3 +185,38 @@ def test_successful_import_is_audited(with_areas: None) -> None:
         "unchanged": 0,
         "skipped": 0,
     }
+
+
+def test_refs_differing_only_in_case_are_a_duplicate(with_areas: None) -> None:
+    text = "ref,first_name\r\ndl100001,Ann\r\nDL100002,Bob\r\n DL100001 ,Ann\r\n"
+    assert problems("customers", text) == ['customers.csv row 4, ref: "DL100001" appears twice: rows 2 and 4']
+    assert count(Customer) == 0
+
+
+def test_refs_match_existing_customers_ignoring_case_and_spaces(with_areas: None) -> None:
+    load("customers", "ref,first_name\r\nDL100001,Ann\r\ndl100002,Bob\r\n")
+    result = load("customers", "ref,first_name\r\n dl100001 ,Annie\r\nDL100002,Bob\r\nDl100003,Cy\r\n")
+    assert (result.added, result.updated, result.unchanged) == (1, 1, 1)
+    # refs stay as first stored; a new customer's ref is kept as written
+    assert {ref: c.first_name for ref, c in customers().items()} == {
+        "DL100001": "Annie", "dl100002": "Bob", "Dl100003": "Cy",
+    }  # fmt: skip
+
+
+def test_an_erased_customer_is_not_brought_back_under_another_case(with_areas: None) -> None:
+    load("customers", GOOD)
+    jane = customers()["DH001"]
+    jane.first_name, jane.erased_at = "", NOW
+    db.session.commit()
+    result = load("customers", HEADER + "dh001,Jane,Smith,,,,,,,,,,\r\n")
+    assert (result.added, result.skipped) == (0, 1)
+    db.session.expire_all()
+    assert count(Customer) == 3 and customers()["DH001"].first_name == ""
+
+
+def test_stored_refs_differing_only_in_case_prefer_the_exact_one(with_areas: None) -> None:
+    db.session.add_all([Customer(ref="ab1", first_name="Low"), Customer(ref="AB1", first_name="High")])
+    db.session.commit()
+    result = load("customers", "ref,first_name\r\nAB1,Upper\r\n")
+    assert (result.added, result.updated) == (0, 1)
+    assert {ref: c.first_name for ref, c in customers().items()} == {"ab1": "Low", "AB1": "Upper"}
