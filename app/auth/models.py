@@ -15,7 +15,10 @@ class LoginAttempt(db.Model):
     """One attempt to sign in, successful or not."""
 
     __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_email_at", "email", "at"),)
+    __table_args__ = (
+        Index("ix_login_attempts_email_at", "email", "at"),
+        Index("ix_login_attempts_ip_at", "ip", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))

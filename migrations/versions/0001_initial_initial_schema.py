@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-26 03:49:50.575979
+Create Date: 2026-11-26 04:19:35.337321
 
 """
 from alembic import op
@@ -73,6 +73,7 @@ def upgrade():
     )
     with op.batch_alter_table('login_attempts', schema=None) as batch_op:
         batch_op.create_index('ix_login_attempts_email_at', ['email', 'at'], unique=False)
+        batch_op.create_index('ix_login_attempts_ip_at', ['ip', 'at'], unique=False)
 
     op.create_table('staff_users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -610,6 +611,7 @@ def downgrade():
     op.drop_table('suppressions')
     op.drop_table('staff_users')
     with op.batch_alter_table('login_attempts', schema=None) as batch_op:
+        batch_op.drop_index('ix_login_attempts_ip_at')
         batch_op.drop_index('ix_login_attempts_email_at')
 
     op.drop_table('login_attempts')
