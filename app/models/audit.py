@@ -58,3 +58,22 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def apply_changes(
+    obj: Any, values: dict[str, Any], action: str, *, actor: Any, now: datetime, target_type: str = ""
+) -> list[str]:
+    """Set the attributes of ``obj`` that differ from ``values`` and audit their names (never values)."""
+    changed = sorted(k for k, v in values.items() if getattr(obj, k) != v)
+    for key in changed:
+        setattr(obj, key, values[key])
+    if changed:
+        record(
+            action,
+            actor=actor,
+            target_type=target_type or obj.__tablename__,
+            target_id=obj.id,
+            detail={"fields": changed},
+            now=now,
+        )
+    return changed

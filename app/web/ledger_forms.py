@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from app.ledger import COST_KINDS
+from app.extensions import db
+from app.ledger import COST_KINDS, LedgerError, log_cost, log_staff_time
+from app.models import Activity, Cost, StaffTime
 
 MAX_HOURS = Decimal(100000)
+T = TypeVar("T")
 
 
 class LooseDecimalField(DecimalField):
@@ -64,3 +69,52 @@ class CostForm(FlaskForm):
         default="other",
     )
     description = StringField("Description", validators=[Length(max=500)])
+
+
+def _saved(form: FlaskForm, write: Callable[[], T]) -> T | None:
+    """Validate ``form`` and run ``write``; commit and return its row, or roll back and mark the field."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        row = write()
+    except LedgerError as exc:
+        db.session.rollback()
+        form[exc.field].errors = [*form[exc.field].errors, exc.message]
+        return None
+    db.session.commit()
+    return row
+
+
+def submit_staff_time(
+    form: StaffTimeForm, activity: Activity, *, actor: Any, now: datetime, latest: date | None = None
+) -> StaffTime | None:
+    """Save a posted staff-time form against ``activity``; None when the form has errors."""
+    return _saved(
+        form,
+        lambda: log_staff_time(
+            activity,
+            day=form.date.data,
+            hours=form.hours.data,
+            staff_email=form.staff_email.data or "",
+            note=form.note.data or "",
+            actor=actor,
+            now=now,
+            latest=latest,
+        ),
+    )
+
+
+def submit_cost(form: CostForm, activity: Activity, *, actor: Any, now: datetime) -> Cost | None:
+    """Save a posted cost form against ``activity``; None when the form has errors."""
+    return _saved(
+        form,
+        lambda: log_cost(
+            activity,
+            day=form.date.data,
+            amount=form.amount.data,
+            kind=form.kind.data,
+            description=form.description.data or "",
+            actor=actor,
+            now=now,
+        ),
+    )

@@ -12,10 +12,9 @@ from sqlalchemy import func, select
 
 from app.auth.decorators import roles_required
 from app.extensions import db
-from app.ledger import LedgerError, log_cost, log_staff_time
 from app.models import Activity, Cost, StaffTime
 from app.models.base import utcnow
-from app.web.ledger_forms import CostForm, StaffTimeForm
+from app.web.ledger_forms import CostForm, StaffTimeForm, submit_cost, submit_staff_time
 from consultations.audiences import AudienceError, AudienceSpec, count_audience
 from consultations.events.blueprints import staff as bp
 from consultations.events.definitions import LONDON, DefinitionError, event_to_definition, save_definition
@@ -225,26 +224,12 @@ def add_staff_time(event_id: int) -> ResponseReturnValue:
     """Log staff hours on the event's activity."""
     event = db.get_or_404(Event, event_id)
     form, now = _ledger_form(StaffTimeForm, "s", event), utcnow()
-    if form.validate_on_submit():
-        try:
-            row = log_staff_time(
-                event.activity,
-                day=form.date.data,
-                hours=form.hours.data,
-                staff_email=form.staff_email.data or "",
-                note=form.note.data or "",
-                actor=current_user,
-                now=now,
-                # Preparation for an upcoming event is booked against the event's own date.
-                latest=max(_event_day(event), now.astimezone(LONDON).date()),
-            )
-        except LedgerError as exc:
-            db.session.rollback()
-            form[exc.field].errors = [*form[exc.field].errors, exc.message]
-        else:
-            db.session.commit()
-            flash(f"{row.hours.normalize():f} staff hours added.", "success")
-            return _back_to_ledger(event)
+    # Preparation for an upcoming event is booked against the event's own date.
+    latest = max(_event_day(event), now.astimezone(LONDON).date())
+    row = submit_staff_time(form, event.activity, actor=current_user, now=now, latest=latest)
+    if row:
+        flash(f"{row.hours.normalize():f} staff hours added.", "success")
+        return _back_to_ledger(event)
     flash("Staff time not saved: see the messages by the fields.", "error")
     return _show(event, staff_form=form, status=400)
 
@@ -255,23 +240,9 @@ def add_cost(event_id: int) -> ResponseReturnValue:
     """Log a cost on the event's activity."""
     event = db.get_or_404(Event, event_id)
     form = _ledger_form(CostForm, "c", event)
-    if form.validate_on_submit():
-        try:
-            row = log_cost(
-                event.activity,
-                day=form.date.data,
-                amount=form.amount.data,
-                kind=form.kind.data,
-                description=form.description.data or "",
-                actor=current_user,
-                now=utcnow(),
-            )
-        except LedgerError as exc:
-            db.session.rollback()
-            form[exc.field].errors = [*form[exc.field].errors, exc.message]
-        else:
-            db.session.commit()
-            flash(f"Cost of £{row.amount:,.2f} added.", "success")
-            return _back_to_ledger(event)
+    row = submit_cost(form, event.activity, actor=current_user, now=utcnow())
+    if row:
+        flash(f"Cost of £{row.amount:,.2f} added.", "success")
+        return _back_to_ledger(event)
     flash("Cost not saved: see the messages by the fields.", "error")
     return _show(event, cost_form=form, status=400)

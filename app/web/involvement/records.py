@@ -11,30 +11,13 @@ from sqlalchemy import select
 from app.extensions import db
 from app.ledger import LedgerError
 from app.models import Action, Budget, OutcomeLog
-from app.models.audit import record
+from app.models.audit import apply_changes, record
 from app.models.involvement import ACTION_STATUSES
 
 OUTCOME_FIELDS = ("where_who", "what", "outcome", "raised_on", "resolved_on", "activity_id")
 ACTION_FIELDS = ("aim", "expected_outcome", "due_date", "status")
 BUDGET_FIELDS = ("start_date", "end_date", "amount", "note")
 CLOSED_STATUSES = ("done", "cancelled")
-
-
-def _apply(obj: Any, values: dict[str, Any], action: str, actor: Any, now: datetime) -> list[str]:
-    """Set changed attributes and audit their names."""
-    changed = sorted(k for k, v in values.items() if getattr(obj, k) != v)
-    for key in changed:
-        setattr(obj, key, values[key])
-    if changed:
-        record(
-            action,
-            actor=actor,
-            target_type=obj.__tablename__,
-            target_id=obj.id,
-            detail={"fields": changed},
-            now=now,
-        )
-    return changed
 
 
 def save_outcome(
@@ -57,7 +40,7 @@ def save_outcome(
         db.session.flush()
         record("outcome.create", actor=actor, target_type="outcome_logs", target_id=outcome.id, now=now)
         return outcome
-    _apply(outcome, values, "outcome.update", actor, now)
+    apply_changes(outcome, values, "outcome.update", actor=actor, now=now)
     db.session.flush()
     return outcome
 
@@ -65,7 +48,9 @@ def save_outcome(
 def resolve_outcome(outcome: OutcomeLog, *, on: date, actor: Any, now: datetime) -> None:
     """Mark an outcome resolved on ``on`` (kept as it is when already resolved); the caller commits."""
     if outcome.resolved_on is None:
-        _apply(outcome, {"resolved_on": max(on, outcome.raised_on)}, "outcome.resolve", actor, now)
+        apply_changes(
+            outcome, {"resolved_on": max(on, outcome.raised_on)}, "outcome.resolve", actor=actor, now=now
+        )
         db.session.flush()
 
 
@@ -88,7 +73,7 @@ def save_action(values: dict[str, Any], *, action: Action | None, actor: Any, no
         record("action.create", actor=actor, target_type="actions", target_id=action.id, now=now)
         return action
     was_closed = action.status in CLOSED_STATUSES
-    _apply(action, values, "action.update", actor, now)
+    apply_changes(action, values, "action.update", actor=actor, now=now)
     if closing and not was_closed:
         action.closed_at = now
     elif not closing:
@@ -100,7 +85,7 @@ def save_action(values: dict[str, Any], *, action: Action | None, actor: Any, no
 def close_action(action: Action, *, actor: Any, now: datetime) -> None:
     """Mark an action done; the caller commits."""
     if action.status not in CLOSED_STATUSES:
-        _apply(action, {"status": "done"}, "action.close", actor, now)
+        apply_changes(action, {"status": "done"}, "action.close", actor=actor, now=now)
         action.closed_at = now
         db.session.flush()
 
@@ -140,6 +125,6 @@ def save_budget(values: dict[str, Any], *, budget: Budget | None, actor: Any, no
             now=now,
         )
         return budget
-    _apply(budget, values, "budget.update", actor, now)
+    apply_changes(budget, values, "budget.update", actor=actor, now=now)
     db.session.flush()
     return budget

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.ledger import LedgerError
 from app.models import Activity, Cost, Participation, StaffTime
-from app.models.audit import record
+from app.models.audit import apply_changes, record
 from app.models.involvement import CATEGORIES
 
 ACTIVITY_FIELDS = (
@@ -54,18 +54,7 @@ def save_activity(
         db.session.flush()
         record("activity.create", actor=actor, target_type="activity", target_id=activity.id, now=now)
         return activity
-    changed = sorted(k for k, v in values.items() if getattr(activity, k) != v)
-    for key in changed:
-        setattr(activity, key, values[key])
-    if changed:
-        record(
-            "activity.update",
-            actor=actor,
-            target_type="activity",
-            target_id=activity.id,
-            detail={"fields": changed},
-            now=now,
-        )
+    apply_changes(activity, values, "activity.update", actor=actor, now=now, target_type="activity")
     db.session.flush()
     return activity
 

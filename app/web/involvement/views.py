@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from app.auth.decorators import roles_required
 from app.extensions import db
-from app.ledger import LedgerError, log_cost, log_participation, log_staff_time
+from app.ledger import LedgerError, log_participation
 from app.models import Activity, utcnow
 from app.models.involvement import CATEGORIES
 from app.periods import Period, financial_year, financial_year_starting, local_date
@@ -18,7 +18,7 @@ from app.web.involvement import queries
 from app.web.involvement.blueprint import bp
 from app.web.involvement.forms import ActivityForm, ParticipationForm
 from app.web.involvement.services import delete_ledger_row, save_activity, split_refs
-from app.web.ledger_forms import CostForm, StaffTimeForm
+from app.web.ledger_forms import CostForm, StaffTimeForm, submit_cost, submit_staff_time
 from app.web.paging import page_number
 
 
@@ -150,24 +150,10 @@ def log_staff_time_view(activity_id: int) -> ResponseReturnValue:
     """Log staff hours against the activity."""
     activity = db.get_or_404(Activity, activity_id)
     form = StaffTimeForm(prefix="s")
-    if form.validate_on_submit():
-        try:
-            row = log_staff_time(
-                activity,
-                day=form.date.data,
-                hours=form.hours.data,
-                staff_email=form.staff_email.data or "",
-                note=form.note.data or "",
-                actor=current_user,
-                now=utcnow(),
-            )
-        except LedgerError as exc:
-            db.session.rollback()
-            form[exc.field].errors = [*form[exc.field].errors, exc.message]
-        else:
-            db.session.commit()
-            flash(f"Recorded {row.hours.normalize():f} staff hours.", "success")
-            return _back(activity)
+    row = submit_staff_time(form, activity, actor=current_user, now=utcnow())
+    if row:
+        flash(f"Recorded {row.hours.normalize():f} staff hours.", "success")
+        return _back(activity)
     return _activity_page(activity, 400, sform=form)
 
 
@@ -177,24 +163,10 @@ def log_cost_view(activity_id: int) -> ResponseReturnValue:
     """Log money spent on the activity."""
     activity = db.get_or_404(Activity, activity_id)
     form = CostForm(prefix="c")
-    if form.validate_on_submit():
-        try:
-            row = log_cost(
-                activity,
-                day=form.date.data,
-                amount=form.amount.data,
-                kind=form.kind.data,
-                description=form.description.data or "",
-                actor=current_user,
-                now=utcnow(),
-            )
-        except LedgerError as exc:
-            db.session.rollback()
-            form[exc.field].errors = [*form[exc.field].errors, exc.message]
-        else:
-            db.session.commit()
-            flash(f"Recorded a cost of £{row.amount:,.2f}.", "success")
-            return _back(activity)
+    row = submit_cost(form, activity, actor=current_user, now=utcnow())
+    if row:
+        flash(f"Recorded a cost of £{row.amount:,.2f}.", "success")
+        return _back(activity)
     return _activity_page(activity, 400, cform=form)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Area, Customer
-from app.models.audit import record
+from app.models.audit import apply_changes, record
 from app.web.people.contact import ContactError, normalise_email, normalise_phone
 
 
@@ -82,20 +82,9 @@ def save_customer(data: CustomerData, *, customer: Customer | None, actor: Any, 
         db.session.flush()
         record("customer.create", actor=actor, target_type="customer", target_id=customer.id, now=now)
         return customer
-    changed = sorted(k for k, v in values.items() if getattr(customer, k) != v)
-    for key in changed:
-        setattr(customer, key, values[key])
-    if changed:
+    # Field names only: the audit log must not become a second copy of personal data.
+    if apply_changes(customer, values, "customer.update", actor=actor, now=now, target_type="customer"):
         customer.updated_at = now
-        # Field names only: the audit log must not become a second copy of personal data.
-        record(
-            "customer.update",
-            actor=actor,
-            target_type="customer",
-            target_id=customer.id,
-            detail={"fields": changed},
-            now=now,
-        )
     db.session.flush()
     return customer
 
