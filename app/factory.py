@@ -31,6 +31,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_commands(app)
     for name in FEATURE_PACKAGES:
         __import__(name).init_app(app)
+    # A package's ready(app) runs once the whole app is built: the scheduler clock starts there,
+    # so it sees the sweepers of every package.
+    for name in FEATURE_PACKAGES:
+        ready = getattr(__import__(name), "ready", None)
+        if ready is not None:
+            ready(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # APScheduler logs every run of every job at INFO; our jobs log what they did themselves.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

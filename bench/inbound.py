@@ -230,11 +230,12 @@ def start_bare(tmpdir: Path, args: argparse.Namespace) -> Served:
 
 
 def without_receivers() -> object:
-    """The Involve app with every sms_received receiver disconnected (messaging's own cost)."""
-    from messaging.signals import sms_received
+    """The Involve app with only messaging's own handler (channel keywords) in the chain."""
     from wsgi import app
 
-    sms_received.receivers.clear()
+    chain = app.extensions["involve_inbound_handlers"]
+    for name in [name for name in chain if name != "channel-keywords"]:
+        del chain[name]
     return app
 
 

@@ -8,7 +8,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, commands and jobs."""
     from app.extensions import csrf
-    from messaging import cli, scheduler, settings, transports, views_dev, views_public, views_staff  # noqa: F401
+    from messaging import cli, inbound, scheduler, settings, transports, views_dev, views_public, views_staff  # noqa: F401
     from messaging.blueprint import bp
     from messaging.pacing import Pacer
     from messaging.webhooks import configure_writer_lock, skip_sessions_on_webhooks
@@ -23,8 +23,15 @@ def init_app(app: Flask) -> None:
     configure_writer_lock(app)
     app.register_blueprint(bp)
     cli.init_app(app)
+    inbound.init_app(app)
     scheduler.register_sweeper(
         app, "dispatch", cli.dispatch_job, seconds=int(app.config.get("MESSAGING_DISPATCH_SECONDS", 5))
     )
+
+
+def ready(app: Flask) -> None:
+    """Start the in-process clock once every package has registered its sweepers (`flask run` only)."""
+    from messaging import scheduler
+
     if scheduler.should_run_in_this_process(app):
         scheduler.start_in_thread(app)

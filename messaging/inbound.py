@@ -1,14 +1,14 @@
-"""Inbound texts: store once, act on channel keywords, hand the rest on, leave the unclaimed for staff."""
+"""Inbound texts: store once, offer each to the handler chain, leave the unclaimed for staff."""
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import Executable, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -16,8 +16,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from app.extensions import db
 from app.models import Customer
 from messaging.api import NewMessage, enqueue
+from messaging.handlers import (
+    CHANNEL_KEYWORDS,
+    InboundReply,
+    InboundText,
+    register_inbound_handler,
+    run_chain,
+)
 from messaging.models import InboundMessage
-from messaging.signals import InboundReply, sms_received
 from messaging.suppression import is_suppressed, lift, suppress
 
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
@@ -51,6 +57,8 @@ class Handled:
     reply: str | None = None
     topic: str = ""
     activity_id: int | None = None
+    # Texts a later handler sends after the claim (a survey asking its question again).
+    follow_ups: tuple[InboundReply, ...] = field(default=())
 
 
 def keyword(body: str) -> str:
@@ -110,24 +118,30 @@ def store_inbound(inbound: InboundMessage) -> bool:
     return True
 
 
-def _reply(inbound: InboundMessage, handled: Handled, now: datetime) -> list[str]:
-    """Queue a reply through the outbox, so it is paced, costed and recorded like any other text."""
-    if not handled.reply:
-        return []
+def _queue(inbound: InboundMessage, reply: InboundReply | Handled, now: datetime) -> str | None:
+    """Queue one reply through the outbox, so it is paced, costed and recorded like any other text."""
+    if not reply.reply:
+        return None
     queued = enqueue(
         "sms",
         NewMessage(
             to=inbound.from_number,
-            body=handled.reply,
+            body=reply.reply,
             customer_id=inbound.customer_id,
-            activity_id=handled.activity_id,
-            topic=handled.topic,
+            activity_id=reply.activity_id,
+            topic=reply.topic,
             ref=f"inbound:{inbound.id}",
             purpose="reply",
         ),
         now=now,
     )
-    return [handled.reply] if queued is not None else []
+    return reply.reply if queued is not None else None
+
+
+def _reply(inbound: InboundMessage, handled: Handled, now: datetime) -> list[str]:
+    """Queue the claim's reply, then the follow-ups, in the order the customer should read them."""
+    queued = [_queue(inbound, item, now) for item in (handled, *handled.follow_ups)]
+    return [text for text in queued if text]
 
 
 def receive_sms(
@@ -178,26 +192,35 @@ def receive_sms(
 
 
 def handle_inbound(inbound: InboundMessage, *, now: datetime, opt_out_type: str = "") -> Handled:
-    """Act on a text: channel keywords first, then the receivers; return who claimed it and the reply."""
-    word = keyword(inbound.body)
-    opt_out_type = (opt_out_type or "").strip().upper()
-    if opt_out_type == "STOP" or word in STOP_WORDS:
-        suppress("sms", inbound.from_number, "opt-out:STOP", now=now, opt_out=True)
-        # Twilio answers STOP itself on its own numbers; we send nothing to a number that opted out.
-        return Handled("keyword:stop")
-    # "YES" is also a survey answer: it opts back in only a number that is opted out.
-    if (
-        opt_out_type == "START"
-        or word in START_WORDS
-        or (word == "YES" and is_suppressed("sms", inbound.from_number))
-    ):
-        lift("sms", inbound.from_number, now=now)
-        return Handled("keyword:start", START_REPLY)
-    if opt_out_type == "HELP" or word in HELP_WORDS:
-        return Handled("keyword:help", current_app.config["SMS_HELP_TEXT"])
+    """Offer a text to the handler chain; return who claimed it, the reply and any follow-ups."""
     customer = db.session.get(Customer, inbound.customer_id) if inbound.customer_id else None
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    for _receiver, result in sms_received.send(app, message=inbound, customer=customer, now=now):
-        if isinstance(result, InboundReply):
-            return Handled(result.handled_by, result.reply, result.topic, result.activity_id)
-    return Handled()
+    text = InboundText(message=inbound, customer=customer, now=now, opt_out_type=opt_out_type)
+    outcome = run_chain(app, text)
+    claim = outcome.claim
+    if claim is None:
+        return Handled()
+    return Handled(claim.handled_by, claim.reply, claim.topic, claim.activity_id, outcome.follow_ups)
+
+
+def channel_keywords(text: InboundText) -> InboundReply | None:
+    """Claim STOP, START and HELP (the whole message, or Twilio's OptOutType) before anything else."""
+    word = keyword(text.body)
+    opt_out_type = (text.opt_out_type or "").strip().upper()
+    sender = text.sender
+    if opt_out_type == "STOP" or word in STOP_WORDS:
+        suppress("sms", sender, "opt-out:STOP", now=text.now, opt_out=True)
+        # Twilio answers STOP itself on its own numbers; we send nothing to a number that opted out.
+        return InboundReply("keyword:stop")
+    # "YES" is also a survey answer: it opts back in only a number that is opted out.
+    if opt_out_type == "START" or word in START_WORDS or (word == "YES" and is_suppressed("sms", sender)):
+        lift("sms", sender, now=text.now)
+        return InboundReply("keyword:start", START_REPLY)
+    if opt_out_type == "HELP" or word in HELP_WORDS:
+        return InboundReply("keyword:help", current_app.config["SMS_HELP_TEXT"])
+    return None
+
+
+def init_app(app: Flask) -> None:
+    """Put the channel keywords first in the app's handler chain."""
+    register_inbound_handler(app, "channel-keywords", channel_keywords, CHANNEL_KEYWORDS)

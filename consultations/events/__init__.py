@@ -6,16 +6,17 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the event blueprints, the `events` command, the SMS keyword receiver and the reminder sweeper."""
+    """Register the event blueprints, the `events` command, the SMS keyword handlers and the reminder sweeper."""
     from consultations.events import cli, jobs, keywords, models, views_public, views_register, views_staff
     from consultations.events.blueprints import public, staff
+    from messaging.handlers import EVENT_KEYWORDS, KEYWORD_HELP, register_inbound_handler
     from messaging.scheduler import register_sweeper
-    from messaging.signals import sms_received
 
     del models, views_public, views_register, views_staff  # imported for their routes and tables
     app.register_blueprint(staff)
     app.register_blueprint(public)
     app.cli.add_command(cli.events_cli)
-    # weak=False: the receiver is a module function, but keep it alive whatever imports it.
-    sms_received.connect(keywords.on_sms_received, weak=False)
+    register_inbound_handler(app, "event-keywords", keywords.on_sms_received, EVENT_KEYWORDS)
+    # JOIN <word> for no event is left to an open survey first (it may be the answer).
+    register_inbound_handler(app, "event-keyword-help", keywords.unknown_keyword, KEYWORD_HELP)
     register_sweeper(app, "event-reminders", jobs.send_reminders, seconds=60)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 
@@ -15,7 +14,7 @@ from consultations.events import notices
 from consultations.events.matching import normalise_phone
 from consultations.events.models import ACTIVE_STATUSES, Booking, Event
 from consultations.events.services import BookingError, BookingRequest, book, cancel, open_events
-from messaging.signals import InboundReply
+from messaging.handlers import InboundReply, InboundText
 
 VERB_RE = re.compile(r"^\s*(JOIN|CANCEL)\b[\s:,.!-]*(.*)$", re.IGNORECASE | re.DOTALL)
 GLUED_RE = re.compile(r"^\s*(JOIN|CANCEL)([A-Z0-9]{2,20})[\s.!]*$", re.IGNORECASE)
@@ -109,17 +108,14 @@ def _cancel(event: Event, customer: Customer | None, phone: str | None, now: dat
     return notices.sms_cancelled(event)
 
 
-def on_sms_received(
-    sender: Any, *, message: Any, customer: Customer | None, now: datetime, **_: Any
-) -> InboundReply | None:
-    """Claim JOIN/CANCEL texts and answer them; leave every other text alone."""
-    parsed = parse(message.body)
-    if parsed is None:
+def on_sms_received(text: InboundText) -> InboundReply | None:
+    """Claim JOIN/CANCEL texts for an event that exists and answer them; leave every other text alone."""
+    parsed = parse(text.body)
+    event = _event_by_keyword(parsed.keyword) if parsed is not None else None
+    if parsed is None or event is None:
         return None
-    event = _event_by_keyword(parsed.keyword)
-    if event is None:
-        return InboundReply(handled_by="events", reply=_help(parsed.verb, parsed.keyword, now))
-    phone = normalise_phone(message.from_number) or message.from_number
+    now, customer = text.now, text.customer
+    phone = normalise_phone(text.sender) or text.sender
     if parsed.verb == "JOIN":
         reply = _join(event, parsed, customer, phone, now)
     else:
@@ -127,3 +123,11 @@ def on_sms_received(
     return InboundReply(
         handled_by=f"event:{event.id}", reply=reply, topic=f"event:{event.id}", activity_id=event.activity_id
     )
+
+
+def unknown_keyword(text: InboundText) -> InboundReply | None:
+    """Answer a JOIN/CANCEL text for no event (and no open survey) with the events that can be booked."""
+    parsed = parse(text.body)
+    if parsed is None or _event_by_keyword(parsed.keyword) is not None:
+        return None
+    return InboundReply(handled_by="events", reply=_help(parsed.verb, parsed.keyword, text.now))

@@ -6,11 +6,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprints, commands, SMS receiver and sweepers of surveys."""
+    """Register the blueprints, commands, SMS handler and sweepers of surveys."""
     from consultations.surveys import cli, jobs, views_builder, views_public, views_staff
     from consultations.surveys.blueprints import public_bp, staff_bp
-    from consultations.surveys.engine import on_sms_received
-    from messaging.signals import sms_received
+    from consultations.surveys.engine import after_interruption, on_sms_received
+    from messaging.handlers import CONVERSATIONS, register_inbound_handler
 
     assert views_builder and views_public and views_staff  # imported for their routes
     app.register_blueprint(staff_bp)
@@ -19,5 +19,6 @@ def init_app(app: Flask) -> None:
     jobs.init_app(app)
     app.config.setdefault("SURVEY_CONVERSATION_DAYS", 7)
     app.config.setdefault("SURVEY_CHANNEL_PREFERENCE", "sms,email")
-    # weak=False: the receiver is a module function, but blinker must keep it for the app's life.
-    sms_received.connect(on_sms_received, sender=app, weak=False)
+    register_inbound_handler(
+        app, "survey-conversations", on_sms_received, CONVERSATIONS, resume=after_interruption
+    )

@@ -14,10 +14,9 @@ from consultations.surveys.conversations import conversation_for
 from consultations.surveys.models import LIVE_INVITATION, Consultation, Invitation
 from consultations.surveys.parsing import Parsed, parse_answer
 from consultations.surveys.responses import complete, record_answer, response_for
-from consultations.surveys.texts import CLOSED_REPLY, GAVE_UP, question_sms, reprompt_sms
+from consultations.surveys.texts import CLOSED_REPLY, GAVE_UP, question_sms, reprompt_sms, resume_sms
 from consultations.surveys.timeouts import answer_timed_out
-from messaging.models import InboundMessage
-from messaging.signals import InboundReply
+from messaging.handlers import InboundReply, InboundText
 
 
 def expiry(app: Any = None) -> timedelta:
@@ -105,11 +104,10 @@ def _claim(consultation: Consultation, invitation: Invitation, reply: str | None
     )
 
 
-def on_sms_received(
-    sender: Any, *, message: InboundMessage, customer: Any = None, now: datetime, **_: Any
-) -> InboundReply | None:
+def on_sms_received(text: InboundText) -> InboundReply | None:
     """Claim a text that answers one of the sender's open conversations."""
-    found = conversation_for(message.from_number, now)
+    now = text.now
+    found = conversation_for(text.sender, now)
     if found is None:
         return None
     invitation = db.session.get(Invitation, found.invitation_id)
@@ -117,7 +115,7 @@ def on_sms_received(
         return None
     if found.kind == "timed-out":
         # A late reply to a conversation that went quiet hears, once, that the survey timed out.
-        return answer_timed_out(invitation, message.from_number)
+        return answer_timed_out(invitation, text.sender)
     if found.kind == "closed":
         consultation = invitation.consultation
         return InboundReply(
@@ -131,6 +129,35 @@ def on_sms_received(
     if invitation.status not in LIVE_INVITATION or not (consultation.status == "open" or invitation.is_test):
         # A reply that raced the closing or a parallel last answer: say so rather than stay silent.
         return _claim(consultation, invitation, CLOSED_REPLY if consultation.status == "closed" else None)
-    turn = advance(invitation, message.body, now)
+    turn = advance(invitation, text.body, now)
     db.session.flush()
     return _claim(consultation, invitation, turn.reply)
+
+
+def after_interruption(text: InboundText, claim: InboundReply) -> InboundReply | None:
+    """After a keyword took a text mid-conversation, ask the pending question again (or end on STOP).
+
+    The keyword's text was never an answer, so the conversation stays where it was and the
+    customer's next reply answers the question sent here.
+    """
+    found = conversation_for(text.sender, text.now)
+    if found is None or found.kind != "live":
+        return None
+    invitation = lock(db.session.get(Invitation, found.invitation_id))
+    consultation = invitation.consultation
+    questions = consultation.questions
+    live = invitation.status in LIVE_INVITATION and (consultation.status == "open" or invitation.is_test)
+    if not live or invitation.position >= len(questions):
+        return None
+    if claim.handled_by == "keyword:stop":
+        # An opt-out ends the conversation: nothing more is asked, and nothing after it is an answer.
+        invitation.status = "ended"
+        if invitation.answered_at is not None:
+            response_for(invitation, now=text.now).status = "incomplete"
+        db.session.flush()
+        return None
+    invitation.last_sent_at = text.now
+    number = invitation.position + 1 if len(questions) > 1 else None
+    reask = resume_sms(consultation, questions[invitation.position], number)
+    db.session.flush()
+    return _claim(consultation, invitation, reask)

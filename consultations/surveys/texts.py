@@ -53,6 +53,11 @@ def reprompt_sms(question: Question) -> str:
     return f"Sorry, we didn't understand that. {valid}."
 
 
+def resume_sms(consultation: Consultation, question: Question, number: int | None) -> str:
+    """Return the pending question asked again after a keyword text interrupted the survey."""
+    return f'Back to our survey "{consultation.title}":\n\n{question_sms(question, number)}'
+
+
 def reminder_sms(consultation: Consultation, question: Question, first_name: str) -> str:
     """Return an SMS reminder repeating the current question."""
     name = first_name.strip()

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Customer
 from messaging.api import dispatch_due
+from messaging.handlers import EVENT_KEYWORDS, InboundReply, register_inbound_handler
 from messaging.inbound import receive_sms
 from messaging.models import InboundMessage, OutboundMessage
-from messaging.signals import InboundReply, sms_received
 from messaging.suppression import is_suppressed
 from tests.fakes.twilio_sign import sign, signed_sms_post
 from tests.messaging.conftest import NOON
@@ -22,18 +22,18 @@ PHONE = "+447911123456"
 
 @pytest.fixture
 def bgt_receiver(app) -> Iterator[list[str]]:
-    """A receiver like the events package's: claims RSVP ZZ (a word no real receiver uses)."""
+    """A handler like the events package's: claims RSVP ZZ (a word no real handler uses)."""
     seen: list[str] = []
 
-    def receive(sender, message, customer, now):
+    def receive(text):
+        message = text.message
         seen.append(message.body)
         if message.body.upper() == "RSVP ZZ":
             return InboundReply(handled_by="test-receiver", reply=f"Done: {message.body}", topic="event:1")
         return None
 
-    sms_received.connect(receive, app)
+    register_inbound_handler(app, "test-receiver", receive, EVENT_KEYWORDS)
     yield seen
-    sms_received.disconnect(receive, app)
 
 
 def replies_to(number: str) -> list[str]:

@@ -14,9 +14,9 @@ from sqlalchemy import create_engine, func, insert, select
 
 from app.extensions import db
 from messaging.api import NewMessage, enqueue
+from messaging.handlers import EVENT_KEYWORDS, InboundReply, register_inbound_handler
 from messaging.inbound import receive_sms
 from messaging.models import InboundMessage, OutboundMessage
-from messaging.signals import InboundReply, sms_received
 from messaging.webhooks import WebhookAwareSessions
 from tests.conftest import LiveServer
 from tests.fakes.twilio_sign import sign, signed_sms_post
@@ -28,16 +28,12 @@ OTHER = "+447911123457"
 
 @pytest.fixture
 def receiver(app: Flask) -> Iterator[Callable[[Callable[..., Any]], None]]:
-    """Connect a receiver for one test."""
-    connected: list[Callable[..., Any]] = []
+    """Register a handler for one test (each test has its own app, so it goes with it)."""
 
     def connect(handler: Callable[..., Any]) -> None:
-        sms_received.connect(handler, app)
-        connected.append(handler)
+        register_inbound_handler(app, f"test-{handler.__name__}", handler, EVENT_KEYWORDS)
 
     yield connect
-    for handler in connected:
-        sms_received.disconnect(handler, app)
 
 
 def count(model: type) -> int:
@@ -45,7 +41,8 @@ def count(model: type) -> int:
 
 
 def test_failing_receiver_is_undone_and_the_text_reaches_the_inbox(app, client, receiver) -> None:
-    def breaks(sender, message, customer, now):
+    def breaks(text):
+        now = text.now
         # Writes first, then fails: the write must not survive.
         enqueue("sms", NewMessage(to=OTHER, body="half-done work"), now=now)
         raise RuntimeError("receiver bug")
@@ -65,7 +62,7 @@ def test_failing_receiver_is_undone_and_the_text_reaches_the_inbox(app, client, 
 
 
 def test_failing_receiver_through_receive_sms_leaves_the_text_unclaimed(app, receiver) -> None:
-    def breaks(sender, message, customer, now):
+    def breaks(text):
         raise ValueError("cannot read it")
 
     receiver(breaks)
@@ -75,7 +72,8 @@ def test_failing_receiver_through_receive_sms_leaves_the_text_unclaimed(app, rec
 
 
 def test_claim_reply_and_text_commit_together(app, client, receiver) -> None:
-    def claims(sender, message, customer, now):
+    def claims(text):
+        message, now = text.message, text.now
         assert message.id is None  # handled before it is stored, in the same transaction
         enqueue("sms", NewMessage(to=OTHER, body="note for staff", topic="test"), now=now)
         return InboundReply(handled_by="test-receiver", reply="Got it", topic="test")
@@ -92,7 +90,8 @@ def test_concurrent_delivery_of_the_same_text_undoes_the_second_handling(app, da
     """A delivery stored by another request after this one's lookup: this one's work is rolled back."""
     other = create_engine(database_url)
 
-    def races(sender, message, customer, now):
+    def races(text):
+        message, now = text.message, text.now
         with other.begin() as conn:
             conn.execute(
                 insert(InboundMessage.__table__).values(
