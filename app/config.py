@@ -19,6 +19,7 @@ OPTIONAL_NUMBERS: dict[str, type] = {
     "LOGIN_MAX_FAILURES": int,
     "LOGIN_MAX_FAILURES_PER_IP": int,
     "LOGIN_LOCK_MINUTES": int,
+    "SCHEDULER_MAX_SECONDS": int,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,26 @@ from app.extensions import csrf, db, login, mail, migrate
 FEATURE_PACKAGES = ("messaging", "consultations", "reporting")
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Create and configure an Involve application."""
-    app = Flask(__name__, instance_relative_config=True)
+def create_app(
+    test_config: dict[str, Any] | None = None,
+    *,
+    instance_path: str | None = None,
+    environ: dict[str, str] | None = None,
+) -> Flask:
+    """Create and configure an Involve application.
+
+    ``instance_path`` (else INVOLVE_INSTANCE_PATH, else ``instance/`` beside wsgi.py) holds the
+    SQLite file, the secret key and involve.cfg; ``environ`` replaces os.environ (tests pass
+    their own, so a developer's settings never leak in).
+    """
+    env = os.environ if environ is None else environ
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=instance_path or env.get("INVOLVE_INSTANCE_PATH"),
+    )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.update(load_settings(app.instance_path))
+    app.config.update(load_settings(app.instance_path, dict(env)))
     app.config.from_pyfile("involve.cfg", silent=True)
     if test_config:
         app.config.update(test_config)

@@ -8,11 +8,15 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, commands and jobs."""
     from app.extensions import csrf
-    from messaging import cli, inbound, scheduler, settings, transports, views_dev, views_public, views_staff  # noqa: F401
+    from app.web.panels import register_home_panel
+    from messaging import cli, clock, inbound, scheduler, settings, transports, views_public
+    from messaging import views_dev as _dev
+    from messaging import views_staff as _staff
     from messaging.blueprint import bp
     from messaging.pacing import Pacer
     from messaging.webhooks import configure_writer_lock, skip_sessions_on_webhooks
 
+    del _dev, _staff  # imported for their routes
     settings.check(app)
     transports.configure(app)
     app.extensions["involve_pacer"] = Pacer()
@@ -24,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     cli.init_app(app)
     inbound.init_app(app)
+    register_home_panel(app, "scheduler-clock", "messaging/_clock.html", clock.home_panel)
     scheduler.register_sweeper(
         app, "dispatch", cli.dispatch_job, seconds=int(app.config.get("MESSAGING_DISPATCH_SECONDS", 5))
     )

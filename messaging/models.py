@@ -103,3 +103,19 @@ class DevEmail(db.Model):
     subject: Mapped[str] = mapped_column(String(300), default="")
     raw: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SweeperRun(db.Model):
+    """The last run of one scheduler sweeper, so any process (the web server too) can show the clock's health."""
+
+    __tablename__ = "scheduler_runs"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    last_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_ok_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_done: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    runs: Mapped[int] = mapped_column(Integer, default=0)
+    # hostname:pid of the process whose clock ran it last.
+    process: Mapped[str] = mapped_column(String(120), default="")

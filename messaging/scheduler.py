@@ -14,6 +14,7 @@ from flask import Flask
 
 from app.extensions import db
 from app.models.base import utcnow
+from messaging.clock import record_run
 
 log = logging.getLogger(__name__)
 # pg_try_advisory_lock key: any fixed 64-bit number shared by every scheduler of this product.
@@ -37,7 +38,9 @@ def register_sweeper(app: Flask, name: str, func: Callable[[datetime], int], sec
     """Add a job the scheduler clock runs in an app context every ``seconds``; it must be safe to run twice."""
     if seconds < 1:
         raise ValueError("a sweeper must run at most once a second")
-    _registry(app)[name] = Sweeper(name, func, min(seconds, 60))
+    # SCHEDULER_MAX_SECONDS shortens every interval (a test of the real clock, a demo); never over a minute.
+    cap = max(1, min(int(app.config.get("SCHEDULER_MAX_SECONDS") or 60), 60))
+    _registry(app)[name] = Sweeper(name, func, min(seconds, cap))
 
 
 def sweepers(app: Flask) -> list[Sweeper]:
@@ -46,15 +49,29 @@ def sweepers(app: Flask) -> list[Sweeper]:
 
 
 def _run_one(app: Flask, sweeper: Sweeper, now: datetime) -> int:
-    """Run one sweeper in a fresh app context; sweepers commit their own work."""
+    """Run one sweeper in a fresh app context and record the run; sweepers commit their own work."""
     with app.app_context():
+        started = utcnow()
         try:
-            return int(sweeper.func(now) or 0)
-        except Exception:
+            done = int(sweeper.func(now) or 0)
+        except Exception as exc:
             db.session.rollback()
+            _record(sweeper, started, 0, f"{type(exc).__name__}: {exc}")
             raise
+        else:
+            _record(sweeper, started, done, None)
+            return done
         finally:
             db.session.remove()
+
+
+def _record(sweeper: Sweeper, started: datetime, done: int, error: str | None) -> None:
+    """Store the run for the home page; a failure to record must never stop the clock."""
+    try:
+        record_run(sweeper.name, started=started, finished=utcnow(), done=done, error=error)
+    except Exception:
+        db.session.rollback()
+        log.warning("could not record the run of sweeper %s", sweeper.name, exc_info=True)
 
 
 def run_sweepers_once(app: Flask, *, now: datetime) -> dict[str, int]:

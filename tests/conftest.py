@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
 import threading
@@ -34,6 +35,48 @@ def skip_unless_required(flag: str, reason: str) -> None:
     if _flag(flag):
         pytest.fail(f"{flag}=1 but {reason}")
     pytest.skip(reason)  # only locally: CI sets REQUIRE_PG=1 REQUIRE_BROWSER=1, which fail instead
+
+
+class NetworkBlocked(ConnectionRefusedError):
+    """A test tried to reach a host that is not loopback."""
+
+
+def _is_local(address: Any) -> bool:
+    if isinstance(address, (str, bytes)):  # a Unix socket path
+        return True
+    host = str(address[0]).strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
+    """Refuse any connection that is not to loopback, and fail the test that tried (threads too)."""
+    blocked: list[Any] = []
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def check(address: Any) -> None:
+        if not _is_local(address):
+            blocked.append(address)
+            raise NetworkBlocked(f"tests may only connect to loopback, not {address!r}")
+
+    def connect(sock: socket.socket, address: Any) -> None:
+        check(address)
+        return real_connect(sock, address)
+
+    def connect_ex(sock: socket.socket, address: Any) -> int:
+        check(address)
+        return real_connect_ex(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    yield blocked
+    if blocked:
+        pytest.fail(f"the test tried to reach the network: {blocked!r}")
 
 
 def free_port() -> int:
@@ -73,8 +116,12 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'involve.sqlite3'}"
 
 
+# The only environment a test app sees: a developer's TWILIO_*, DATABASE_URL or MAIL_* never leak in.
+TEST_ENVIRON: dict[str, str] = {}
+
+
 def make_app(database_url: str, instance: Path, **overrides: Any) -> Flask:
-    """Create an app for tests on ``database_url``."""
+    """Create an app for tests on ``database_url``, with its own instance folder and no outside settings."""
     config: dict[str, Any] = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
@@ -85,7 +132,7 @@ def make_app(database_url: str, instance: Path, **overrides: Any) -> Flask:
         "SERVER_NAME": None,
     }
     config.update(overrides)
-    return create_app(config)
+    return create_app(config, instance_path=str(instance), environ=dict(TEST_ENVIRON))
 
 
 @pytest.fixture(scope="session")
@@ -119,7 +166,7 @@ def app_config() -> dict[str, Any]:
 @pytest.fixture
 def app(_schema: str, tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
     """An app on a clean database, inside an app context."""
-    application = make_app(_schema, tmp_path, **app_config)
+    application = make_app(_schema, tmp_path / "instance", **app_config)
     with application.app_context():
         try:
             yield application

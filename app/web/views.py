@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import Customer, Participation, utcnow
 from app.periods import financial_year, local_date
 from app.web.involvement import queries as involvement_queries
+from app.web.panels import home_panels
 from app.web.people.queries import email_reachable, sms_reachable
 
 bp = Blueprint("web", __name__)
@@ -61,4 +62,5 @@ def home() -> ResponseReturnValue:
         counts=dashboard_counts(),
         year=financial_year(local_date(utcnow())),
         channels=current_app.extensions.get("involve_channels", {}),
+        panels=home_panels(current_app._get_current_object()),  # type: ignore[attr-defined]
     )
