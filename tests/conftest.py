@@ -132,7 +132,9 @@ def make_app(database_url: str, instance: Path, **overrides: Any) -> Flask:
         "SERVER_NAME": None,
     }
     config.update(overrides)
-    return create_app(config, instance_path=str(instance), environ=dict(TEST_ENVIRON))
+    # DATABASE_URL too, so the engine options suit the database (SQLite or PostgreSQL).
+    environ = {**TEST_ENVIRON, "DATABASE_URL": database_url}
+    return create_app(config, instance_path=str(instance), environ=environ)
 
 
 @pytest.fixture(scope="session")

@@ -135,11 +135,14 @@ def on_sms_received(text: InboundText) -> InboundReply | None:
 
 
 def after_interruption(text: InboundText, claim: InboundReply) -> InboundReply | None:
-    """After a keyword took a text mid-conversation, ask the pending question again (or end on STOP).
+    """After a keyword took a text mid-conversation, ask the pending question again.
 
     The keyword's text was never an answer, so the conversation stays where it was and the
-    customer's next reply answers the question sent here.
+    customer's next reply answers the question sent here. After STOP nothing is sent (the
+    number is suppressed); START later resumes the survey with the same question.
     """
+    if claim.handled_by == "keyword:stop":
+        return None
     found = conversation_for(text.sender, text.now)
     if found is None or found.kind != "live":
         return None
@@ -148,13 +151,6 @@ def after_interruption(text: InboundText, claim: InboundReply) -> InboundReply |
     questions = consultation.questions
     live = invitation.status in LIVE_INVITATION and (consultation.status == "open" or invitation.is_test)
     if not live or invitation.position >= len(questions):
-        return None
-    if claim.handled_by == "keyword:stop":
-        # An opt-out ends the conversation: nothing more is asked, and nothing after it is an answer.
-        invitation.status = "ended"
-        if invitation.answered_at is not None:
-            response_for(invitation, now=text.now).status = "incomplete"
-        db.session.flush()
         return None
     invitation.last_sent_at = text.now
     number = invitation.position + 1 if len(questions) > 1 else None

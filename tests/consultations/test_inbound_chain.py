@@ -15,7 +15,7 @@ from app.models.base import utcnow
 from consultations.events.definitions import save_definition
 from consultations.events.models import Booking, Event
 from consultations.surveys.launch import launch
-from consultations.surveys.models import Answer, Invitation, Response
+from consultations.surveys.models import Answer, Invitation
 from messaging.api import dispatch_due
 from messaging.handlers import inbound_handlers
 from messaging.models import InboundMessage
@@ -130,7 +130,7 @@ def test_help_mid_survey_answers_and_asks_again(app, client, twilio_api) -> None
 
 
 def test_stop_mid_survey_opts_out_and_is_never_an_answer(app, client, twilio_api) -> None:
-    at_free_text_question(app, twilio_api)
+    consultation_id = at_free_text_question(app, twilio_api)
     before = len(texts_to(twilio_api, ANN))
 
     assert signed_sms_post(client, app, ANN, "STOP").status_code == 200
@@ -138,14 +138,18 @@ def test_stop_mid_survey_opts_out_and_is_never_an_answer(app, client, twilio_api
     assert is_suppressed("sms", ANN)
     assert texts_to(twilio_api, ANN)[before:] == []  # no question asked again, nothing at all
     assert answers() == {"reads": "Yes", "score": "4"}
-    assert invitation().status == "ended"
-    assert db.session.scalars(select(Response.status)).one() == "incomplete"
+    assert invitation().position == 2
+    assert handled_by()[-1] == "keyword:stop"
 
-    # A later text is no answer either: the conversation ended, so it waits in the staff inbox.
-    assert signed_sms_post(client, app, ANN, "Sorry, meant to say the bins").status_code == 200
-    assert answers() == {"reads": "Yes", "score": "4"}
-    assert handled_by()[-2:] == ["keyword:stop", None]
-    assert db.session.scalar(select(func.count()).select_from(Participation)) == 0
+    # START lifts the opt-out and the survey picks up where it was.
+    assert signed_sms_post(client, app, ANN, "START").status_code == 200
+    dispatch_due(now=utcnow())
+    resubscribed, reasked = texts_to(twilio_api, ANN)[before:]
+    assert resubscribed.startswith("You have been resubscribed") and "Q3: Anything to add?" in reasked
+    assert reply(app, ANN, "Brighter stairwells", twilio_api) == "Thank you!"
+    assert answers() == {"reads": "Yes", "score": "4", "comments": "Brighter stairwells"}
+    assert handled_by()[-3:] == ["keyword:stop", "keyword:start", f"consultation:{consultation_id}"]
+    assert db.session.scalar(select(func.count()).select_from(Participation)) == 1
 
 
 def test_join_for_an_event_that_does_not_exist_is_the_answer(app, client, twilio_api) -> None:
