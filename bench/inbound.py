@@ -91,16 +91,29 @@ def wait_for(port: int, proc: subprocess.Popen[bytes]) -> None:
     raise SystemExit("gunicorn did not start")
 
 
-def fire(port: int, base: str, token: str, count: int, concurrency: int, tag: str) -> float:
+def stranger(i: int) -> tuple[str, str]:
+    """A text from a number on no register and in no survey (the cheapest path)."""
+    return f"+447911{i % 900000 + 100000:06d}", f"Bench text {i}: the lift on floor 3 is broken again 😀"
+
+
+def respondent(n: int) -> str:
+    """The phone of the n-th surveyed customer of the survey round."""
+    return f"+447700{n % 900000 + 100000:06d}"
+
+
+def fire(
+    port: int, base: str, token: str, count: int, concurrency: int, tag: str, text: object = stranger
+) -> float:
     """Send ``count`` signed texts over ``concurrency`` connections; return texts per second."""
     validator = RequestValidator(token)
     bodies = []
     for i in range(count):
+        sender, body = text(i)  # type: ignore[operator]
         params = {
             "MessageSid": f"SM{tag}{i:08d}",
-            "From": f"+447911{i % 900000 + 100000:06d}",
+            "From": sender,
             "To": "+447000000001",
-            "Body": f"Bench text {i}: the lift on floor 3 is broken again 😀",
+            "Body": body,
         }
         signature = validator.compute_signature(base + PATH, params)
         bodies.append((urllib.parse.urlencode(params), signature))
@@ -147,6 +160,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--no-survey", action="store_true", help="skip the survey-answer round")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -157,20 +171,26 @@ def main() -> None:
             # consultations and events receivers), and messaging alone (receivers disconnected).
             apps.append(start_involve(tmpdir / "whole.sqlite3", "involve webhook", "wsgi:app", args))
             apps.append(start_involve(tmpdir / "alone.sqlite3", "messaging alone", "inbound:without_receivers()", args))  # fmt: skip
+            if not args.no_survey:
+                apps.append(start_survey(tmpdir / "survey.sqlite3", args))
             for served in apps:
-                fire(served.port, served.base, served.token, WARMUP, args.concurrency, "w")
+                fire(served.port, served.base, served.token, WARMUP, args.concurrency, "w", served.text(0))
             for round_no in range(args.rounds):
                 for served in apps:
                     rate = fire(
-                        served.port, served.base, served.token, args.count, args.concurrency, f"r{round_no}x"
-                    )
+                        served.port, served.base, served.token, args.count, args.concurrency, f"r{round_no}x",
+                        served.text(WARMUP + round_no * args.count),
+                    )  # fmt: skip
                     served.rates.append(rate)
         finally:
             for served in apps:
-                served.proc.terminate()
-                served.proc.wait()
+                for proc in (served.proc, *served.extra):
+                    proc.terminate()
+                    proc.wait()
         for served in apps:
             served.rows, served.distinct = served.count()
+            if served.surveyed:
+                served.answers = served.survey_counts()
 
     expected = WARMUP + args.rounds * args.count
     print(f"(after {WARMUP} untimed warm-up texts per app; stored counts include them)")
@@ -189,7 +209,22 @@ def main() -> None:
         ok = ok and served.rows == served.distinct == expected
     ratio = median(apps[1].rates) / median(bare.rates)
     print(f"ratio of medians, whole app: {ratio:.2f} (target >= 0.50)")
-    print("every text stored exactly once" if ok else "MISMATCH: texts lost or stored twice")
+    survey_ok = True
+    if not args.no_survey:
+        survey = apps[-1]
+        survey_ratio = median(survey.rates) / median(bare.rates)
+        answered, completed, participations, replies = survey.answers
+        print(
+            f"survey answers: {answered} answers stored, {completed} completed, "
+            f"{participations} participation rows, {replies} replies queued"
+        )
+        print(f"ratio of medians, survey answers: {survey_ratio:.2f} (target >= 0.50)")
+        survey_ok = answered == expected and participations == completed and replies == expected
+        ok = ok and survey_ok
+        ratio = min(ratio, survey_ratio)
+    print(
+        "every text stored exactly once" if ok else "MISMATCH: texts lost or stored twice, or answers missing"
+    )
     sys.exit(0 if ok and ratio >= 0.5 else 1)
 
 
@@ -206,6 +241,24 @@ class Served:
     rates: list[float] = field(default_factory=list)
     rows: int = 0
     distinct: int = 0
+    extra: tuple[subprocess.Popen[bytes], ...] = ()
+    surveyed: bool = False
+    answers: tuple[int, int, int, int] = (0, 0, 0, 0)
+
+    def text(self, offset: int) -> object:
+        """Return what text i of a batch starting at ``offset`` says, and from whom."""
+        if not self.surveyed:
+            return stranger
+        return lambda i: (respondent(offset + i), "1")
+
+    def survey_counts(self) -> tuple[int, int, int, int]:
+        with sqlite3.connect(self.db_path) as db:
+            return db.execute(
+                "SELECT (SELECT count(*) FROM survey_answers),"
+                " (SELECT count(*) FROM survey_responses WHERE status = 'completed'),"
+                " (SELECT count(*) FROM participations),"
+                " (SELECT count(*) FROM outbound_messages WHERE purpose = 'reply')"
+            ).fetchone()
 
     @property
     def base(self) -> str:
@@ -239,15 +292,65 @@ def without_receivers() -> object:
     return app
 
 
-def start_involve(db_path: Path, label: str, target: str, args: argparse.Namespace) -> Served:
-    """Serve ``target`` under gunicorn on a fresh SQLite database."""
-    from flask import Flask
+def seed_survey(customers: int) -> None:
+    """Put ``customers`` people in open SMS conversations: a quarter on a one-question survey
+    (their answer completes it), the rest on a two-question one (their answer is the first)."""
+    from app.extensions import db
+    from app.models import Area, Customer
+    from app.models.base import utcnow
+    from consultations.surveys.definitions import import_definition
+    from consultations.surveys.launch import launch
+    from wsgi import app
 
-    from messaging.webhooks import signing_token
+    with app.app_context():
+        short, long = Area(name="Short", homes=1000), Area(name="Long", homes=1000)
+        db.session.add_all([short, long])
+        db.session.flush()
+        db.session.add_all(
+            Customer(
+                ref=f"B{n:06d}", first_name="Pat", last_name="Bench", phone=respondent(n),
+                sms_consent=True, area_id=(short if n % 4 == 0 else long).id,
+            )
+            for n in range(customers)
+        )  # fmt: skip
+        question = {
+            "key": "reads",
+            "text": "Do you read Derwent Life?",
+            "type": "choice",
+            "options": ["Yes", "No"],
+        }
+        second = {"key": "score", "text": "How useful is it, 1 to 5?", "type": "scale", "min": 1, "max": 5}
+        for slug, area, questions in (
+            ("bench-short", "Short", [question]),
+            ("bench-long", "Long", [question, second]),
+        ):
+            consultation, _ = import_definition({
+                "slug": slug, "title": slug, "activity": "Bench survey", "channels": ["sms"],
+                "audience": {"areas": [area], "consented_only": True}, "intro": "Hi {first_name}.",
+                "questions": questions,
+            })  # fmt: skip
+            db.session.commit()
+            launch(consultation, now=utcnow())
+            db.session.commit()
 
-    token_app = Flask("token")
-    token_app.config.update(SECRET_KEY="bench-secret")
-    port = free_port()
+
+def start_survey(db_path: Path, args: argparse.Namespace) -> Served:
+    """Serve Involve with every text a surveyed customer's answer, `flask scheduler` running beside it."""
+    customers = WARMUP + args.rounds * args.count
+    served = start_involve(
+        db_path, "survey answers", "wsgi:app", args, seed=f"import inbound; inbound.seed_survey({customers})"
+    )
+    env = involve_env(db_path, served.port)
+    scheduler = subprocess.Popen(
+        [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "scheduler"], cwd=ROOT, env=env
+    )
+    served.extra = (scheduler,)
+    served.surveyed = True
+    return served
+
+
+def involve_env(db_path: Path, port: int) -> dict[str, str]:
+    """The settings every Involve process of the bench runs with (the simulator, no quiet hours)."""
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{db_path}",
@@ -255,16 +358,33 @@ def start_involve(db_path: Path, label: str, target: str, args: argparse.Namespa
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "SCHEDULER_ENABLED": "0",
         "INVOLVE_ENV": "development",
+        # The dispatcher sends at the default rate whatever the hour the bench runs.
+        "SMS_QUIET_HOURS": "",
         "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "bench")]),
     }
     for key in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "MAIL_SERVER"):
         env.pop(key, None)
+    return env
+
+
+def start_involve(db_path: Path, label: str, target: str, args: argparse.Namespace, seed: str = "") -> Served:
+    """Serve ``target`` under gunicorn on a fresh SQLite database (seeded by ``seed``, Python code)."""
+    from flask import Flask
+
+    from messaging.webhooks import signing_token
+
+    token_app = Flask("token")
+    token_app.config.update(SECRET_KEY="bench-secret")
+    port = free_port()
+    env = involve_env(db_path, port)
     subprocess.run(
         [sys.executable, "-c", "from app.extensions import db; from wsgi import app; app.app_context().push(); db.create_all()"],
         cwd=ROOT,
         env=env,
         check=True,
     )  # fmt: skip
+    if seed:
+        subprocess.run([sys.executable, "-c", seed], cwd=ROOT, env=env, check=True)
     proc = serve(target, env, args.workers, port, ROOT)
     query = "SELECT count(*), count(DISTINCT message_sid) FROM inbound_messages"
     return Served(label, proc, port, signing_token(token_app), db_path, query)

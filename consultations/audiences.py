@@ -140,14 +140,12 @@ def channel_order(channels: Sequence[str], preference: Sequence[str]) -> list[st
 
 def _stage(channel: str, consented_only: bool) -> ColumnElement[int]:
     """Build the SQL for how far a customer gets towards being reachable on ``channel``."""
-    from messaging.models import Suppression
+    from messaging.api import Suppression
+    from messaging.api import channel as describe
 
-    if channel == "sms":
-        contact, consent, opted = Customer.phone, Customer.sms_consent, Customer.sms_opted_out_at
-        address: ColumnElement[Any] = Customer.phone
-    else:
-        contact, consent, opted = Customer.email, Customer.email_consent, Customer.email_opted_out_at
-        address = func.lower(Customer.email)
+    described = describe(channel)
+    contact, consent = described.contact_column(), described.consent_column()
+    opted, address = described.opted_out_column(), described.address_sql()
     suppressed = exists().where(Suppression.channel == channel, Suppression.address == address)
     no_consent = (consent.is_not(True)) if consented_only else false()
     return case(

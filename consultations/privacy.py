@@ -15,7 +15,7 @@ from app.privacy.registry import PersonalData, register_personal_data
 from app.privacy.retention import purge_expired, retention_days
 from consultations.events.models import Booking, Event
 from consultations.surveys.models import LIVE_INVITATION, Answer, Consultation, Invitation, Question, Response
-from messaging.models import DevEmail, InboundMessage, OutboundMessage
+from messaging.api import DevEmail, InboundMessage, OutboundMessage
 from messaging.scheduler import register_sweeper
 
 UNSENT = ("queued", "sending")

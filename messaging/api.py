@@ -13,22 +13,36 @@ from sqlalchemy import insert
 
 from app.extensions import db
 from messaging.attachments import Attachment, check, to_stored
+from messaging.channels import Channel, channel, channels
 from messaging.dispatcher import DispatchReport, dispatch_due, send_now
-from messaging.models import OutboundMessage
+from messaging.models import DevEmail, InboundMessage, OutboundMessage, Suppression
 from messaging.sms_text import analyse
 from messaging.suppression import is_suppressed, normalise, suppressed_addresses
+from messaging.transports import email_transport
 from messaging.unsubscribe import unsubscribe_url
 
+# Other packages use messaging only through this module, messaging.handlers and messaging.scheduler
+# (tests/app/test_layering.py): the tables they read and the few services they call are named here.
 __all__ = [
     "CHANNELS",
     "Attachment",
+    "Channel",
+    "DevEmail",
     "DispatchReport",
     "EnqueueResult",
+    "InboundMessage",
     "NewMessage",
+    "OutboundMessage",
+    "Suppression",
+    "analyse",
+    "channel",
+    "channels",
     "dispatch_due",
+    "email_transport",
     "enqueue",
     "enqueue_many",
     "is_suppressed",
+    "receive_sms",
     "send_now",
     "suppressed_addresses",
     "unsubscribe_url",
@@ -133,3 +147,11 @@ def enqueue_many(
         return EnqueueResult(queued=len(created), suppressed=suppressed, messages=created)
     db.session.execute(insert(OutboundMessage), keep)
     return EnqueueResult(queued=len(keep), suppressed=suppressed, messages=[])
+
+
+def receive_sms(from_number: str, to_number: str, body: str, message_sid: str, **kwargs: Any) -> list[str]:
+    """Handle and store one inbound text as the webhook does (the demo loader and simulator use it)."""
+    # Imported here: messaging.inbound queues its replies through this module.
+    from messaging.inbound import receive_sms as receive
+
+    return receive(from_number, to_number, body, message_sid, **kwargs)

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select, update
 
 from app.extensions import db
 from app.models import Customer
+from messaging.channels import channel as describe
 from messaging.models import Suppression
 
 CHUNK = 500
@@ -16,8 +17,7 @@ CHUNK = 500
 
 def normalise(channel: str, address: str) -> str:
     """Return the form an address is stored and compared in."""
-    address = (address or "").strip()
-    return address.lower() if channel == "email" else address
+    return describe(channel).normalise(address)
 
 
 def suppressed_addresses(channel: str, addresses: Iterable[str]) -> set[str]:
@@ -59,8 +59,8 @@ def suppress(channel: str, address: str, reason: str, *, now: datetime, opt_out:
         except IntegrityError:
             added = False
     if opt_out:
-        column = Customer.sms_opted_out_at if channel == "sms" else Customer.email_opted_out_at
-        match = Customer.phone == key if channel == "sms" else db.func.lower(Customer.email) == key
+        column = describe(channel).opted_out_column()
+        match = describe(channel).address_sql() == key
         db.session.execute(
             update(Customer)
             .where(match, column.is_(None))
@@ -76,8 +76,8 @@ def lift(channel: str, address: str, *, now: datetime) -> bool:
     removed = db.session.execute(
         delete(Suppression).where(Suppression.channel == channel, Suppression.address == key)
     ).rowcount
-    column = Customer.sms_opted_out_at if channel == "sms" else Customer.email_opted_out_at
-    match = Customer.phone == key if channel == "sms" else db.func.lower(Customer.email) == key
+    column = describe(channel).opted_out_column()
+    match = describe(channel).address_sql() == key
     db.session.execute(
         update(Customer).where(match).values({column: None}).execution_options(synchronize_session=False)
     )

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Customer
-from messaging.inbound import receive_sms
+from messaging.api import receive_sms
 
 LONDON = ZoneInfo("Europe/London")
 # The demo's own number for texts in; the SMS simulator shows it as the number texted.

@@ -8,8 +8,7 @@ from flask import current_app
 from sqlalchemy import String, cast, literal, select, update
 
 from app.extensions import db
-from messaging.models import OutboundMessage
-from messaging.transports import email_transport
+from messaging.api import OutboundMessage, email_transport
 
 
 def deliver_history(now: datetime) -> int:

@@ -8,8 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 from consultations.events.models import Booking, Event
-from messaging.api import NewMessage, enqueue
-from messaging.models import OutboundMessage
+from messaging.api import NewMessage, OutboundMessage, enqueue
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -13,7 +13,7 @@ from consultations.surveys.launch import EmailTemplate, close, launch, new_token
 from consultations.surveys.models import Consultation, Invitation, InvitationLink
 from consultations.surveys.texts import reminder_sms
 from consultations.surveys.timeouts import expire_quiet
-from messaging.api import NewMessage, enqueue, unsubscribe_url
+from messaging.api import NewMessage, channels, enqueue, unsubscribe_url
 from messaging.scheduler import register_sweeper
 
 REMINDER_BATCH = 2000
@@ -130,8 +130,7 @@ def send_reminders(now: datetime) -> int:
                 Invitation.reminders_sent < consultation.max_reminders,
                 Invitation.last_sent_at <= cutoff,
                 # Never remind someone who has since opted out of the channel.
-                or_(Invitation.channel != "sms", Customer.sms_opted_out_at.is_(None)),
-                or_(Invitation.channel != "email", Customer.email_opted_out_at.is_(None)),
+                *(or_(Invitation.channel != c.name, c.opted_out_column().is_(None)) for c in channels()),
             )
             .order_by(Invitation.id)
             .limit(REMINDER_BATCH)

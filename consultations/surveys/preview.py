@@ -25,8 +25,7 @@ from consultations.surveys.texts import (
     question_sms,
     reprompt_sms,
 )
-from messaging.api import NewMessage, send_now, unsubscribe_url
-from messaging.sms_text import analyse
+from messaging.api import NewMessage, analyse, send_now, unsubscribe_url
 
 
 @dataclass(frozen=True)

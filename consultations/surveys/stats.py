@@ -21,7 +21,7 @@ from consultations.surveys.models import (
     Question,
     Response,
 )
-from messaging.models import OutboundMessage, Suppression
+from messaging.api import OutboundMessage, Suppression
 
 DELIVERED = ("delivered",)
 FAILED = ("undelivered", "failed", "suppressed")

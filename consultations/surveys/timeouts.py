@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 from app.extensions import db
 from consultations.surveys.models import Invitation, Response
 from consultations.surveys.texts import TIMED_OUT
+from messaging.api import InboundMessage
 from messaging.handlers import InboundReply
-from messaging.models import InboundMessage
 
 QUIET = "started"
 

@@ -61,3 +61,26 @@ def test_no_module_imports_a_view_module() -> None:
                     if path.name != "__init__.py" or not str(path.parent).endswith(own.replace(".", "/")):
                         breaches.append(f"{path.relative_to(ROOT)} imports {node.module}")
     assert not breaches, "\n".join(breaches)
+
+
+# Modules of messaging that other packages may import: the rest is messaging's own business.
+MESSAGING_PUBLIC = {"messaging", "messaging.api", "messaging.handlers", "messaging.scheduler"}
+
+
+def test_consultations_use_only_messagings_public_modules() -> None:
+    breaches = []
+    for path in sorted((ROOT / "consultations").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module == "messaging" and node.level == 0:
+                names = [f"messaging.{alias.name}" for alias in node.names]  # from messaging import models
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            else:
+                names = []
+            for name in names:
+                if name.split(".")[0] == "messaging" and name not in MESSAGING_PUBLIC:
+                    breaches.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {name}")
+    assert not breaches, "\n".join(breaches)
