@@ -79,6 +79,22 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
         pytest.fail(f"the test tried to reach the network: {blocked!r}")
 
 
+# Settings a developer's shell may carry that must never reach an app a test builds.
+DEVELOPER_SETTINGS = (
+    "SECRET_KEY", "PUBLIC_BASE_URL", "INVOLVE_ENV", "SCHEDULER_ENABLED", "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN", "TWILIO_FROM_NUMBER", "TWILIO_MESSAGING_SERVICE_SID", "TWILIO_API_BASE_URL",
+    "MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER", "SMS_RATE_PER_SECOND",
+)  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def sealed_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Give any app a test builds directly (or in a child process) its own instance folder, no outside settings."""
+    for name in DEVELOPER_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("INVOLVE_INSTANCE_PATH", str(tmp_path / "instance-from-env"))
+
+
 def free_port() -> int:
     """Return a free TCP port on loopback."""
     with socket.socket() as sock:

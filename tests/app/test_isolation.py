@@ -46,3 +46,11 @@ def test_loopback_connections_work() -> None:
         server.listen(1)
         with socket.create_connection(server.getsockname(), timeout=2):
             pass
+
+
+def test_an_app_built_directly_also_gets_a_folder_of_its_own(tmp_path) -> None:
+    from app.factory import create_app
+
+    built = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
+    assert Path(built.instance_path) == tmp_path / "instance-from-env"
+    assert built.config["TWILIO_ACCOUNT_SID"] == ""
