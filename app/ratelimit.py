@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter, RequestLimit
 from flask_limiter.errors import RateLimitExceeded
@@ -27,13 +27,14 @@ from app.models.ratelimit import RateLimitCounter
 DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "involve+db://",
     # Every public form post from one address: a person never needs more; a script is held back.
-    "PUBLIC_POST_LIMIT": "10 per minute; 60 per hour",
+    "PUBLIC_POST_LIMIT": "6 per minute; 30 per hour",
     # Customer references that did not match: a few a minute (slowed), then none for the hour (refused).
     "PUBLIC_LOOKUP_LIMIT": "3 per minute; 10 per hour",
     # One-click unsubscribes come from mail providers' servers, many people behind one address.
     "UNSUBSCRIBE_POST_LIMIT": "120 per minute",
 }
 TABLE = RateLimitCounter.__table__
+LOOKUP_FAILED = "involve.lookup_failed"
 
 
 class DatabaseStorage(Storage):
@@ -125,7 +126,7 @@ def lookup_limit() -> Any:
         _setting("PUBLIC_LOOKUP_LIMIT"),
         scope="public-lookup",
         methods=["POST"],
-        deduct_when=lambda _response: bool(g.get("lookup_failed")),
+        deduct_when=lambda _response: bool(request.environ.get(LOOKUP_FAILED)),
     )
 
 
@@ -136,7 +137,8 @@ def unsubscribe_limit() -> Any:
 
 def lookup_failed() -> None:
     """Count this request as a failed customer look-up against the address's limit."""
-    g.lookup_failed = True
+    # On the request, not on g: an app context (and its g) may outlive one request.
+    request.environ[LOOKUP_FAILED] = True
 
 
 def _too_many(error: RateLimitExceeded) -> ResponseReturnValue:

@@ -53,7 +53,7 @@ def test_create_then_edit_an_event(app, staff_client):
 def test_register_over_http_writes_the_ledger(app, staff_client, make_event):
     event = make_event()
     customer = factories.customer(first_name="Ann", last_name="Jones", email="ann@example.org")
-    staff_client.post(f"/e/{event.slug}", data={"ref": customer.ref})
+    staff_client.post(f"/e/{event.slug}", data={"ref": customer.ref, "check": "Jones"})
     booking = db.session.scalar(select(Booking))
     # The page reads the real clock; the event is in 2030, so booking is open.
     assert booking is not None
