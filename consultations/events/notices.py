@@ -121,7 +121,7 @@ def _send(
         return None
     email = booking.notify_channel == "email"
     body = (
-        "\n".join([_greeting(booking), "", *lines, "", current_app.config.get("ORGANISATION_NAME", "")])
+        "\n".join([_greeting(booking), "", *lines, "", current_app.config.get("LANDLORD_NAME", "")])
         if email
         else sms
     )
