@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app.extensions import db
 from app.models import Customer
@@ -129,3 +129,36 @@ def customer_by_contact(name: str, phone: str | None, email: str | None) -> Cust
         if customer is not None and _letters(customer.last_name) == surname:
             return customer
     return None
+
+
+def candidates(
+    *, first_name: str = "", last_name: str = "", phone: str | None = None, email: str | None = None,
+    limit: int = 10,
+) -> list[Customer]:  # fmt: skip
+    """Return register customers staff may mean: the same phone or email, or the same full name."""
+    clauses = []
+    if phone:
+        clauses.append(Customer.phone == phone)
+    if email:
+        clauses.append(func.lower(Customer.email) == email.lower())
+    if first_name.strip() and last_name.strip():
+        clauses.append(
+            (func.lower(Customer.first_name) == first_name.strip().lower())
+            & (func.lower(Customer.last_name) == last_name.strip().lower())
+        )
+    if not clauses:
+        return []
+    query = select(Customer).where(or_(*clauses), Customer.erased_at.is_(None))
+    return list(
+        db.session.scalars(query.order_by(Customer.last_name, Customer.first_name, Customer.id).limit(limit))
+    )
+
+
+def live_customer(customer_id: int | str | None) -> Customer | None:
+    """Return the live customer staff picked by id, if there is one."""
+    try:
+        cid = int(customer_id or 0)
+    except (TypeError, ValueError):
+        return None
+    customer = db.session.get(Customer, cid) if cid else None
+    return customer if customer is not None and customer.erased_at is None else None

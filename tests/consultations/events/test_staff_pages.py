@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Cost, Participation, StaffTime
+from app.models import Cost, Customer, Participation, StaffTime
 from app.models.base import utcnow
 from consultations.events.models import Booking, Event, EventInvitation
 from tests.consultations import factories
@@ -64,17 +64,34 @@ def test_register_over_http_writes_the_ledger(app, staff_client, make_event):
         == 303
     )
     staff_client.post(f"/events/{event.id}/register/walk-in", data={"first_name": "Wal", "last_name": "Kin"})
+    # A walk-in who matches the register is offered to staff to pick, not added again.
+    factories.customer(first_name="Cy", last_name="Dale", ref="DL0077")
+    db.session.commit()
+    pick = staff_client.post(
+        f"/events/{event.id}/register/walk-in", data={"first_name": "Cy", "last_name": "dale"}
+    )
+    assert pick.status_code == 200 and "Who is this walk-in?" in pick.get_data(as_text=True)
+    assert "DL0077" in pick.get_data(as_text=True)
+    chosen = db.session.scalar(select(Customer.id).where(Customer.ref == "DL0077"))
+    staff_client.post(
+        f"/events/{event.id}/register/walk-in",
+        data={"first_name": "Cy", "last_name": "dale", "customer_id": chosen},
+    )
     staff_client.post(f"/events/{event.id}/register/online", data={"online_viewers": "12"})
     bad = staff_client.post(
         f"/events/{event.id}/register/online", data={"online_viewers": "lots"}, follow_redirects=True
     )
     assert b"whole number" in bad.data
     closed = staff_client.post(f"/events/{event.id}/register/close", follow_redirects=True)
-    assert b"2 customers, 0 guests and 12 online viewers" in closed.data
-    assert db.session.scalar(select(db.func.count()).select_from(Participation)) == 3
+    assert b"2 customers, 1 guests and 12 online viewers" in closed.data
+    assert db.session.scalar(select(db.func.count()).select_from(Participation)) == 4
+    assert (
+        db.session.scalar(select(db.func.count()).select_from(Customer).where(Customer.ref.like("WALKIN-%")))
+        == 0
+    )
     staff_client.post(f"/events/{event.id}/register/reopen")
     staff_client.post(f"/events/{event.id}/register/close")
-    assert db.session.scalar(select(db.func.count()).select_from(Participation)) == 3
+    assert db.session.scalar(select(db.func.count()).select_from(Participation)) == 4
 
 
 def test_staff_time_and_costs_from_the_event_page(app, staff_client, make_event):
