@@ -162,3 +162,7 @@ def test_paper_entry_and_open_web_link(staff_client: FlaskClient, client: FlaskC
         select(Participation.channel, Participation.customer_id).order_by(Participation.id)
     )
     assert ledger.all() == [("post", customer.id), ("web", None)]
+    page = staff_client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert (
+        "Open web link: 1 answer, 0 from customers matched on the register" in page and "1 anonymous" in page
+    )
