@@ -14,6 +14,7 @@ from consultations.events.matching import (
 )
 from consultations.events.models import Event
 from consultations.events.services import BookingRequest
+from consultations.field_errors import slug_from
 
 EVENT_FIELDS = (
     "slug", "title", "activity", "description", "starts_at", "ends_at", "venue", "online_url", "capacity",
@@ -103,6 +104,8 @@ def event_form_data(form: Mapping[str, str]) -> dict[str, Any]:
     """Turn the staff event form into a definition dict (datetime-local values are UK time)."""
     data: dict[str, Any] = {key: (form.get(key) or "").strip() for key in EVENT_FIELDS}
     data["waitlist"] = form.get("waitlist") in ("on", "1", "true", "yes")
+    if not data["slug"] and data["title"]:
+        data["slug"] = slug_from(data["title"])  # made from the title unless staff wrote one
     for key in ("opens_at", "closes_at", "sms_keyword", "max_places", "reminder_hours"):
         if not data[key]:
             data.pop(key)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Activity
 from consultations.audiences import CHANNELS, AudienceError, AudienceSpec, unknown_areas
+from consultations.field_errors import FieldError
 from consultations.surveys.models import QUESTION_TYPES, Consultation, Question
 
 LONDON = ZoneInfo("Europe/London")
@@ -56,28 +57,6 @@ LABELS = {
     "minutes_per_response": "the minutes one response takes", "intro": "the introduction", "thanks": "the thanks",
     "min": "the lowest value", "max": "the highest value",
 }  # fmt: skip
-
-
-class FieldError(str):
-    """A plain-English problem that knows which form field it belongs beside."""
-
-    field: str
-
-    def __new__(cls, field: str, message: str) -> FieldError:
-        made = super().__new__(cls, message)
-        made.field = field
-        return made
-
-
-def field_of(error: str) -> str:
-    """Return the form field an error belongs to ('' when it belongs to none)."""
-    return getattr(error, "field", "")
-
-
-def slug_from(title: str) -> str:
-    """Make a web address from a title: 'Derwent Life: readers 2011' → 'derwent-life-readers-2011'."""
-    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
-    return slug[:80].rstrip("-")
 
 
 class DefinitionError(ValueError):

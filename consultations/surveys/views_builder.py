@@ -16,14 +16,13 @@ from app.extensions import db
 from app.models import Activity, Area, Customer
 from app.models.base import utcnow
 from consultations.audiences import AudienceError, AudienceSpec, count_audience
+from consultations.field_errors import FieldError, slug_from
 from consultations.surveys.blueprints import staff_bp as bp
 from consultations.surveys.definitions import (
     DefinitionError,
-    FieldError,
     apply_settings,
     export_definition,
     replace_questions,
-    slug_from,
     validate,
 )
 from consultations.surveys.launch import SurveyError, start_test_conversation

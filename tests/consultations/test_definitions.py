@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Activity
+from consultations.field_errors import field_of
 from consultations.surveys.definitions import (
     DefinitionError,
     export_definition,
-    field_of,
     import_definition,
     validate,
 )

@@ -43,7 +43,15 @@ def test_create_then_edit_an_event(app, staff_client):
         f"/events/{event.id}/edit", data={**form, "ends_at": form["starts_at"], "capacity": "x"}
     )
     assert bad.status_code == 400
-    assert b"ends_at: must be after starts_at" in bad.data and b"capacity: must be a whole number" in bad.data
+    page = bad.get_data(as_text=True)
+    assert (
+        "The event must end after it starts." in page
+        and "Enter the number of places as a whole number" in page
+    )
+    # Each message sits beside its field as well as in the summary, which links to it.
+    assert 'id="e-ends_at-error"' in page and 'aria-describedby="e-ends_at-error"' in page
+    assert 'href="#e-capacity"' in page and 'pattern="[a-z0-9][a-z0-9\\-]{0,79}"' in page
+    assert 'list="activity-names"' in page
     ok = staff_client.post(f"/events/{event.id}/edit", data={**form, "capacity": "40"})
     assert ok.status_code == 303
     db.session.expire_all()
