@@ -123,3 +123,18 @@ def test_open_web_link_credits_a_customer_only_on_two_details(app, client, event
     today = utcnow().date()
     report = build_report(date(today.year - 1, 1, 1), today, now=utcnow(), settings=ReportSettings())
     assert report.summary.customers_participated == 1 and report.summary.unidentified_participants == 1
+
+
+def test_confirmation_names_only_what_the_visitor_typed(client, event) -> None:
+    from messaging.models import OutboundMessage
+
+    response = client.post(
+        "/e/park-day", data={"ref": "DL0001", "check": "DE1 2AB", "name": "Sam Carer", "places": "1"}
+    )
+    assert response.status_code == 303
+    message = db.session.scalar(select(OutboundMessage))
+    # It reaches the customer at the address on file, greeting whoever booked by the name they typed.
+    assert message.to_address == "ann.hill@example.org"
+    assert message.body.startswith("Hello Sam,") and "Ann" not in message.body
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Sam Carer" in page and "ann.hill" not in page and "Ann" not in page
