@@ -88,6 +88,17 @@ def load_settings(instance_path: str, environ: dict[str, str] | None = None) -> 
         "RETENTION_DAYS": _env_number("RETENTION_DAYS", "730", int, env),
         "INVOLVE_ENV": env.get("INVOLVE_ENV", "development"),
         "ORGANISATION_NAME": env.get("ORGANISATION_NAME", "Derwent Living"),
+        # Customer-facing pages and messages speak for the landlord (defaults to ORGANISATION_NAME).
+        "LANDLORD_NAME": env.get("LANDLORD_NAME") or env.get("ORGANISATION_NAME", "Derwent Living"),
+        "LANDLORD_LOGO_URL": env.get("LANDLORD_LOGO_URL", ""),
+        # The number customers text (JOIN keywords, replies), as shown to them; default TWILIO_FROM_NUMBER.
+        "SMS_PUBLIC_NUMBER": env.get("SMS_PUBLIC_NUMBER") or env.get("TWILIO_FROM_NUMBER", ""),
+        # Per-address limits on public form posts, counted in the database (or RATELIMIT_STORAGE_URI).
+        "RATELIMIT_ENABLED": env_bool("RATELIMIT_ENABLED", True, env),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "involve+db://"),
+        "PUBLIC_POST_LIMIT": env.get("PUBLIC_POST_LIMIT", "6 per minute; 30 per hour"),
+        "PUBLIC_LOOKUP_LIMIT": env.get("PUBLIC_LOOKUP_LIMIT", "3 per minute; 10 per hour"),
+        "UNSUBSCRIBE_POST_LIMIT": env.get("UNSUBSCRIBE_POST_LIMIT", "120 per minute"),
         # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0 = trust none).
         "PROXY_FIX_X_FOR": _env_number("PROXY_FIX_X_FOR", "0", int, env),
         "PROXY_FIX_X_PROTO": _env_number("PROXY_FIX_X_PROTO", "0", int, env),

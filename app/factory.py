@@ -112,9 +112,10 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     login.init_app(app)
     csrf.init_app(app)
-    from app import auth
+    from app import auth, ratelimit
 
     auth.init_app(app)
+    ratelimit.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _tune_sqlite(app)
 

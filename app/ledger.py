@@ -198,3 +198,24 @@ def log_cost(
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def record_participation(
+    *, source_key: str, activity_id: int, customer_id: int | None, day: date, channel: str,
+    hours: Decimal, source: str, now: datetime, headcount: int = 1,
+) -> Participation:  # fmt: skip
+    """Write one automatic participation row once per source key; a repeat returns the row already there.
+
+    ``customer_id`` None is an anonymous headcount (an open web link answer nobody could be
+    matched to, say): the report counts it in ``unidentified_participants``.
+    """
+    existing = db.session.scalar(select(Participation).where(Participation.source_key == source_key))
+    if existing is not None:
+        return existing
+    row = Participation(
+        activity_id=activity_id, customer_id=customer_id, date=day, channel=channel, hours=hours,
+        headcount=headcount, source=source, source_key=source_key, created_at=now,
+    )  # fmt: skip
+    db.session.add(row)
+    db.session.flush()
+    return row

@@ -15,6 +15,16 @@ GSM_BASIC = frozenset(
 GSM_EXTENSION = frozenset("^{}\\[~]|€\f")
 
 SINGLE_GSM, MULTI_GSM = 160, 153
+# The last line of every text that invites someone (survey, reminder, event): how to stop them all.
+OPT_OUT_LINE = "Reply STOP to opt out"
+
+
+def with_opt_out(body: str) -> str:
+    """End an invitation text with the opt-out line (once), which counts in its segments."""
+    body = body.rstrip()
+    return body if body.endswith(OPT_OUT_LINE) else f"{body}\n{OPT_OUT_LINE}"
+
+
 SINGLE_UCS2, MULTI_UCS2 = 70, 67
 
 

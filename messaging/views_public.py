@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from app.extensions import db
 from app.models.base import utcnow
+from app.ratelimit import unsubscribe_limit
 from messaging.blueprint import bp
 from messaging.inbound import receive_sms
 from messaging.status import apply_status
@@ -64,6 +65,7 @@ def twilio_status() -> ResponseReturnValue:
 
 
 @bp.route("/u/<token>", methods=["GET", "POST"])
+@unsubscribe_limit()
 def unsubscribe(token: str) -> ResponseReturnValue:
     """Show a confirm button (GET) or unsubscribe the address (POST, including RFC 8058 one-click)."""
     email = email_for(token)

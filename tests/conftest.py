@@ -146,6 +146,9 @@ def make_app(database_url: str, instance: Path, **overrides: Any) -> Flask:
         "PUBLIC_BASE_URL": "http://involve.test",
         "SMS_QUIET_HOURS": "",
         "SERVER_NAME": None,
+        # The test's session shares the request's, so counters in process memory; the database
+        # storage has its own tests (tests/app/test_ratelimit.py).
+        "RATELIMIT_STORAGE_URI": "memory://",
     }
     config.update(overrides)
     # DATABASE_URL too, so the engine options suit the database (SQLite or PostgreSQL).

@@ -12,6 +12,7 @@ from app.models.involvement import (
     StaffTime,
 )
 from app.models.people import Area, Customer, StaffUser
+from app.models.ratelimit import RateLimitCounter
 
 __all__ = [
     "Action",
@@ -23,6 +24,7 @@ __all__ = [
     "Customer",
     "OutcomeLog",
     "Participation",
+    "RateLimitCounter",
     "StaffTime",
     "StaffUser",
     "UTCDateTime",

@@ -48,6 +48,8 @@ class Customer(db.Model):
     gender: Mapped[str | None] = mapped_column(String(40))
     ethnicity: Mapped[str | None] = mapped_column(String(80))
     disability: Mapped[str | None] = mapped_column(String(40))
+    # Checked as a second detail before a public page links a booking or answer to the customer.
+    postcode: Mapped[str | None] = mapped_column(String(10))
     sms_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     email_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     sms_opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Activity
 from app.models.audit import record
 from consultations.events.models import Event
+from consultations.field_errors import FieldError
 
 LONDON = ZoneInfo("Europe/London")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
@@ -27,6 +28,15 @@ KNOWN_KEYS = {
     "capacity", "waitlist", "sms_keyword", "opens_at", "closes_at", "max_places", "reminder_hours",
 }  # fmt: skip
 MAX_PLACES_LIMIT = 20
+
+
+LABELS = {
+    "slug": "a web address (slug)", "title": "a title", "activity": "the activity it counts towards",
+    "description": "the description", "venue": "the venue", "online_url": "the online link",
+    "starts_at": "the start", "ends_at": "the end", "opens_at": "the time booking opens",
+    "closes_at": "the time booking closes", "capacity": "the number of places",
+    "max_places": "the most places per booking", "sms_keyword": "the text keyword", "waitlist": "the waiting list",
+}  # fmt: skip
 
 
 class DefinitionError(ValueError):
@@ -65,7 +75,11 @@ def parse_local(value: Any, field: str, errors: list[str]) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(str(value).strip())
     except ValueError:
-        errors.append(f"{field}: {value!r} is not a date and time like 2011-09-17T11:00:00")
+        errors.append(
+            FieldError(
+                field, f"Enter {LABELS[field]} as a date and time, like 2011-09-17T11:00 (not {value!r})."
+            )
+        )
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=LONDON)
@@ -79,13 +93,17 @@ def _text(
     if value is None:
         value = ""
     if not isinstance(value, str):
-        errors.append(f"{key}: must be text")
+        errors.append(FieldError(key, f"Enter {LABELS.get(key, key)} as text."))
         return ""
     value = value.strip()
     if required and not value:
-        errors.append(f"{key}: is required")
+        errors.append(FieldError(key, f"Give the event {LABELS.get(key, key)}."))
     if len(value) > limit:
-        errors.append(f"{key}: must be at most {limit} characters")
+        errors.append(
+            FieldError(
+                key, f"Keep {LABELS.get(key, key)} to {limit} characters or fewer (it has {len(value)})."
+            )
+        )
     return value
 
 
@@ -98,7 +116,9 @@ def _int(data: dict[str, Any], key: str, default: int, low: int, high: int, erro
     except ValueError:
         number = None
     if number is None or not low <= number <= high:
-        errors.append(f"{key}: must be a whole number from {low} to {high}")
+        errors.append(
+            FieldError(key, f"Enter {LABELS.get(key, key)} as a whole number from {low} to {high:,}.")
+        )
         return default
     return number
 
@@ -119,7 +139,7 @@ def _bool(data: dict[str, Any], key: str, errors: list[str]) -> bool:
         "",
     }:
         return value.strip().lower() in {"1", "true", "yes", "on"}
-    errors.append(f"{key}: must be true or false")
+    errors.append(FieldError(key, f"Say yes or no for {LABELS.get(key, key)}."))
     return False
 
 
@@ -130,7 +150,11 @@ def _reminder_minutes(data: dict[str, Any], errors: list[str]) -> int:
     except ValueError:
         hours = -1.0
     if not 0 <= hours <= 24 * 30:
-        errors.append("reminder_hours: must be a number of hours from 0 to 720")
+        errors.append(
+            FieldError(
+                "reminder_hours", "Enter the reminder as a number of hours before the start, from 0 to 720."
+            )
+        )
         return 24 * 60
     return round(hours * 60)
 
@@ -145,7 +169,12 @@ def parse_definition(data: Any, *, event_id: int | None = None) -> EventSpec:
         errors.append(f"unknown field(s): {', '.join(unknown)}")
     slug = _text(data, "slug", errors, required=True, limit=80).lower()
     if slug and not SLUG_RE.match(slug):
-        errors.append("slug: use lower-case letters, digits and hyphens, e.g. big-get-together-2011")
+        errors.append(
+            FieldError(
+                "slug",
+                "The web address (slug) may use only lower-case letters, digits and hyphens, like big-get-together-2011.",
+            )
+        )
     title = _text(data, "title", errors, required=True)
     activity = _text(data, "activity", errors, required=True)
     description = _text(data, "description", errors, limit=5000)
@@ -154,32 +183,48 @@ def parse_definition(data: Any, *, event_id: int | None = None) -> EventSpec:
     if online_url and (
         urlparse(online_url).scheme not in ("http", "https") or not urlparse(online_url).netloc
     ):
-        errors.append("online_url: must be a web address starting with https:// or http://")
+        errors.append(
+            FieldError(
+                "online_url", "Enter the online link as a web address starting with https:// or http://."
+            )
+        )
     starts_at = parse_local(data.get("starts_at"), "starts_at", errors)
     ends_at = parse_local(data.get("ends_at"), "ends_at", errors)
     if data.get("starts_at") in (None, ""):
-        errors.append("starts_at: is required")
+        errors.append(FieldError("starts_at", "Give the date and time the event starts."))
     if data.get("ends_at") in (None, ""):
-        errors.append("ends_at: is required")
+        errors.append(FieldError("ends_at", "Give the date and time the event ends."))
     if starts_at and ends_at and ends_at <= starts_at:
-        errors.append("ends_at: must be after starts_at")
+        errors.append(FieldError("ends_at", "The event must end after it starts."))
     opens_at = parse_local(data.get("opens_at"), "opens_at", errors)
     closes_at = parse_local(data.get("closes_at"), "closes_at", errors)
     if opens_at and closes_at and closes_at <= opens_at:
-        errors.append("closes_at: must be after opens_at")
+        errors.append(FieldError("closes_at", "Booking must close after it opens."))
     capacity = _int(data, "capacity", -1, 0, 1_000_000, errors)
     if "capacity" not in data or data.get("capacity") in (None, ""):
-        errors.append("capacity: is required")
+        errors.append(FieldError("capacity", "Give the number of places."))
     max_places = _int(data, "max_places", 6, 1, MAX_PLACES_LIMIT, errors)
     keyword = _text(data, "sms_keyword", errors, limit=20).upper().replace(" ", "") or None
     if keyword and not KEYWORD_RE.match(keyword):
-        errors.append("sms_keyword: use 2 to 20 letters or digits, e.g. BGT")
+        errors.append(
+            FieldError("sms_keyword", "The text keyword must be 2 to 20 letters or digits, like BGT.")
+        )
     elif keyword in RESERVED_KEYWORDS:
-        errors.append(f"sms_keyword: {keyword} is a reserved word; choose another")
+        errors.append(
+            FieldError(
+                "sms_keyword",
+                f"{keyword} is a word texts already use (like STOP or HELP): choose another keyword.",
+            )
+        )
     elif keyword:
         clash = db.session.scalar(select(Event).where(Event.sms_keyword == keyword, Event.slug != slug))
         if clash is not None and clash.id != event_id:
-            errors.append(f"sms_keyword: {keyword} is already used by the event {clash.slug}")
+            errors.append(
+                FieldError(
+                    "sms_keyword",
+                    f"The event {clash.slug} already uses the keyword {keyword}: choose another.",
+                )
+            )
     spec_values = {"waitlist": _bool(data, "waitlist", errors), "reminder": _reminder_minutes(data, errors)}
     if errors:
         raise DefinitionError(errors)

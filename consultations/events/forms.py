@@ -6,14 +6,31 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from consultations.events.matching import customer_by_ref, match_customer, normalise_email, normalise_phone
+from consultations.events.matching import (
+    customer_by_contact,
+    normalise_email,
+    normalise_phone,
+    verified_customer,
+)
 from consultations.events.models import Event
 from consultations.events.services import BookingRequest
+from consultations.field_errors import slug_from
 
 EVENT_FIELDS = (
     "slug", "title", "activity", "description", "starts_at", "ends_at", "venue", "online_url", "capacity",
     "sms_keyword", "opens_at", "closes_at", "max_places", "reminder_hours",
 )  # fmt: skip
+# Longest value kept from each public field; anything longer is cut, never stored whole.
+LIMITS = {"ref": 40, "check": 80, "name": 1000, "phone": 40, "email": 254, "places": 4, "notify": 10}
+NAME_MAX = 160
+
+
+# One answer for an unknown reference and for a known one with the wrong detail, so the page
+# never tells a stranger which references exist.
+NO_MATCH = (
+    "We could not match that customer reference to the details you gave. Check both, "
+    "or leave the reference blank and book with your name and contact details."
+)
 
 
 @dataclass
@@ -23,11 +40,21 @@ class BookingForm:
     values: dict[str, str]
     errors: dict[str, str] = field(default_factory=dict)
     request: BookingRequest | None = None
+    # True when a reference was typed that did not match: counted against the address's limit.
+    lookup_failed: bool = False
+
+
+def _notify(wanted: str, phone: str | None, email: str | None) -> str:
+    """Return the channel asked for when there is an address for it, else whichever there is."""
+    if (wanted == "sms" and phone) or (wanted == "email" and email):
+        return wanted
+    return "email" if email else ("sms" if phone else "")
 
 
 def read_booking_form(form: Mapping[str, str], event: Event) -> BookingForm:
-    """Check the public booking form and match the booker to the register."""
-    values = {k: (form.get(k) or "").strip() for k in ("ref", "name", "phone", "email", "places", "notify")}
+    """Check the public booking form; link the booker to the register only on two matching details."""
+    names = ("ref", "check", "name", "phone", "email", "places", "notify")
+    values = {k: (form.get(k) or "").strip()[: LIMITS.get(k, 254)] for k in names}
     result = BookingForm(values)
     errors = result.errors
     try:
@@ -42,13 +69,18 @@ def read_booking_form(form: Mapping[str, str], event: Event) -> BookingForm:
     email = normalise_email(values["email"])
     if values["email"] and not email:
         errors["email"] = "Enter an email address, like name@example.com."
+    if len(values["name"]) > NAME_MAX:
+        errors["name"] = f"Keep your name to {NAME_MAX} characters or fewer."
     customer = None
     if values["ref"]:
-        customer = customer_by_ref(values["ref"])
+        customer = verified_customer(
+            values["ref"], check=values["check"], name=values["name"], phone=phone, email=email
+        )
         if customer is None:
-            errors["ref"] = "We could not find that customer reference. Check it, or leave it blank."
+            errors["ref"] = NO_MATCH
+            result.lookup_failed = True
     elif "phone" not in errors and "email" not in errors:
-        customer = match_customer("", phone, email)
+        customer = customer_by_contact(values["name"], phone, email)
     if customer is None and "ref" not in errors:
         if not values["name"]:
             errors["name"] = "Enter your name."
@@ -56,17 +88,13 @@ def read_booking_form(form: Mapping[str, str], event: Event) -> BookingForm:
             errors["phone"] = "Enter a phone number or an email address so we can confirm your place."
     if errors:
         return result
-    contact_phone = phone or (customer.phone if customer else None)
-    contact_email = email or (customer.email if customer else None)
-    notify = values["notify"]
-    if (
-        (notify == "sms" and not contact_phone)
-        or (notify == "email" and not contact_email)
-        or notify not in ("sms", "email")
-    ):
-        notify = "email" if contact_email else ("sms" if contact_phone else "")
+    # Confirmations may go to the contact on file, but only what was typed is kept on the booking.
+    notify = _notify(
+        values["notify"], phone or (customer.phone if customer else None),
+        email or (customer.email if customer else None),
+    )  # fmt: skip
     result.request = BookingRequest(
-        customer=customer, name=values["name"], phone=contact_phone, email=contact_email, places=places,
+        customer=customer, name=values["name"], phone=phone, email=email, places=places,
         source="web", notify_channel=notify,
     )  # fmt: skip
     return result
@@ -76,6 +104,8 @@ def event_form_data(form: Mapping[str, str]) -> dict[str, Any]:
     """Turn the staff event form into a definition dict (datetime-local values are UK time)."""
     data: dict[str, Any] = {key: (form.get(key) or "").strip() for key in EVENT_FIELDS}
     data["waitlist"] = form.get("waitlist") in ("on", "1", "true", "yes")
+    if not data["slug"] and data["title"]:
+        data["slug"] = slug_from(data["title"])  # made from the title unless staff wrote one
     for key in ("opens_at", "closes_at", "sms_keyword", "max_places", "reminder_hours"):
         if not data[key]:
             data.pop(key)

@@ -17,6 +17,7 @@ from consultations.events import notices
 from consultations.events.models import Event, EventInvitation
 from consultations.events.services import lock_event
 from messaging.api import NewMessage, enqueue_many
+from messaging.sms_text import with_opt_out
 
 
 class InvitationError(ValueError):
@@ -39,8 +40,8 @@ def sms_invitation(event: Event, first_name: str) -> str:
     text = f"{hello}'re invited to {event.title}, {notices.short_when(event)}"
     text += f" at {event.venue}." if event.venue else "."
     if event.sms_keyword:
-        return text + f" Text JOIN {event.sms_keyword} to book."
-    return text + f" Book at {notices.public_url(f'/e/{event.slug}')}"
+        return with_opt_out(text + f" Reply JOIN {event.sms_keyword} to book.")
+    return with_opt_out(text + f" Book at {notices.public_url(f'/e/{event.slug}')}")
 
 
 def email_invitation(event: Event, first_name: str) -> tuple[str, str]:
@@ -56,7 +57,7 @@ def email_invitation(event: Event, first_name: str) -> tuple[str, str]:
     lines += ["", f"Book your place: {notices.public_url(f'/e/{event.slug}')}"]
     if event.sms_keyword:
         lines.append(f"Or text JOIN {event.sms_keyword}.")
-    lines += ["", current_app.config.get("ORGANISATION_NAME", "")]
+    lines += ["", current_app.config.get("LANDLORD_NAME", "")]
     return f"Invitation: {event.title}", "\n".join(lines).strip() + "\n"
 
 

@@ -140,14 +140,17 @@ class Booking(db.Model):
             return self.customer.name
         return self.name or self.phone or self.email or f"Booking {self.id}"
 
+    def contact(self, channel: str) -> str | None:
+        """The booking's own phone or email, else the booked customer's on the register."""
+        own = self.email if channel == "email" else self.phone if channel == "sms" else None
+        if own or channel not in ("sms", "email") or self.customer is None:
+            return own
+        return self.customer.email if channel == "email" else self.customer.phone
+
     @property
     def address(self) -> str | None:
         """Where messages about this booking go, on its notify channel."""
-        if self.notify_channel == "email":
-            return self.email
-        if self.notify_channel == "sms":
-            return self.phone
-        return None
+        return self.contact(self.notify_channel)
 
 
 class EventInvitation(db.Model):

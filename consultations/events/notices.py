@@ -104,7 +104,9 @@ def _email_details(event: Event, booking: Booking) -> list[str]:
 
 
 def _greeting(booking: Booking) -> str:
-    first = booking.customer.first_name if booking.customer else booking.name.split(" ")[0]
+    # A web booker is greeted by the name they typed, never by the one on the register.
+    on_file = booking.customer is not None and booking.source != "web"
+    first = booking.customer.first_name if on_file and booking.customer else booking.name.split(" ")[0]
     return f"Hello {first}," if first else "Hello,"
 
 
@@ -118,7 +120,7 @@ def _send(
         return None
     email = booking.notify_channel == "email"
     body = (
-        "\n".join([_greeting(booking), "", *lines, "", current_app.config.get("ORGANISATION_NAME", "")])
+        "\n".join([_greeting(booking), "", *lines, "", current_app.config.get("LANDLORD_NAME", "")])
         if email
         else sms
     )

@@ -6,12 +6,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from app.models import Customer
-from consultations.events.matching import customer_by_ref, match_customer, normalise_email, normalise_phone
+from consultations.events.matching import (
+    candidates,
+    customer_by_ref,
+    live_customer,
+    normalise_email,
+    normalise_phone,
+)
 from consultations.events.models import Event
 from consultations.events.services import BookingOutcome, BookingRequest
 from messaging.api import is_suppressed
 
-FIELDS = ("who", "ref", "name", "phone", "email", "places", "notify")
+FIELDS = ("who", "ref", "customer_id", "name", "phone", "email", "places", "notify")
 CHANNEL_WORDS = {"sms": "by text", "email": "by email"}
 
 
@@ -24,6 +30,8 @@ class PhoneBookingForm:
     request: BookingRequest | None = None
     # False when staff choose no confirmation (the caller has it on paper, say).
     confirm: bool = True
+    # Register customers who match the caller's name, phone or email, for staff to choose from.
+    matches: list[Customer] = field(default_factory=list)
 
 
 def _places(raw: str, event: Event) -> int | None:
@@ -34,10 +42,16 @@ def _places(raw: str, event: Event) -> int | None:
     return places if 1 <= places <= event.max_places else None
 
 
-def _find_customer(values: dict[str, str], phone: str | None, email: str | None) -> Customer | None:
+def _find_customer(result: PhoneBookingForm, phone: str | None, email: str | None) -> Customer | None:
+    """Return the customer staff picked or gave the reference of; otherwise offer the likely matches."""
+    values = result.values
+    if values["customer_id"]:
+        return live_customer(values["customer_id"])
     if values["ref"]:
         return customer_by_ref(values["ref"])
-    return match_customer("", phone, email)
+    first, _, last = values["name"].rpartition(" ")
+    result.matches = candidates(first_name=first, last_name=last, phone=phone, email=email)
+    return None
 
 
 def _notify(wanted: str, phone: str | None, email: str | None, errors: dict[str, str]) -> str:
@@ -68,11 +82,17 @@ def read_phone_booking(form: Mapping[str, str], event: Event) -> PhoneBookingFor
         errors["email"] = "Enter an email address, like name@example.com."
     customer = None
     if values["who"] == "customer":
-        if not (values["ref"] or values["phone"] or values["email"]):
-            errors["ref"] = "Enter the customer's reference, phone number or email address."
+        if not (
+            values["ref"] or values["customer_id"] or values["phone"] or values["email"] or values["name"]
+        ):
+            errors["ref"] = (
+                "Enter the customer's reference, or their name with a phone number or email address."
+            )
         elif "phone" not in errors and "email" not in errors:
-            customer = _find_customer(values, phone, email)
-            if customer is None:
+            customer = _find_customer(result, phone, email)
+            if customer is None and result.matches:
+                errors["customer_id"] = "Choose the caller from the customers who match, or book as a guest."
+            elif customer is None:
                 errors["ref"] = (
                     "No customer on the register matches those details. Check them, or book as a guest."
                 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,7 +11,13 @@ from sqlalchemy import delete, func, or_, select
 from app.extensions import db
 from app.models import Customer, Participation
 from app.models.audit import record
-from consultations.events.matching import customer_by_ref, match_customer, normalise_email, normalise_phone
+from consultations.events.matching import (
+    candidates,
+    customer_by_ref,
+    live_customer,
+    normalise_email,
+    normalise_phone,
+)
 from consultations.events.models import BOOKED, CANCELLED, WAITING, WALK_IN, Booking, Event
 from consultations.events.services import lock_event
 
@@ -66,18 +71,47 @@ def set_attended(booking: Booking, attended: bool, *, now: datetime) -> None:
     db.session.flush()
 
 
-def _new_ref() -> str:
-    while True:
-        ref = f"WALKIN-{secrets.token_hex(3).upper()}"
-        if db.session.scalar(select(Customer.id).where(Customer.ref == ref)) is None:
-            return ref
+class ChooseCustomer(RegisterError):
+    """Staff must say which register customer this walk-in is, or that they are a guest."""
+
+    def __init__(self, matches: list[Customer]) -> None:
+        super().__init__("Choose who this is from the register, or add them as a guest.")
+        self.matches = matches
+
+
+def _walk_in_customer(
+    *, customer_id: int | str | None, ref: str, first_name: str, last_name: str, phone: str | None,
+    email: str | None, as_guest: bool,
+) -> Customer | None:  # fmt: skip
+    """Return the register customer staff mean, None for a guest; ask when the register holds likely matches."""
+    if as_guest:
+        return None
+    if customer_id:
+        customer = live_customer(customer_id)
+        if customer is None:
+            raise RegisterError("That customer is no longer on the register.")
+        return customer
+    if ref.strip():
+        customer = customer_by_ref(ref)
+        if customer is None:
+            raise RegisterError(f"No customer on the register has the reference {ref.strip()}.")
+        return customer
+    matches = candidates(first_name=first_name, last_name=last_name, phone=phone, email=email)
+    if matches:
+        raise ChooseCustomer(matches)
+    return None
 
 
 def add_walk_in(
     event: Event, *, ref: str = "", first_name: str = "", last_name: str = "", phone: str = "",
-    email: str = "", places: int = 1, now: datetime,
+    email: str = "", places: int = 1, now: datetime, customer_id: int | str | None = None,
+    as_guest: bool = False,
 ) -> Booking:  # fmt: skip
-    """Record someone who came without booking, matching them to the register or adding them to it."""
+    """Record someone who came without booking: a register customer staff picked, or a named guest.
+
+    Nobody is added to the register here: the housing system's import owns it, so a walk-in who
+    is not matched counts as a guest (anonymous headcount) rather than a new customer.
+    """
     _require_open(event)
     if not 1 <= places <= 50:
         raise RegisterError("Places must be from 1 to 50.")
@@ -87,21 +121,21 @@ def add_walk_in(
     address = normalise_email(email)
     if email.strip() and not address:
         raise RegisterError(f"{email} is not an email address.")
-    if ref.strip():
-        customer = customer_by_ref(ref)
-        if customer is None:
-            raise RegisterError(f"No customer on the register has the reference {ref.strip()}.")
-    else:
-        customer = match_customer("", e164, address)
+    customer = _walk_in_customer(
+        customer_id=customer_id, ref=ref, first_name=first_name, last_name=last_name, phone=e164,
+        email=address, as_guest=as_guest,
+    )  # fmt: skip
     if customer is None:
-        if not (first_name.strip() and last_name.strip()):
-            raise RegisterError("Give a first and last name to add a new customer to the register.")
-        customer = Customer(
-            ref=_new_ref(), first_name=first_name.strip()[:80], last_name=last_name.strip()[:80],
-            phone=e164, email=address, created_at=now, updated_at=now,
+        name = f"{first_name.strip()} {last_name.strip()}".strip()[:160]
+        if not name:
+            raise RegisterError("Give the walk-in's name.")
+        booking = Booking(
+            event_id=event.id, customer_id=None, name=name, phone=e164, email=address, places=places,
+            status=WALK_IN, source="walk-in", created_at=now, attended=True, attended_at=now,
         )  # fmt: skip
-        db.session.add(customer)
+        db.session.add(booking)
         db.session.flush()
+        return booking
     expected = db.session.scalars(
         select(Booking).where(
             Booking.event_id == event.id,

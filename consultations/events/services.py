@@ -140,12 +140,15 @@ def book(event: Event, req: BookingRequest, *, now: datetime, notify: bool = Tru
         return BookingOutcome("full")
     customer = req.customer
     token = secrets.token_urlsafe(24)
+    # A web booking keeps only what the visitor typed: its page and messages must never show
+    # the register's name or contacts to whoever typed a reference. Staff and texts may copy them.
+    on_file = customer if customer is not None and req.source != "web" else None
     booking = Booking(
         event_id=event.id,
         customer_id=customer.id if customer else None,
-        name=(req.name or (customer.name if customer else ""))[:160],
-        phone=req.phone or (customer.phone if customer else None),
-        email=req.email or (customer.email if customer else None),
+        name=(req.name or (on_file.name if on_file else ""))[:160],
+        phone=req.phone or (on_file.phone if on_file else None),
+        email=req.email or (on_file.email if on_file else None),
         places=req.places,
         status=status,
         source=req.source,
@@ -163,11 +166,12 @@ def book(event: Event, req: BookingRequest, *, now: datetime, notify: bool = Tru
 
 
 def _default_channel(booking: Booking) -> str:
-    if booking.source == "sms" and booking.phone:
+    phone, email = booking.contact("sms"), booking.contact("email")
+    if booking.source == "sms" and phone:
         return "sms"
-    if booking.email:
+    if email:
         return "email"
-    return "sms" if booking.phone else ""
+    return "sms" if phone else ""
 
 
 def cancel(booking: Booking, *, now: datetime, notify: bool = True) -> list[Booking]:

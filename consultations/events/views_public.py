@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models.base import utcnow
+from app.ratelimit import lookup_failed, lookup_limit, public_post_limit
 from consultations.events import notices
 from consultations.events.blueprints import public as bp
 from consultations.events.forms import BookingForm, read_booking_form
@@ -36,6 +37,8 @@ def _page(
 
 
 @bp.route("/<slug>", methods=["GET", "POST"])
+@public_post_limit()
+@lookup_limit()
 def book_page(slug: str) -> ResponseReturnValue:
     """Show an event and take a booking for it."""
     found = _event_or_404(slug)
@@ -45,6 +48,8 @@ def book_page(slug: str) -> ResponseReturnValue:
     if request.method == "GET":
         return _page(event)
     form = read_booking_form(request.form, event)
+    if form.lookup_failed:
+        lookup_failed()
     if form.request is None:
         return _page(event, form, 400)
     try:
@@ -78,6 +83,7 @@ def booking_page(slug: str, token: str) -> ResponseReturnValue:
 
 
 @bp.route("/<slug>/cancel/<token>", methods=["GET", "POST"])
+@public_post_limit()
 def cancel_page(slug: str, token: str) -> ResponseReturnValue:
     """Ask to confirm, then cancel a booking from its link."""
     found = _event_or_404(slug)

@@ -12,6 +12,7 @@ from app.models.base import utcnow
 from consultations.events.blueprints import staff as bp
 from consultations.events.models import Booking, Event
 from consultations.events.register import (
+    ChooseCustomer,
     RegisterError,
     add_walk_in,
     attendance_counts,
@@ -75,7 +76,12 @@ def walk_in(event_id: int) -> ResponseReturnValue:
         booking = add_walk_in(
             event, ref=form.get("ref", ""), first_name=form.get("first_name", ""), last_name=form.get("last_name", ""),
             phone=form.get("phone", ""), email=form.get("email", ""), places=places, now=utcnow(),
+            customer_id=form.get("customer_id") or None, as_guest=form.get("as_guest") == "1",
         )  # fmt: skip
+    except ChooseCustomer as choice:
+        db.session.rollback()
+        typed = {k: form.get(k, "") for k in ("first_name", "last_name", "phone", "email", "places", "q")}
+        return render_template("events/walk_in_pick.html", event=event, matches=choice.matches, typed=typed)
     except RegisterError as exc:
         db.session.rollback()
         flash(f"Walk-in not added: {exc}", "error")

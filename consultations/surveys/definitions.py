@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Activity
 from consultations.audiences import CHANNELS, AudienceError, AudienceSpec, unknown_areas
+from consultations.field_errors import FieldError
 from consultations.surveys.models import QUESTION_TYPES, Consultation, Question
 
 LONDON = ZoneInfo("Europe/London")
@@ -45,6 +46,17 @@ TOP_FIELDS = {
     "status",
 }
 QUESTION_FIELDS = {"key", "text", "type", "options", "min", "max", "required"}
+
+
+TITLE_MAX = 200
+# How people name each setting in messages (the JSON keys mean nothing to them).
+LABELS = {
+    "slug": "a web address (slug)", "title": "a title", "activity": "the activity it counts towards",
+    "opens_at": "the opening time", "closes_at": "the closing time",
+    "reminder_after_hours": "the hours before a reminder", "max_reminders": "the number of reminders",
+    "minutes_per_response": "the minutes one response takes", "intro": "the introduction", "thanks": "the thanks",
+    "min": "the lowest value", "max": "the highest value",
+}  # fmt: skip
 
 
 class DefinitionError(ValueError):
@@ -81,12 +93,19 @@ def parse_when(value: Any, name: str, errors: list[str]) -> datetime | None:
     if value in (None, ""):
         return None
     if not isinstance(value, str):
-        errors.append(f"{name} must be an ISO date and time such as 2011-06-30T17:00:00")
+        errors.append(
+            FieldError(name, f"Enter {LABELS.get(name, name)} as a date and time, like 2011-06-30T17:00")
+        )
         return None
     try:
         when = datetime.fromisoformat(value.strip())
     except ValueError:
-        errors.append(f"{name} must be an ISO date and time such as 2011-06-30T17:00:00, not {value!r}")
+        errors.append(
+            FieldError(
+                name,
+                f"Enter {LABELS.get(name, name)} as a date and time, like 2011-06-30T17:00 (not {value!r})",
+            )
+        )
         return None
     return (when.replace(tzinfo=LONDON) if when.tzinfo is None else when).astimezone(ZoneInfo("UTC"))
 
@@ -96,79 +115,94 @@ def _text(data: dict[str, Any], name: str, errors: list[str], *, required: bool,
     if value is None:
         value = default
     if not isinstance(value, str):
-        errors.append(f"{name} must be text")
+        errors.append(FieldError(name, f"Enter {LABELS.get(name, name)} as text."))
         return default
     if required and not value.strip():
-        errors.append(f"{name} is required")
+        errors.append(FieldError(name, f"Give the survey {LABELS.get(name, name)}."))
     return value.strip()
 
 
 def _number(value: Any, name: str, errors: list[str], *, minimum: float, integer: bool = False) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        errors.append(f"{name} must be a number")
+        errors.append(FieldError(name, f"Enter {LABELS.get(name, name)} as a number."))
         return None
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
-        errors.append(f"{name} must be a number, not {value!r}")
+        errors.append(FieldError(name, f"Enter {LABELS.get(name, name)} as a number, not {value!r}."))
         return None
     if not number.is_finite() or number < minimum or (integer and number != number.to_integral_value()):
         kind = "a whole number" if integer else "a number"
-        errors.append(f"{name} must be {kind} of at least {minimum}")
+        errors.append(FieldError(name, f"Enter {LABELS.get(name, name)} as {kind} of at least {minimum}."))
         return None
     return int(number) if integer else number
 
 
 def _question(raw: Any, index: int, errors: list[str]) -> dict[str, Any]:
-    where = f"questions[{index + 1}]"
+    where = f"Question {index + 1}"
     if not isinstance(raw, dict):
-        errors.append(f"{where} must be an object")
+        errors.append(FieldError("questions", f"{where} must be an object with its text and type."))
         return {}
     unknown = sorted(set(raw) - QUESTION_FIELDS)
     if unknown:
-        errors.append(f"{where} has unknown field(s): {', '.join(unknown)}")
+        errors.append(FieldError("questions", f"{where} has settings we do not know: {', '.join(unknown)}."))
     key = str(raw.get("key") or f"q{index + 1}").strip()
     if not KEY.match(key):
-        errors.append(f"{where}.key must be letters, digits, - or _ (got {key!r})")
+        errors.append(
+            FieldError("key", f"{where}: the short name may use only letters, digits, - and _ (not {key!r}).")
+        )
     text = raw.get("text")
     if not isinstance(text, str) or not text.strip():
-        errors.append(f"{where}.text is required")
+        errors.append(FieldError("text", f"{where}: write the question."))
         text = ""
     kind = str(raw.get("type", "")).strip().lower()
     kind = TYPE_ALIASES.get(kind, kind)
     if kind not in QUESTION_TYPES:
-        errors.append(f"{where}.type must be one of {', '.join(QUESTION_TYPES)} (got {raw.get('type')!r})")
+        errors.append(
+            FieldError(
+                "type",
+                f"{where}: choose the kind of answer: {', '.join(QUESTION_TYPES)} (not {raw.get('type')!r}).",
+            )
+        )
     required = raw.get("required", True)
     if not isinstance(required, bool):
-        errors.append(f"{where}.required must be true or false")
+        errors.append(FieldError("required", f"{where}: say whether an answer is required: true or false."))
         required = True
     question: dict[str, Any] = {"key": key, "text": text.strip(), "type": kind, "required": required}
     options = raw.get("options", [])
     if kind == "choice":
         if not isinstance(options, list) or not all(isinstance(o, str) and o.strip() for o in options):
-            errors.append(f"{where}.options must be a list of option texts")
+            errors.append(
+                FieldError("options", f"{where}: list the options people choose from, one per line.")
+            )
             options = []
         options = [o.strip() for o in options]
         if len(options) < 2 or len(options) > 26:
-            errors.append(f"{where}.options needs between 2 and 26 options")
+            errors.append(FieldError("options", f"{where}: give between 2 and 26 options to choose from."))
         if len({o.lower() for o in options}) != len(options):
-            errors.append(f"{where}.options has the same option twice")
+            errors.append(FieldError("options", f"{where}: the same option is listed twice."))
         question["options"] = options
     elif options:
-        errors.append(f"{where}.options is only for choice questions")
+        errors.append(FieldError("options", f"{where}: options are only for choice questions."))
     low, high = raw.get("min"), raw.get("max")
     if kind == "scale":
-        low = 1 if low is None else _number(low, f"{where}.min", errors, minimum=-1000, integer=True)
-        high = 5 if high is None else _number(high, f"{where}.max", errors, minimum=-1000, integer=True)
+        low = 1 if low is None else _number(low, "min", errors, minimum=-1000, integer=True)
+        high = 5 if high is None else _number(high, "max", errors, minimum=-1000, integer=True)
         if low is not None and high is not None and not (low < high <= low + 100):
-            errors.append(f"{where}.max must be greater than min (and at most 100 steps)")
+            errors.append(
+                FieldError(
+                    "max", f"{where}: the highest value must be above the lowest, at most 100 steps up."
+                )
+            )
     elif kind == "number":
-        low = None if low is None else _number(low, f"{where}.min", errors, minimum=-(10**9), integer=True)
-        high = None if high is None else _number(high, f"{where}.max", errors, minimum=-(10**9), integer=True)
+        low = None if low is None else _number(low, "min", errors, minimum=-(10**9), integer=True)
+        high = None if high is None else _number(high, "max", errors, minimum=-(10**9), integer=True)
         if low is not None and high is not None and low >= high:
-            errors.append(f"{where}.max must be greater than min")
+            errors.append(FieldError("max", f"{where}: the highest value must be above the lowest."))
     elif low is not None or high is not None:
-        errors.append(f"{where}.min and max are only for scale and number questions")
+        errors.append(
+            FieldError("min", f"{where}: lowest and highest values are only for scale and number questions.")
+        )
         low = high = None
     question["min"], question["max"] = low, high
     return question
@@ -184,16 +218,28 @@ def validate(data: Any, *, require_questions: bool = True) -> Definition:
         errors.append(f"unknown field(s): {', '.join(unknown)}")
     slug = _text(data, "slug", errors, required=True)
     if slug and not SLUG.match(slug):
-        errors.append("slug must be lower-case letters, digits and hyphens (at most 80)")
+        errors.append(
+            FieldError(
+                "slug",
+                "The web address (slug) may use only lower-case letters, digits and hyphens, "
+                "starting with a letter or digit, up to 80 characters.",
+            )
+        )
     title = _text(data, "title", errors, required=True)
+    if len(title) > TITLE_MAX:
+        errors.append(
+            FieldError("title", f"Keep the title to {TITLE_MAX} characters or fewer (it has {len(title)}).")
+        )
     activity = _text(data, "activity", errors, required=True)
     channels = data.get("channels", [])
     if not isinstance(channels, list) or not channels or any(c not in CHANNELS for c in channels):
-        errors.append("channels must list one or both of: sms, email")
+        errors.append(FieldError("channels", "Choose how to send it: by text message, by email, or both."))
         channels = [c for c in channels if c in CHANNELS] if isinstance(channels, list) else []
     preference = data.get("channel_preference") or list(channels)
     if not isinstance(preference, list) or any(c not in CHANNELS for c in preference):
-        errors.append("channel_preference must list sms and/or email")
+        errors.append(
+            FieldError("preference", "Choose which to send someone who has both: a text or an email.")
+        )
         preference = list(channels)
     try:
         audience = AudienceSpec.from_json(data.get("audience"))
@@ -202,11 +248,11 @@ def validate(data: Any, *, require_questions: bool = True) -> Definition:
         audience = AudienceSpec()
     missing = unknown_areas(audience)
     if missing:
-        errors.append(f"audience.areas: no area called {', '.join(missing)}")
+        errors.append(FieldError("areas", f"There is no area called {', '.join(missing)}."))
     opens_at = parse_when(data.get("opens_at"), "opens_at", errors)
     closes_at = parse_when(data.get("closes_at"), "closes_at", errors)
     if opens_at and closes_at and closes_at <= opens_at:
-        errors.append("closes_at must be after opens_at")
+        errors.append(FieldError("closes_at", "The closing time must be after the opening time."))
     after = data.get("reminder_after_hours")
     after = None if after is None else _number(after, "reminder_after_hours", errors, minimum=0)
     max_reminders = _number(
@@ -215,16 +261,16 @@ def validate(data: Any, *, require_questions: bool = True) -> Definition:
     minutes = _number(data.get("minutes_per_response", 5), "minutes_per_response", errors, minimum=0)
     web_link = data.get("web_link", False)
     if not isinstance(web_link, bool):
-        errors.append("web_link must be true or false")
+        errors.append(FieldError("web_link", "Say whether to open a web link: true or false."))
     raw_questions = data.get("questions")
     questions: list[dict[str, Any]] = []
     if not isinstance(raw_questions, list) or (require_questions and not raw_questions):
-        errors.append("questions must list at least one question")
+        errors.append(FieldError("questions", "Add at least one question."))
     else:
         questions = [_question(q, i, errors) for i, q in enumerate(raw_questions)]
         keys = [q.get("key") for q in questions]
         for key in sorted({k for k in keys if keys.count(k) > 1 and k}):
-            errors.append(f"questions: the key {key!r} is used twice")
+            errors.append(FieldError("key", f"Two questions have the short name {key!r}: give each its own."))
     if errors:
         raise DefinitionError(errors)
     return Definition(

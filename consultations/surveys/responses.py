@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from app.extensions import db
+from app.ledger import record_participation
 from app.models import Participation
 from consultations.surveys.models import Answer, Consultation, Invitation, Question, Response
 from consultations.surveys.parsing import Parsed
@@ -69,21 +70,8 @@ def complete(response: Response, *, now: datetime, counts: bool = True) -> Parti
         return None
     consultation = db.session.get(Consultation, response.consultation_id)
     assert consultation is not None
-    key = f"survey-response:{response.id}"
-    existing = db.session.scalar(select(Participation).where(Participation.source_key == key))
-    if existing is not None:
-        return existing
-    row = Participation(
-        activity_id=consultation.activity_id,
-        customer_id=response.customer_id,
-        date=now.astimezone(LONDON).date(),
-        channel=response.channel,
-        hours=participation_hours(consultation),
-        headcount=1,
-        source="survey",
-        source_key=key,
-        created_at=now,
-    )
-    db.session.add(row)
-    db.session.flush()
-    return row
+    return record_participation(
+        source_key=f"survey-response:{response.id}", activity_id=consultation.activity_id,
+        customer_id=response.customer_id, day=now.astimezone(LONDON).date(), channel=response.channel,
+        hours=participation_hours(consultation), source="survey", now=now,
+    )  # fmt: skip

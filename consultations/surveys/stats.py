@@ -254,3 +254,21 @@ def profile(consultation: Consultation) -> dict[str, list[ProfileRow]]:
             ProfileRow(v, _cell(respondents[name].get(v, 0)), _cell(audience[name].get(v, 0))) for v in values
         ]
     return table
+
+
+def web_link_counts(consultation: Consultation) -> dict[str, int]:
+    """Count completed open web link answers: matched to a register customer, and anonymous."""
+    rows = db.session.execute(
+        select(Response.customer_id.is_(None), func.count())
+        .where(
+            Response.consultation_id == consultation.id,
+            Response.channel == "web",
+            Response.invitation_id.is_(None),
+            Response.status == "completed",
+        )
+        .group_by(Response.customer_id.is_(None))
+    ).all()
+    counts = {"matched": 0, "anonymous": 0}
+    for anonymous, n in rows:
+        counts["anonymous" if anonymous else "matched"] += int(n)
+    return counts

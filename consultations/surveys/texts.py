@@ -10,6 +10,7 @@ from flask import render_template
 
 from consultations.surveys.models import Consultation, Question
 from consultations.surveys.parsing import answer_hint
+from messaging.sms_text import with_opt_out
 
 LONDON = ZoneInfo("Europe/London")
 GAVE_UP = "Sorry, we couldn't read your reply, so we'll stop here. Thank you for your time."
@@ -38,7 +39,7 @@ def opening_sms(consultation: Consultation, first_name: str) -> str:
     questions = consultation.questions
     first = question_sms(questions[0], 1 if len(questions) > 1 else None) if questions else ""
     intro = personalise(consultation.intro, first_name).strip()
-    return f"{intro}\n\n{first}" if intro else first
+    return with_opt_out(f"{intro}\n\n{first}" if intro else first)
 
 
 def reprompt_sms(question: Question) -> str:
@@ -62,7 +63,9 @@ def reminder_sms(consultation: Consultation, question: Question, first_name: str
     """Return an SMS reminder repeating the current question."""
     name = first_name.strip()
     greeting = f"Hi {name}, a" if name else "A"
-    return f'{greeting} reminder about our survey "{consultation.title}".\n\n{question_sms(question)}'
+    return with_opt_out(
+        f'{greeting} reminder about our survey "{consultation.title}".\n\n{question_sms(question)}'
+    )
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import Activity, Area, Customer
 from app.models.base import utcnow
 from consultations.audiences import AudienceError, AudienceSpec, count_audience
+from consultations.field_errors import FieldError, slug_from
 from consultations.surveys.blueprints import staff_bp as bp
 from consultations.surveys.definitions import (
     DefinitionError,
@@ -60,6 +61,8 @@ def _settings_from_form(base: dict[str, Any]) -> dict[str, Any]:
     data["channels"] = request.form.getlist("channels")
     data["channel_preference"] = [c for c in request.form.get("preference", "sms,email").split(",") if c]
     data["web_link"] = request.form.get("web_link") == "on"
+    if not data.get("slug") and data.get("title"):
+        data["slug"] = slug_from(data["title"])  # made from the title unless staff wrote one
     data.pop("status", None)
     return data
 
@@ -85,7 +88,14 @@ def edit(consultation_id: int | None = None) -> ResponseReturnValue:
         definition = validate(data, require_questions=False)
         clash = db.session.scalar(select(Consultation).where(Consultation.slug == definition.slug))
         if clash is not None and clash is not consultation:
-            raise DefinitionError([f"slug: another consultation already uses {definition.slug!r}"])
+            raise DefinitionError(
+                [
+                    FieldError(
+                        "slug",
+                        f"Another consultation already uses the web address {definition.slug!r}: choose another.",
+                    )
+                ]
+            )
     except DefinitionError as exc:
         return render_template(
             "consultations/edit.html",

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models.base import utcnow
+from app.ratelimit import lookup_failed, lookup_limit, public_post_limit
 from consultations.surveys.blueprints import public_bp as bp
 from consultations.surveys.models import Consultation
 from consultations.surveys.texts import london_text
@@ -46,6 +47,7 @@ def _form(consultation: Consultation, action: str, **context: object) -> str:
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
+@public_post_limit()
 def personal(token: str) -> ResponseReturnValue:
     """Show and take the survey of one emailed invitation, once."""
     invitation = invitation_for_token(token)
@@ -96,6 +98,8 @@ def _open_consultation(slug: str) -> Consultation:
 
 
 @bp.route("/w/<slug>", methods=["GET", "POST"])
+@public_post_limit()
+@lookup_limit()
 def open_link(slug: str) -> ResponseReturnValue:
     """Show and take the website survey anyone may answer."""
     consultation = _open_consultation(slug)
@@ -111,7 +115,13 @@ def open_link(slug: str) -> ResponseReturnValue:
         channel="web",
         now=utcnow(),
         customer_ref=request.form.get("customer_ref", ""),
+        customer_check=request.form.get("customer_check", ""),
     )
+    if outcome.lookup_failed:
+        lookup_failed()
+    if outcome.already:
+        db.session.rollback()
+        return render_template("consultations/public/already.html", consultation=consultation, web=True)
     if not outcome.ok:
         db.session.rollback()
         return _form(consultation, action, ask_ref=True, errors=outcome.errors, values=outcome.values), 422

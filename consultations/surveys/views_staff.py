@@ -71,6 +71,7 @@ def show(consultation_id: int) -> ResponseReturnValue:
         reprompts=stats.reprompts(consultation),
         opt_outs=stats.opt_outs(consultation, now),
         conversations=stats.conversation_counts(consultation),
+        web_link=stats.web_link_counts(consultation) if consultation.web_link else None,
         questions=stats.question_figures(consultation),
         profile=stats.profile(consultation) if consultation.launched else {},
     )

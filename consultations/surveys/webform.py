@@ -11,11 +11,18 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Customer
+from consultations.events.matching import verified_customer
 from consultations.surveys.engine import lock
 from consultations.surveys.launch import hash_token
 from consultations.surveys.models import Consultation, Invitation, InvitationLink, Question, Response
 from consultations.surveys.parsing import MAX_TEXT, Parsed, parse_answer
 from consultations.surveys.responses import complete, record_answer, response_for
+
+# The same answer for an unknown reference and a known one with the wrong detail.
+NO_MATCH = (
+    "We could not match that customer reference to the surname or postcode you gave. "
+    "Check both, or leave the reference blank to answer anonymously."
+)
 
 
 def field_name(question: Question) -> str:
@@ -31,6 +38,10 @@ class FormOutcome:
     errors: dict[str, str] = field(default_factory=dict)
     values: dict[str, str] = field(default_factory=dict)
     response: Response | None = None
+    # A reference was typed that did not match (counted against the address's limit).
+    lookup_failed: bool = False
+    # The matched customer has answered already: nothing was stored.
+    already: bool = False
 
     @property
     def ok(self) -> bool:
@@ -131,6 +142,44 @@ def find_customer(ref: str) -> Customer | None:
     )
 
 
+def already_answered(consultation: Consultation, customer: Customer) -> bool:
+    """True when the customer has a completed response to this consultation, by any channel."""
+    return (
+        db.session.scalar(
+            select(Response.id)
+            .where(
+                Response.consultation_id == consultation.id,
+                Response.customer_id == customer.id,
+                Response.status == "completed",
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _respondent(
+    outcome: FormOutcome, consultation: Consultation, ref: str, check: str, staff: bool
+) -> Customer | None:
+    """Find who is answering: staff may name a customer by reference; the public needs a second detail."""
+    if not ref.strip():
+        return None
+    if staff:
+        customer = find_customer(ref)
+        if customer is None:
+            outcome.errors["customer_ref"] = (
+                "We could not find that customer reference. Check it, or leave it blank."
+            )
+        return customer
+    customer = verified_customer(ref, check=check)
+    if customer is None:
+        outcome.errors["customer_ref"] = NO_MATCH
+        outcome.lookup_failed = True
+    elif already_answered(consultation, customer):
+        outcome.already = True
+    return customer
+
+
 def submit_open(
     consultation: Consultation,
     form: Mapping[str, str],
@@ -138,17 +187,20 @@ def submit_open(
     channel: str,
     now: datetime,
     customer_ref: str = "",
+    customer_check: str = "",
     entered_by: Any = None,
 ) -> FormOutcome:
-    """Store answers from the open web link or typed in by staff from paper or a phone call."""
+    """Store answers from the open web link or typed in by staff from paper or a phone call.
+
+    A web answer counts for a register customer only when their reference and a second detail
+    (surname or postcode) match, once per customer; otherwise it is an anonymous headcount.
+    """
     outcome = check_form(consultation.questions, form)
-    customer = find_customer(customer_ref)
+    customer_ref, customer_check = customer_ref[:40], customer_check[:80]
     outcome.values["customer_ref"] = customer_ref
-    if customer_ref.strip() and customer is None:
-        outcome.errors["customer_ref"] = (
-            "We could not find that customer reference. Check it, or leave it blank."
-        )
-    if not outcome.ok:
+    outcome.values["customer_check"] = customer_check
+    customer = _respondent(outcome, consultation, customer_ref, customer_check, entered_by is not None)
+    if not outcome.ok or outcome.already:
         return outcome
     response = Response(
         consultation_id=consultation.id,

@@ -12,7 +12,13 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Activity
-from consultations.surveys.definitions import DefinitionError, export_definition, import_definition, validate
+from consultations.field_errors import field_of
+from consultations.surveys.definitions import (
+    DefinitionError,
+    export_definition,
+    import_definition,
+    validate,
+)
 from consultations.surveys.launch import launch
 from consultations.surveys.models import Consultation
 from tests.consultations import factories as f
@@ -41,18 +47,25 @@ def test_every_problem_is_named_by_its_field(app: Flask) -> None:
     errors = errors_of(bad)
     joined = "\n".join(errors)
     for expected in [
-        "slug must be",
-        "channels must list",
-        "closes_at must be an ISO",
-        "minutes_per_response",
-        "audience.areas: no area called Atlantis",
-        "questions[1].options needs between 2",
-        "questions[2].text is required",
-        "questions[2].max must be greater",
-        "questions[3].type must be one of",
-        "the key 'a' is used twice",
+        "The web address (slug) may use only lower-case letters",
+        "Choose how to send it: by text message, by email, or both.",
+        "Enter the closing time as a date and time, like 2011-06-30T17:00 (not 'next tuesday')",
+        "Enter the minutes one response takes as a number of at least 0.",
+        "There is no area called Atlantis.",
+        "Question 1: give between 2 and 26 options to choose from.",
+        "Question 2: write the question.",
+        "Question 2: the highest value must be above the lowest",
+        "Question 3: choose the kind of answer",
+        "Two questions have the short name 'a': give each its own.",
     ]:
         assert expected in joined
+    # Each message knows the field it belongs beside, so forms can show it there.
+    fields = {field_of(e) for e in errors}
+    assert {"slug", "channels", "closes_at", "minutes_per_response", "options", "text", "type"} <= fields
+    assert "slug must be" not in joined and "questions[" not in joined
+    assert errors_of(definition(slug="")) == ["Give the survey a web address (slug)."]
+    long_title = errors_of(definition(title="x" * 201))
+    assert long_title == ["Keep the title to 200 characters or fewer (it has 201)."]
     assert errors_of([]) == ["the definition must be a JSON object"]
     assert any("unknown field(s): colour" in e for e in errors_of(definition(colour="red")))
 
@@ -106,7 +119,7 @@ def test_cli_import_launch_close_export(app: Flask, runner: FlaskCliRunner, tmp_
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(definition(questions=[])))
     result = runner.invoke(args=["consultations", "import", str(bad)])
-    assert result.exit_code != 0 and "questions must list at least one question" in result.output
+    assert result.exit_code != 0 and "Add at least one question." in result.output
 
     result = runner.invoke(args=["consultations", "launch", "newsletter-2011"])
     assert result.exit_code == 0 and "1 invited (1 by sms)" in result.output

@@ -41,7 +41,11 @@ def test_builder_creates_a_consultation_with_questions_and_audience(
     f.email_customer("a@example.org")
     db.session.commit()
     bad = staff_client.post("/consultations/new", data={"title": "", "slug": "BAD SLUG", "activity": "x"})
-    assert bad.status_code == 422 and "slug must be" in bad.get_data(as_text=True)
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "The web address (slug) may use only" in page
+    # Beside the field, tied to it for screen readers, as well as in the summary.
+    assert 'id="slug-error"' in page and 'aria-describedby="slug-error slug-hint"' in page
+    assert 'id="title-error"' in page and "Give the survey a title." in page
     created = staff_client.post(
         "/consultations/new",
         data={
@@ -78,7 +82,7 @@ def test_builder_creates_a_consultation_with_questions_and_audience(
     refused = staff_client.post(
         base, data={"action": "add", "text": "Pick", "type": "choice", "options": "Only"}
     )
-    assert refused.status_code == 422 and "options needs between 2 and 26" in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "give between 2 and 26 options" in refused.get_data(as_text=True)
     staff_client.post(base, data={"action": "down", "index": "0"})
     db.session.expire_all()
     assert [(q.text, q.required) for q in consultation.questions] == [("Score?", False), ("Which day?", True)]
@@ -162,3 +166,16 @@ def test_paper_entry_and_open_web_link(staff_client: FlaskClient, client: FlaskC
         select(Participation.channel, Participation.customer_id).order_by(Participation.id)
     )
     assert ledger.all() == [("post", customer.id), ("web", None)]
+    page = staff_client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert (
+        "Open web link: 1 answer, 0 from customers matched on the register" in page and "1 anonymous" in page
+    )
+
+
+def test_builder_makes_the_slug_from_the_title(staff_client: FlaskClient, app: Flask) -> None:
+    made = staff_client.post("/consultations/new", data={"title": "Derwent Life: readers 2011!", "activity": "x",
+                                                          "channels": "sms"})  # fmt: skip
+    assert made.status_code == 302
+    assert db.session.scalar(select(Consultation.slug).where(Consultation.title.like("Derwent Life%"))) == (
+        "derwent-life-readers-2011"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -29,6 +30,12 @@ QUESTIONS = [
     {"key": "score", "text": "How useful is it, 1 to 5?", "type": "scale", "min": 1, "max": 5},
     {"key": "comments", "text": "Anything to add?", "type": "text", "required": False},
 ]
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """Hundreds of posts from one address: without the per-address limit, so each reaches the form."""
+    return {"RATELIMIT_ENABLED": False}
 
 
 @dataclass

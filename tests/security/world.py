@@ -119,7 +119,7 @@ def build_world(text: str) -> World:
     found = re.search(r"/s/[\w-]+", invite.body)
     assert found is not None
     outcome = submit_open(mail, {"q_reads": "0", "q_score": "5", "q_comments": text}, channel="web", now=NOW,
-                          customer_ref="dl0001")  # fmt: skip
+                          customer_ref="dl0001", customer_check=text[:80])  # fmt: skip
     assert outcome.ok, outcome.errors
 
     event, _ = save_definition(

@@ -43,3 +43,32 @@ def test_full_event_in_a_browser(app, live_server, page, live_event):
     page.goto(f"{live_server.url}/e/{event.slug}")
     assert "Sorry, this event is full." in page.get_by_role("status").first.inner_text()
     assert page.get_by_role("button", name="Book my place").count() == 0
+
+
+def test_booking_page_reveals_nothing_about_a_customer(app, live_server, page, live_event):
+    from tests.consultations import factories
+
+    event = live_event(capacity=5)
+    factories.customer(ref="DL0042", first_name="Rosa", last_name="Parkes", email="rosa.p@example.org",
+                       phone="+447912345699")  # fmt: skip
+    db.session.commit()
+    page.goto(f"{live_server.url}/e/{event.slug}")
+    assert "Derwent Living" in page.locator("header").inner_text()
+    page.get_by_label("Your customer reference").fill("DL0042")
+    page.get_by_role("button", name="Book my place").click()
+    # A reference alone: the same words as for a made-up one, beside the field, and no booking.
+    error = page.locator("#f-ref-error").inner_text()
+    assert "could not match that customer reference" in error
+    page.get_by_label("Your customer reference").fill("DL9999")
+    page.get_by_label("Your surname or postcode").fill("Parkes")
+    page.get_by_role("button", name="Book my place").click()
+    assert page.locator("#f-ref-error").inner_text() == error
+    page.get_by_label("Your customer reference").fill("DL0042")
+    page.get_by_role("button", name="Book my place").click()
+    assert "Thank you, you are booked." in page.get_by_role("status").first.inner_text()
+    text = page.locator("main").inner_text()
+    for secret in ("Rosa", "rosa.p@example.org", "345699", "07912"):
+        assert secret not in text
+    assert "contact details we hold for you" in text
+    db.session.expire_all()
+    assert db.session.scalar(select(Booking)).customer.ref == "DL0042"

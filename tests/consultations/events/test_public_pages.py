@@ -37,14 +37,20 @@ def test_guest_books_sees_confirmation_and_cancels(app, client, live_event):
     assert db.session.get(Event, event.id).places_taken == 0
 
 
-def test_customer_books_by_reference_alone(app, client, live_event):
+def test_customer_books_by_reference_with_a_second_detail(app, client, live_event):
     event = live_event()
-    customer = factories.customer(ref="DL0001", phone="+447912345620", first_name="Ann")
-    response = client.post(f"/e/{event.slug}", data={"ref": "dl0001", "places": "1"})
+    customer = factories.customer(ref="DL0001", phone="+447912345620", first_name="Ann", last_name="Hill")
+    alone = client.post(f"/e/{event.slug}", data={"ref": "dl0001", "places": "1"})
+    assert alone.status_code == 400 and db.session.scalar(select(Booking)) is None
+    response = client.post(f"/e/{event.slug}", data={"ref": "dl0001", "check": "hill", "places": "1"})
     assert response.status_code == 303
     booking = db.session.scalar(select(Booking))
     assert booking.customer_id == customer.id and booking.notify_channel == "sms"
-    again = client.post(f"/e/{event.slug}", data={"email": "", "phone": "07912 345620", "places": "1"})
+    # The booking keeps only what was typed; the confirmation still reaches the phone on file.
+    assert booking.phone is None and booking.name == "" and booking.address == "+447912345620"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Ann" not in page and "Hill" not in page and "345620" not in page
+    again = client.post(f"/e/{event.slug}", data={"ref": "DL0001", "phone": "07912 345620", "places": "1"})
     assert again.status_code == 409 and b"already booked" in again.data
 
 
@@ -58,7 +64,7 @@ def test_errors_are_summarised_and_linked_to_fields(app, client, live_event):
     assert 'href="#f-phone"' in html and 'aria-invalid="true"' in html
     assert db.session.scalar(select(Booking)) is None
     unknown_ref = client.post(f"/e/{event.slug}", data={"ref": "ZZZ", "places": "1"})
-    assert b"could not find that customer reference" in unknown_ref.data
+    assert b"could not match that customer reference" in unknown_ref.data
 
 
 def test_full_event_offers_the_waiting_list_or_says_full(app, client, live_event):

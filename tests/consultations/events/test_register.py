@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, Customer, Participation
 from consultations.events.register import (
+    ChooseCustomer,
     RegisterError,
     add_walk_in,
     close_register,
@@ -98,31 +99,41 @@ def test_reopen_and_close_again_never_doubles_and_removes_unticked(app, held):
     assert total == 2
 
 
-def test_walk_ins_match_the_register_or_join_it(app, held):
+def test_walk_ins_are_matched_by_staff_and_never_join_the_register(app, held):
     event, _ann, _bob, bookings = held
-    # Bob booked; finding him by phone ticks his booking instead of adding a second one.
-    found = add_walk_in(event, phone="07912 345610", now=NOW)
+    # Bob booked; his phone finds him, staff confirm, and his booking is ticked rather than doubled.
+    with pytest.raises(ChooseCustomer) as asked:
+        add_walk_in(event, first_name="Bob", last_name="Khan", phone="07912 345610", now=NOW)
+    assert [c.id for c in asked.value.matches] == [bookings["bob"].customer_id]
+    found = add_walk_in(event, phone="07912 345610", customer_id=asked.value.matches[0].id, now=NOW)
     assert found.id == bookings["bob"].id and found.attended
     existing = factories.customer(ref="DL0042", first_name="Cath")
     by_ref = add_walk_in(event, ref="dl0042", now=NOW)
     assert by_ref.customer_id == existing.id and by_ref.status == "walk-in"
+    # Nobody on the register matches: a guest, not a new WALKIN- customer.
+    customers = db.session.scalar(select(db.func.count()).select_from(Customer))
     new = add_walk_in(event, first_name="Dev", last_name="Patel", email="dev@example.org", places=2, now=NOW)
-    customer = db.session.get(Customer, new.customer_id)
-    assert customer.ref.startswith("WALKIN-") and customer.email == "dev@example.org"
+    assert new.customer_id is None and new.name == "Dev Patel"
+    # A namesake on the register is offered; staff may still say it is someone else.
+    factories.customer(first_name="Cath", last_name="Smith", ref="DL0050")
+    with pytest.raises(ChooseCustomer):
+        add_walk_in(event, first_name="cath", last_name="SMITH", now=NOW)
+    guest = add_walk_in(event, first_name="Cath", last_name="Smith", as_guest=True, now=NOW)
+    assert guest.customer_id is None
+    assert db.session.scalar(select(db.func.count()).select_from(Customer)) == customers + 1
     close_register(event, now=NOW)
     db.session.commit()
     rows = ledger(event.id)
-    assert f"event:{event.id}:customer:{customer.id}" in rows
     assert f"event:{event.id}:customer:{existing.id}" in rows
-    assert rows[f"event:{event.id}:guests"][2] == 1  # Dev's guest
+    assert rows[f"event:{event.id}:guests"][2] == 3  # Dev and his guest, and the other Cath
 
 
 def test_walk_in_mistakes_are_explained_and_nothing_is_written(app, held):
     event = held[0]
     with pytest.raises(RegisterError, match="reference NOPE"):
         add_walk_in(event, ref="NOPE", now=NOW)
-    with pytest.raises(RegisterError, match="first and last name"):
-        add_walk_in(event, first_name="Solo", now=NOW)
+    with pytest.raises(RegisterError, match="walk-in's name"):
+        add_walk_in(event, phone="07912 999999", now=NOW)
     with pytest.raises(RegisterError, match="phone number"):
         add_walk_in(event, first_name="A", last_name="B", phone="12", now=NOW)
     db.session.rollback()

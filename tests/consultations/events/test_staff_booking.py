@@ -50,7 +50,11 @@ def test_book_a_customer_found_by_email_confirmed_by_email(app, staff_client, li
     event = live_event()
     ann = factories.customer(first_name="Ann", last_name="Jones", phone=PHONE, email="ann@example.org")
     db.session.commit()
+    # Found by email: staff are shown the match and choose it; nothing is booked until they do.
     _, page = _post(staff_client, event.id, email="ANN@example.org", notify="email")
+    assert "Choose the caller from the customers who match" in page and ann.ref in page
+    assert _bookings() == []
+    _, page = _post(staff_client, event.id, email="ANN@example.org", notify="email", customer_id=str(ann.id))
     assert "Booked 1 place for Ann Jones. Confirmation sent by email." in page
     assert _bookings()[0].customer_id == ann.id
     [mail] = outbox(f"event:{event.id}")
@@ -114,7 +118,10 @@ def test_mistakes_are_shown_beside_the_form_and_nothing_is_written(app, staff_cl
     factories.customer(first_name="Ann", last_name="Jones", email="ann@example.org")
     db.session.commit()
     cases = [
-        ({"who": "customer"}, "Enter the customer's reference, phone number or email address."),
+        (
+            {"who": "customer"},
+            "Enter the customer's reference, or their name with a phone number or email address.",
+        ),
         ({"who": "customer", "ref": "NOPE1"}, "No customer on the register matches those details."),
         ({"who": "customer", "phone": "12"}, "Enter a phone number we can text"),
         ({"who": "guest", "phone": PHONE}, "Enter the guest's name."),

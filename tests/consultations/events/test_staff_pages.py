@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Cost, Participation, StaffTime
+from app.models import Cost, Customer, Participation, StaffTime
 from app.models.base import utcnow
 from consultations.events.models import Booking, Event, EventInvitation
 from tests.consultations import factories
@@ -43,7 +43,15 @@ def test_create_then_edit_an_event(app, staff_client):
         f"/events/{event.id}/edit", data={**form, "ends_at": form["starts_at"], "capacity": "x"}
     )
     assert bad.status_code == 400
-    assert b"ends_at: must be after starts_at" in bad.data and b"capacity: must be a whole number" in bad.data
+    page = bad.get_data(as_text=True)
+    assert (
+        "The event must end after it starts." in page
+        and "Enter the number of places as a whole number" in page
+    )
+    # Each message sits beside its field as well as in the summary, which links to it.
+    assert 'id="e-ends_at-error"' in page and 'aria-describedby="e-ends_at-error"' in page
+    assert 'href="#e-capacity"' in page and 'pattern="[a-z0-9][a-z0-9\\-]{0,79}"' in page
+    assert 'list="activity-names"' in page
     ok = staff_client.post(f"/events/{event.id}/edit", data={**form, "capacity": "40"})
     assert ok.status_code == 303
     db.session.expire_all()
@@ -53,7 +61,7 @@ def test_create_then_edit_an_event(app, staff_client):
 def test_register_over_http_writes_the_ledger(app, staff_client, make_event):
     event = make_event()
     customer = factories.customer(first_name="Ann", last_name="Jones", email="ann@example.org")
-    staff_client.post(f"/e/{event.slug}", data={"ref": customer.ref})
+    staff_client.post(f"/e/{event.slug}", data={"ref": customer.ref, "check": "Jones"})
     booking = db.session.scalar(select(Booking))
     # The page reads the real clock; the event is in 2030, so booking is open.
     assert booking is not None
@@ -64,17 +72,34 @@ def test_register_over_http_writes_the_ledger(app, staff_client, make_event):
         == 303
     )
     staff_client.post(f"/events/{event.id}/register/walk-in", data={"first_name": "Wal", "last_name": "Kin"})
+    # A walk-in who matches the register is offered to staff to pick, not added again.
+    factories.customer(first_name="Cy", last_name="Dale", ref="DL0077")
+    db.session.commit()
+    pick = staff_client.post(
+        f"/events/{event.id}/register/walk-in", data={"first_name": "Cy", "last_name": "dale"}
+    )
+    assert pick.status_code == 200 and "Who is this walk-in?" in pick.get_data(as_text=True)
+    assert "DL0077" in pick.get_data(as_text=True)
+    chosen = db.session.scalar(select(Customer.id).where(Customer.ref == "DL0077"))
+    staff_client.post(
+        f"/events/{event.id}/register/walk-in",
+        data={"first_name": "Cy", "last_name": "dale", "customer_id": chosen},
+    )
     staff_client.post(f"/events/{event.id}/register/online", data={"online_viewers": "12"})
     bad = staff_client.post(
         f"/events/{event.id}/register/online", data={"online_viewers": "lots"}, follow_redirects=True
     )
     assert b"whole number" in bad.data
     closed = staff_client.post(f"/events/{event.id}/register/close", follow_redirects=True)
-    assert b"2 customers, 0 guests and 12 online viewers" in closed.data
-    assert db.session.scalar(select(db.func.count()).select_from(Participation)) == 3
+    assert b"2 customers, 1 guests and 12 online viewers" in closed.data
+    assert db.session.scalar(select(db.func.count()).select_from(Participation)) == 4
+    assert (
+        db.session.scalar(select(db.func.count()).select_from(Customer).where(Customer.ref.like("WALKIN-%")))
+        == 0
+    )
     staff_client.post(f"/events/{event.id}/register/reopen")
     staff_client.post(f"/events/{event.id}/register/close")
-    assert db.session.scalar(select(db.func.count()).select_from(Participation)) == 3
+    assert db.session.scalar(select(db.func.count()).select_from(Participation)) == 4
 
 
 def test_staff_time_and_costs_from_the_event_page(app, staff_client, make_event):

@@ -1,0 +1,27 @@
+"""Plain-English problems that know the form field they belong beside, and slugs made from titles."""
+
+from __future__ import annotations
+
+import re
+
+
+class FieldError(str):
+    """A problem in words people use, tagged with the form field it belongs beside."""
+
+    field: str
+
+    def __new__(cls, field: str, message: str) -> FieldError:
+        made = super().__new__(cls, message)
+        made.field = field
+        return made
+
+
+def field_of(error: str) -> str:
+    """Return the form field an error belongs to ('' when it belongs to none)."""
+    return getattr(error, "field", "")
+
+
+def slug_from(title: str) -> str:
+    """Make a web address from a title: 'Derwent Life: readers 2011' → 'derwent-life-readers-2011'."""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    return slug[:80].rstrip("-")
