@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006_public'
-down_revision = '0001_initial'
+down_revision = '0003_inbound'
 branch_labels = None
 depends_on = None
 
