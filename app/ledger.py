@@ -33,6 +33,10 @@ COST_KINDS = (
 )
 
 
+# More staff hours than a day holds on one row is usually a typo (5,000 for 5): ask before recording.
+DAY_HOURS = Decimal(24)
+
+
 class LedgerError(ValueError):
     """A ledger or activity change cannot be made; ``field`` names the form field at fault."""
 
@@ -151,14 +155,22 @@ def log_staff_time(
     actor: Any,
     now: datetime,
     latest: date | None = None,
+    confirmed: bool = False,
 ) -> StaffTime:
     """Record staff hours against an activity; the caller commits.
 
     ``latest`` is the last date allowed (default: today in the UK); an upcoming event passes its
-    own date, so preparation time can be booked against the day it is for.
+    own date, so preparation time can be booked against the day it is for. More than
+    ``DAY_HOURS`` on one row is refused unless ``confirmed``.
     """
     if hours <= 0:
         raise LedgerError("hours", "Enter the hours spent (more than 0).")
+    if hours > DAY_HOURS and not confirmed:
+        raise LedgerError(
+            "hours",
+            f"{format(hours.normalize(), ',f')} hours is more than a day on one row. Check the figure, "
+            "or tick “Yes, these hours are right” to record it.",
+        )
     if day > (latest or local_date(now)):
         raise LedgerError("date", "The date is in the future.")
     email = (staff_email or getattr(actor, "email", "") or "").strip().lower()

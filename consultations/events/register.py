@@ -173,7 +173,15 @@ def _desired_rows(event: Event) -> dict[str, dict[str, Any]]:
 
 
 def close_register(event: Event, *, now: datetime, actor: Any = None) -> dict[str, int]:
-    """Write the register into the participation ledger exactly once per person; return the counts."""
+    """Write the register into the participation ledger exactly once per person; return the counts.
+
+    Nobody can have attended an event that has not started, so closing before the start is refused.
+    """
+    if now < event.starts_at:
+        start = event.starts_at.astimezone(LONDON)
+        raise RegisterError(
+            f"The event starts on {start:%d %b %Y at %H:%M}; the register can be closed once it has started."
+        )
     lock_event(event.id)
     desired = _desired_rows(event)
     prefix = f"event:{event.id}:"

@@ -34,6 +34,7 @@ def test_the_page_reads_like_the_reference(staff_client: FlaskClient, ledger: Le
     page = staff_client.get("/reports", query_string=PERIOD).get_data(as_text=True)
     assert "What is an impact report?" in page and "Value for money" in page
     assert "3 (2 email / 2 text)" in page  # the channel split
+    assert "1 took part through more than one: each customer counts once in the total" in page
     assert "47 (42 online / 5 at events)" in page
     assert "Total cost £10 /" in page and "£3.33 per customer involved" in page
     assert "13p per customer involved, 3p per property affected (based on 10 homes)" in page

@@ -76,6 +76,12 @@ def test_register_over_http_writes_the_ledger(app, staff_client, make_event):
         f"/events/{event.id}/register/online", data={"online_viewers": "lots"}, follow_redirects=True
     )
     assert b"whole number" in bad.data
+    early = staff_client.post(f"/events/{event.id}/register/close", follow_redirects=True)
+    assert "once it has started" in early.get_data(as_text=True)
+    assert db.session.scalar(select(Participation)) is None
+    assert "Close the register and record attendance" not in early.get_data(as_text=True)
+    event.starts_at = utcnow() - timedelta(hours=1)  # the day comes
+    db.session.commit()
     closed = staff_client.post(f"/events/{event.id}/register/close", follow_redirects=True)
     assert b"2 customers, 0 guests and 12 online viewers" in closed.data
     assert db.session.scalar(select(db.func.count()).select_from(Participation)) == 3
