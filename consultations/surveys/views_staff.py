@@ -73,6 +73,7 @@ def show(consultation_id: int) -> ResponseReturnValue:
         conversations=stats.conversation_counts(consultation),
         questions=stats.question_figures(consultation),
         profile=stats.profile(consultation) if consultation.launched else {},
+        trials=stats.trials(consultation),
     )
 
 
