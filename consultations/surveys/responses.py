@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from app import ledger
 from app.extensions import db
 from app.models import Participation
 from consultations.surveys.models import Answer, Consultation, Invitation, Question, Response
@@ -69,21 +70,14 @@ def complete(response: Response, *, now: datetime, counts: bool = True) -> Parti
         return None
     consultation = db.session.get(Consultation, response.consultation_id)
     assert consultation is not None
-    key = f"survey-response:{response.id}"
-    existing = db.session.scalar(select(Participation).where(Participation.source_key == key))
-    if existing is not None:
-        return existing
-    row = Participation(
-        activity_id=consultation.activity_id,
-        customer_id=response.customer_id,
-        date=now.astimezone(LONDON).date(),
-        channel=response.channel,
-        hours=participation_hours(consultation),
-        headcount=1,
-        source="survey",
-        source_key=key,
-        created_at=now,
-    )
-    db.session.add(row)
-    db.session.flush()
+    values = {
+        "activity_id": consultation.activity_id,
+        "customer_id": response.customer_id,
+        "date": now.astimezone(LONDON).date(),
+        "channel": response.channel,
+        "hours": participation_hours(consultation),
+        "headcount": 1,
+        "source": "survey",
+    }
+    row: Participation = ledger.write_once(Participation, f"survey-response:{response.id}", values, now=now)
     return row
