@@ -113,7 +113,9 @@ def _act(consultation_id: int, action: str) -> ResponseReturnValue:
 @bp.post("/<int:consultation_id>/launch")
 @roles_required("staff")
 def launch_now(consultation_id: int) -> ResponseReturnValue:
-    """Launch now."""
+    """Launch now, once staff have seen and confirmed what it will do."""
+    if request.form.get("confirm") != "yes":
+        return redirect(url_for("consultations.confirm_launch", consultation_id=consultation_id), 303)
     return _act(consultation_id, "launch")
 
 
@@ -134,7 +136,9 @@ def unschedule_launch(consultation_id: int) -> ResponseReturnValue:
 @bp.post("/<int:consultation_id>/close")
 @roles_required("staff")
 def close_now(consultation_id: int) -> ResponseReturnValue:
-    """Close now."""
+    """Close now, once staff have seen and confirmed what it changes."""
+    if request.form.get("confirm") != "yes":
+        return redirect(url_for("consultations.confirm_close", consultation_id=consultation_id), 303)
     return _act(consultation_id, "close")
 
 
