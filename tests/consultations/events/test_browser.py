@@ -19,6 +19,11 @@ def test_book_and_cancel_in_a_browser(app, live_server, page, live_event):
     page.get_by_role("button", name="Book my place").click()
     # Nothing filled in: the error summary names the fields and links to them.
     summary = page.get_by_role("alert")
+    # Focus moves to the summary and the title says there is an error, as on the survey form.
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.id === 'error-summary'", timeout=5000
+    )
+    assert page.title().startswith("Error: Book:")
     assert "Enter your name." in summary.inner_text()
     page.get_by_role("link", name="Enter your name.").click()
     page.get_by_label("Your name").fill("Sam Guest")
