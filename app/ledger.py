@@ -1,17 +1,20 @@
-"""Writing the ledgers by hand: participation, staff time and costs against an activity.
+"""The one write path into the ledgers: participation, staff time and costs against an activity.
 
-Every page that logs these (the activity page, the event page) calls these services, so the
-rules and the list of cost kinds are the same everywhere. Services flush; callers commit.
+Every row carries a source key (the survey response, the event register, the SMS, the import
+line, the staff entry), so a source writes its rows exactly once and undoing it removes exactly
+those rows. Services flush; callers commit.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.extensions import db
 from app.models import Activity, Cost, Customer, Participation, StaffTime, StaffUser
@@ -31,6 +34,93 @@ COST_KINDS = (
     "staff",
     "other",
 )
+
+
+# More staff hours than a day holds on one row is usually a typo (5,000 for 5): ask before recording.
+DAY_HOURS = Decimal(24)
+
+
+LEDGER_MODELS: tuple[type[Any], ...] = (Participation, StaffTime, Cost)
+# Key lookups go in batches well under SQLite's limit on bound parameters.
+LOOKUP_CHUNK = 900
+WRITE_CHUNK = 5000
+
+
+def entry_key(kind: str) -> str:
+    """Return a fresh source key for one staff entry ("staff:participation:<uuid>")."""
+    return f"staff:{kind}:{uuid.uuid4().hex}"
+
+
+def write_once(model: type[Any], source_key: str, values: Mapping[str, Any], *, now: datetime) -> Any:
+    """Add the ledger row for ``source_key`` unless it is stored already; return the row either way."""
+    existing = db.session.scalar(select(model).where(model.source_key == source_key))
+    if existing is not None:
+        return existing
+    row = model(source_key=source_key, created_at=now, **values)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def sync_source(prefix: str, desired: Mapping[str, Mapping[str, Any]], *, now: datetime) -> int:
+    """Make the participation rows keyed under ``prefix`` exactly ``desired``; return how many went."""
+    existing = {
+        row.source_key: row
+        for row in db.session.scalars(
+            select(Participation).where(Participation.source_key.like(prefix + "%"))
+        )
+    }
+    stale = [key for key in existing if key not in desired]
+    if stale:
+        db.session.execute(delete(Participation).where(Participation.source_key.in_(stale)))
+    for key, values in desired.items():
+        row = existing.get(key)
+        if row is None:
+            db.session.add(Participation(source_key=key, created_at=now, **values))
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
+    db.session.flush()
+    return len(stale)
+
+
+def bulk_add(
+    model: type[Any],
+    names: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    constants: Mapping[str, Any],
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Insert the rows (tuples in ``names`` order, one ``source_key``) whose key is new; return how many.
+
+    Core executemany batches keep an import at bulk speed; keys already stored are skipped.
+    """
+    at = list(names).index("source_key")
+    stored: set[str] = set()
+    for start in range(0, len(rows), LOOKUP_CHUNK):
+        keys = [row[at] for row in rows[start : start + LOOKUP_CHUNK]]
+        stored.update(
+            db.session.execute(select(model.source_key).where(model.source_key.in_(keys))).scalars()
+        )
+    fresh = [row for row in rows if row[at] not in stored] if stored else list(rows)
+    statement = model.__table__.insert()
+    for start in range(0, len(fresh), WRITE_CHUNK):
+        chunk = fresh[start : start + WRITE_CHUNK]
+        db.session.execute(statement, [{**constants, **dict(zip(names, row, strict=True))} for row in chunk])
+        if progress:
+            progress(start + len(chunk), len(fresh))
+    return len(fresh)
+
+
+def undo_source(key: str, *, prefix: bool = False) -> int:
+    """Remove exactly the ledger rows one source wrote (its key, or every key under a prefix)."""
+    removed = 0
+    for model in LEDGER_MODELS:
+        match = model.source_key.like(key + "%") if prefix else model.source_key == key
+        removed += db.session.execute(delete(model).where(match)).rowcount or 0
+    db.session.flush()
+    return removed
 
 
 class LedgerError(ValueError):
@@ -90,6 +180,7 @@ def log_participation(
             hours=hours_each * headcount,
             headcount=headcount,
             source="manual",
+            source_key=entry_key("participation"),
             created_at=now,
         )
         db.session.add(row)
@@ -124,6 +215,7 @@ def log_participation(
                 hours=hours_each,
                 headcount=1,
                 source="manual",
+                source_key=entry_key("participation"),
                 created_at=now,
             )
             db.session.add(row)
@@ -151,14 +243,22 @@ def log_staff_time(
     actor: Any,
     now: datetime,
     latest: date | None = None,
+    confirmed: bool = False,
 ) -> StaffTime:
     """Record staff hours against an activity; the caller commits.
 
     ``latest`` is the last date allowed (default: today in the UK); an upcoming event passes its
-    own date, so preparation time can be booked against the day it is for.
+    own date, so preparation time can be booked against the day it is for. More than
+    ``DAY_HOURS`` on one row is refused unless ``confirmed``.
     """
     if hours <= 0:
         raise LedgerError("hours", "Enter the hours spent (more than 0).")
+    if hours > DAY_HOURS and not confirmed:
+        raise LedgerError(
+            "hours",
+            f"{format(hours.normalize(), ',f')} hours is more than a day on one row. Check the figure, "
+            "or tick “Yes, these hours are right” to record it.",
+        )
     if day > (latest or local_date(now)):
         raise LedgerError("date", "The date is in the future.")
     email = (staff_email or getattr(actor, "email", "") or "").strip().lower()
@@ -170,6 +270,7 @@ def log_staff_time(
         staff_user_id=staff.id if staff else None,
         staff_email=email,
         note=note.strip(),
+        source_key=entry_key("staff-time"),
         created_at=now,
     )
     db.session.add(row)
@@ -193,29 +294,9 @@ def log_cost(
         amount=amount,
         kind=kind,
         description=description.strip(),
+        source_key=entry_key("cost"),
         created_at=now,
     )
-    db.session.add(row)
-    db.session.flush()
-    return row
-
-
-def record_participation(
-    *, source_key: str, activity_id: int, customer_id: int | None, day: date, channel: str,
-    hours: Decimal, source: str, now: datetime, headcount: int = 1,
-) -> Participation:  # fmt: skip
-    """Write one automatic participation row once per source key; a repeat returns the row already there.
-
-    ``customer_id`` None is an anonymous headcount (an open web link answer nobody could be
-    matched to, say): the report counts it in ``unidentified_participants``.
-    """
-    existing = db.session.scalar(select(Participation).where(Participation.source_key == source_key))
-    if existing is not None:
-        return existing
-    row = Participation(
-        activity_id=activity_id, customer_id=customer_id, date=day, channel=channel, hours=hours,
-        headcount=headcount, source=source, source_key=source_key, created_at=now,
-    )  # fmt: skip
     db.session.add(row)
     db.session.flush()
     return row

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
-from sqlalchemy import select
 
+from app import ledger
 from app.extensions import db
 from app.models import Cost
 from messaging.models import OutboundMessage
@@ -49,20 +49,15 @@ def add_sms_cost(message: OutboundMessage) -> None:
     """Add the message's SMS charge to its activity's costs, exactly once (source_key sms:<id>)."""
     if message.channel != "sms" or not message.activity_id or not message.estimated_cost:
         return
-    key = f"sms:{message.id}"
-    if db.session.scalar(select(Cost.id).where(Cost.source_key == key)) is not None:
-        return
     sent = message.sent_at or message.created_at
-    db.session.add(
-        Cost(
-            activity_id=message.activity_id,
-            date=sent.astimezone(LONDON).date(),
-            amount=Decimal(message.estimated_cost).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
-            description=f"SMS {message.ref or message.purpose or message.id} ({message.segments} segment(s))",
-            kind="sms",
-            source_key=key,
-        )
-    )
+    values = {
+        "activity_id": message.activity_id,
+        "date": sent.astimezone(LONDON).date(),
+        "amount": Decimal(message.estimated_cost).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+        "description": f"SMS {message.ref or message.purpose or message.id} ({message.segments} segment(s))",
+        "kind": "sms",
+    }
+    ledger.write_once(Cost, f"sms:{message.id}", values, now=sent)
 
 
 def record(message: OutboundMessage, result: SendResult, *, now: datetime, sent_at: datetime) -> str:

@@ -64,6 +64,17 @@ def customers_words(total: int, by_channel: dict[str, int]) -> str:
     return f"{total:,} ({split})"
 
 
+def channels_note(total: int, by_channel: dict[str, int]) -> str:
+    """Say how a customer in several channels is counted, when the channel figures add up to more."""
+    if len(by_channel) < 2 or sum(by_channel.values()) <= total:
+        return ""
+    overlap = sum(by_channel.values()) - total
+    return (
+        f"The channels add up to more than {total:,} because {overlap:,} took part through more than one: "
+        "each customer counts once in the total and once in every channel they used."
+    )
+
+
 def percent(part: int | None, whole: int) -> str:
     """Write a share as a whole percentage, or — when it cannot be shown."""
     if part is None or whole <= 0:

@@ -7,9 +7,9 @@ from contextlib import contextmanager
 from hashlib import sha1
 from typing import Any
 
-from sqlalchemy import bindparam, select, text
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import bindparam, text
 
+from app import ledger
 from app.extensions import db
 from app.imports.reader import PROGRESS_EVERY, Progress
 from app.imports.result import ImportResult
@@ -140,22 +140,13 @@ def insert_new(
     progress: Progress | None = None,
 ) -> None:
     """Insert the ledger rows (tuples in ``names`` order) whose source key is not stored yet."""
-    source_key: InstrumentedAttribute[str | None] = model.source_key
-    at = names.index("source_key")
+
+    # The ledger's own bulk path: one write path for every row, still executemany batches.
+    def report(done: int, total: int) -> None:
+        if progress and total >= PROGRESS_EVERY:
+            progress(f"{result.filename}: {done:,} of {total:,} rows added")
+
     with roomy_sqlite_cache():
-        stored: set[str] = set()
-        for chunk in chunks(rows, LOOKUP_CHUNK):
-            keys = [row[at] for row in chunk]
-            stored.update(db.session.execute(select(source_key).where(source_key.in_(keys))).scalars())
-        fresh = [row for row in rows if row[at] not in stored] if stored else rows
-        statement = model.__table__.insert()
-        done = 0
-        for chunk in chunks(fresh):
-            db.session.execute(
-                statement, [{**constants, **dict(zip(names, row, strict=True))} for row in chunk]
-            )
-            done += len(chunk)
-            if progress and len(fresh) >= PROGRESS_EVERY:
-                progress(f"{result.filename}: {done:,} of {len(fresh):,} rows added")
-    result.added += len(fresh)
-    result.unchanged += len(rows) - len(fresh)
+        added = ledger.bulk_add(model, names, rows, constants=constants, progress=report)
+    result.added += added
+    result.unchanged += len(rows) - added

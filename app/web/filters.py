@@ -42,11 +42,22 @@ def number(value: Decimal | int | float | None) -> str:
     return f"{dec.normalize():,f}"
 
 
+def hours(value: Decimal | int | float | None) -> str:
+    """Show hours as people read them: thousands separators and at most two decimals (exports keep all)."""
+    if value is None:
+        return "—"
+    dec = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if dec == dec.to_integral_value():
+        return f"{int(dec):,}"
+    return f"{dec.normalize():,f}"
+
+
 def init_app(app: Flask) -> None:
     """Register the filters."""
     app.add_template_filter(money)
     app.add_template_filter(london)
     app.add_template_filter(ukdate)
     app.add_template_filter(number)
+    app.add_template_filter(hours)
     # base.html asks which optional endpoints exist; Flask does not expose current_app to templates.
     app.jinja_env.globals["current_app"] = current_app

@@ -8,11 +8,11 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, EmailField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, DateField, DecimalField, EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from app.extensions import db
-from app.ledger import COST_KINDS, LedgerError, log_cost, log_staff_time
+from app.ledger import COST_KINDS, DAY_HOURS, LedgerError, log_cost, log_staff_time
 from app.models import Activity, Cost, StaffTime
 
 MAX_HOURS = Decimal(100000)
@@ -45,6 +45,13 @@ class StaffTimeForm(FlaskForm):
         validators=[Optional(), Length(max=254), Email("Enter a full email address, like name@example.org.")],
     )
     note = StringField("Note", validators=[Length(max=500)])
+    confirm_hours = BooleanField("Yes, these hours are right")
+
+    @property
+    def asks_to_confirm(self) -> bool:
+        """Return whether the hours typed need the "these hours are right" box."""
+        hours = self.hours.data
+        return hours is not None and hours > DAY_HOURS
 
 
 class CostForm(FlaskForm):
@@ -100,6 +107,7 @@ def submit_staff_time(
             actor=actor,
             now=now,
             latest=latest,
+            confirmed=bool(form.confirm_hours.data),
         ),
     )
 

@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import func, or_, select
 
+from app import ledger
 from app.extensions import db
-from app.models import Customer, Participation
+from app.models import Customer
 from app.models.audit import record
 from consultations.events.matching import (
     candidates,
@@ -207,33 +208,26 @@ def _desired_rows(event: Event) -> dict[str, dict[str, Any]]:
 
 
 def close_register(event: Event, *, now: datetime, actor: Any = None) -> dict[str, int]:
-    """Write the register into the participation ledger exactly once per person; return the counts."""
+    """Write the register into the participation ledger exactly once per person; return the counts.
+
+    Nobody can have attended an event that has not started, so closing before the start is refused.
+    """
+    if now < event.starts_at:
+        start = event.starts_at.astimezone(LONDON)
+        raise RegisterError(
+            f"The event starts on {start:%d %b %Y at %H:%M}; the register can be closed once it has started."
+        )
     lock_event(event.id)
     desired = _desired_rows(event)
     prefix = f"event:{event.id}:"
-    existing = {
-        row.source_key: row
-        for row in db.session.scalars(
-            select(Participation).where(Participation.source_key.like(prefix + "%"))
-        )
-    }
-    stale = [key for key in existing if key not in desired]
-    if stale:
-        db.session.execute(delete(Participation).where(Participation.source_key.in_(stale)))
-    for key, values in desired.items():
-        row = existing.get(key)
-        if row is None:
-            db.session.add(Participation(source_key=key, created_at=now, **values))
-        else:
-            for field, value in values.items():
-                setattr(row, field, value)
+    removed = ledger.sync_source(prefix, desired, now=now)
     event.register_closed_at = now
     db.session.flush()
     summary = {
         "attendees": sum(1 for key in desired if ":customer:" in key),
         "guests": int(desired.get(f"{prefix}guests", {}).get("headcount", 0)),
         "online": int(desired.get(f"{prefix}online", {}).get("headcount", 0)),
-        "removed": len(stale),
+        "removed": removed,
     }
     record(
         "event.register_closed", actor=actor, target_type="event", target_id=event.id, detail=summary, now=now

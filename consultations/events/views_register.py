@@ -41,6 +41,7 @@ def register(event_id: int) -> ResponseReturnValue:
         rows=register_rows(event, query),
         q=query,
         counts=attendance_counts(event),
+        now=utcnow(),
     )
 
 
@@ -116,7 +117,12 @@ def online(event_id: int) -> ResponseReturnValue:
 def close(event_id: int) -> ResponseReturnValue:
     """Close the register and write attendance into the participation ledger."""
     event = db.get_or_404(Event, event_id)
-    summary = close_register(event, now=utcnow(), actor=current_user)
+    try:
+        summary = close_register(event, now=utcnow(), actor=current_user)
+    except RegisterError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("events.register", event_id=event.id), 303)
     db.session.commit()
     flash(
         f"Register closed: {summary['attendees']} customers, {summary['guests']} guests and "

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Activity, Cost, StaffTime
 from app.models.base import utcnow
 from app.web.ledger_forms import CostForm, StaffTimeForm, submit_cost, submit_staff_time
+from consultations.activity_choice import activity_choice_error, wants_new_activity
 from consultations.audiences import AudienceError, AudienceSpec, count_audience
 from consultations.events.blueprints import staff as bp
 from consultations.events.definitions import LONDON, DefinitionError, event_to_definition, save_definition
@@ -59,10 +60,17 @@ def _edit(event: Event | None) -> ResponseReturnValue:
     if request.method == "POST":
         data = event_form_data(request.form)
         try:
+            chosen = activity_choice_error(data.get("activity", ""), create=wants_new_activity(request.form))
+            if chosen:
+                raise DefinitionError([chosen])
             saved, created = save_definition(data, now=utcnow(), actor=current_user, event=event)
         except DefinitionError as exc:
             db.session.rollback()
-            values = {**data, "waitlist": data.get("waitlist")}
+            values = {
+                **data,
+                "waitlist": data.get("waitlist"),
+                "new_activity": wants_new_activity(request.form),
+            }
             return render_template(
                 "events/form.html", event=event, values=values, errors=exc.errors, activities=activities
             ), 400

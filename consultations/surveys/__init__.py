@@ -7,12 +7,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the blueprints, commands, SMS handler and sweepers of surveys."""
-    from consultations.surveys import cli, jobs, views_builder, views_public, views_staff
+    from consultations.surveys import cli, jobs, views_builder, views_confirm, views_public, views_staff
     from consultations.surveys.blueprints import public_bp, staff_bp
     from consultations.surveys.engine import after_interruption, on_sms_received
     from messaging.handlers import CONVERSATIONS, register_inbound_handler
 
-    assert views_builder and views_public and views_staff  # imported for their routes
+    assert views_builder and views_confirm and views_public and views_staff  # imported for their routes
     app.register_blueprint(staff_bp)
     app.register_blueprint(public_bp)
     cli.init_app(app)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Customer
-from consultations.surveys.models import Answer, Consultation, Response
+from consultations.surveys.models import Answer, Consultation, Response, real_responses
 
 LONDON = ZoneInfo("Europe/London")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -52,7 +52,7 @@ def rows(consultation: Consultation) -> Iterator[list[Any]]:
     """Yield one row of raw values per response, oldest first."""
     query = (
         select(Response)
-        .where(Response.consultation_id == consultation.id)
+        .where(Response.consultation_id == consultation.id, real_responses())
         .options(selectinload(Response.answers), selectinload(Response.customer).selectinload(Customer.area))
         .order_by(Response.id)
         .execution_options(yield_per=500)

@@ -65,6 +65,12 @@ def check_launchable(consultation: Consultation) -> None:
         raise SurveyError("Add at least one question before launching.")
     if not consultation.channels:
         raise SurveyError("Choose at least one channel (SMS or email) before launching.")
+    if "sms" in consultation.channels:
+        from consultations.surveys.sms_limits import conversation_problems
+
+        problems = conversation_problems(consultation)
+        if problems:
+            raise SurveyError(" ".join(problems))
 
 
 class EmailTemplate:

@@ -17,6 +17,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    or_,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -185,3 +187,9 @@ class Answer(db.Model):
 
     response: Mapped[Response] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship()
+
+
+def real_responses() -> Any:
+    """Return the condition that keeps out responses to trial conversations (never counted or reported)."""
+    trials = select(Invitation.id).where(Invitation.is_test.is_(True))
+    return or_(Response.invitation_id.is_(None), Response.invitation_id.not_in(trials))

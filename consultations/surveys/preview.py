@@ -14,6 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from consultations.audiences import AudienceSpec, count_audience
 from consultations.surveys.launch import SurveyError, survey_link
 from consultations.surveys.models import Consultation
+from consultations.surveys.sms_limits import conversation_problems, opening_segments, segment_warning
 from consultations.surveys.texts import (
     CLOSED_REPLY,
     CLOSING,
@@ -50,6 +51,8 @@ class Preview:
     invitation_cost: Decimal
     full_cost: Decimal
     email: Email
+    problems: list[str]
+    warnings: list[str]
 
 
 def _sms(label: str, body: str) -> SmsPreview:
@@ -84,6 +87,12 @@ def build_preview(consultation: Consultation, config: Mapping[str, Any]) -> Prev
     )
     sms_people = counts.by_channel.get("sms", 0)
     price = Decimal(str(config.get("SMS_PRICE_PER_SEGMENT", "0")))
+    # The invitation carries each person's own name: price it name by name, not as "Sam".
+    by_segments = opening_segments(consultation)
+    invitation_segments = sum(n * people for n, people in by_segments.items()) if by_segments else None
+    if invitation_segments is None:
+        invitation_segments = texts[0].segments * sms_people
+    warning = segment_warning(by_segments, price)
     questions = len(consultation.questions)
     # Everyone answering everything: the opening text, one text per further question, and the thanks.
     conversation = [*texts[:questions], texts[2 * questions]]
@@ -92,8 +101,12 @@ def build_preview(consultation: Consultation, config: Mapping[str, Any]) -> Prev
         sms_recipients=sms_people,
         email_recipients=counts.by_channel.get("email", 0),
         price=price,
-        invitation_cost=(texts[0].segments * sms_people * price).quantize(Decimal("0.01")),
-        full_cost=(sum(t.segments for t in conversation) * sms_people * price).quantize(Decimal("0.01")),
+        invitation_cost=(invitation_segments * price).quantize(Decimal("0.01")),
+        full_cost=(
+            (invitation_segments + sum(t.segments for t in conversation[1:]) * sms_people) * price
+        ).quantize(Decimal("0.01")),
+        problems=conversation_problems(consultation) if "sms" in (consultation.channels or []) else [],
+        warnings=[warning] if warning else [],
         email=invitation_email(
             consultation,
             first_name=SAMPLE_NAME,

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from app import ledger
 from app.extensions import db
-from app.ledger import record_participation
 from app.models import Participation
 from consultations.surveys.models import Answer, Consultation, Invitation, Question, Response
 from consultations.surveys.parsing import Parsed
@@ -70,8 +70,14 @@ def complete(response: Response, *, now: datetime, counts: bool = True) -> Parti
         return None
     consultation = db.session.get(Consultation, response.consultation_id)
     assert consultation is not None
-    return record_participation(
-        source_key=f"survey-response:{response.id}", activity_id=consultation.activity_id,
-        customer_id=response.customer_id, day=now.astimezone(LONDON).date(), channel=response.channel,
-        hours=participation_hours(consultation), source="survey", now=now,
-    )  # fmt: skip
+    values = {
+        "activity_id": consultation.activity_id,
+        "customer_id": response.customer_id,
+        "date": now.astimezone(LONDON).date(),
+        "channel": response.channel,
+        "hours": participation_hours(consultation),
+        "headcount": 1,
+        "source": "survey",
+    }
+    row: Participation = ledger.write_once(Participation, f"survey-response:{response.id}", values, now=now)
+    return row

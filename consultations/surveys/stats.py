@@ -20,6 +20,7 @@ from consultations.surveys.models import (
     Invitation,
     Question,
     Response,
+    real_responses,
 )
 from messaging.api import OutboundMessage, Suppression
 
@@ -79,7 +80,7 @@ def channel_figures(consultation: Consultation) -> dict[str, ChannelFigures]:
     for channel, status, n in db.session.execute(
         select(Response.channel, Response.status, func.count(func.distinct(Response.id)))
         .join(Answer, Answer.response_id == Response.id)
-        .where(Response.consultation_id == consultation.id)
+        .where(Response.consultation_id == consultation.id, real_responses())
         .group_by(Response.channel, Response.status)
     ):
         figures[channel].answered += n
@@ -143,7 +144,7 @@ def _number_text(value: Decimal | None) -> str:
 def question_figures(consultation: Consultation, texts_limit: int = 50) -> list[QuestionFigures]:
     """Return answer distributions for choices and scales, summaries for numbers and recent free text."""
     result = []
-    completed_or_started = Response.consultation_id == consultation.id
+    completed_or_started = and_(Response.consultation_id == consultation.id, real_responses())
     for question in consultation.questions:
         figures = QuestionFigures(question)
         base = (
@@ -244,6 +245,7 @@ def profile(consultation: Consultation) -> dict[str, list[ProfileRow]]:
         Response.consultation_id == consultation.id,
         Response.status == "completed",
         Response.customer_id.is_not(None),
+        real_responses(),
     )
     audience = _profile_counts(audience_ids)
     respondents = _profile_counts(respondent_ids)
@@ -272,3 +274,30 @@ def web_link_counts(consultation: Consultation) -> dict[str, int]:
     for anonymous, n in rows:
         counts["anonymous" if anonymous else "matched"] += int(n)
     return counts
+
+
+@dataclass(frozen=True)
+class TrialRow:
+    """One trial conversation, listed apart from the results."""
+
+    address: str
+    status: str
+    started_at: datetime
+    answers: int
+
+
+def trials(consultation: Consultation, limit: int = 50) -> list[TrialRow]:
+    """Return the latest trial conversations with how many answers each gave (none count anywhere)."""
+    answers = (
+        select(func.count(Answer.id))
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.invitation_id == Invitation.id)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Invitation.address, Invitation.status, Invitation.created_at, answers)
+        .where(Invitation.consultation_id == consultation.id, Invitation.is_test.is_(True))
+        .order_by(Invitation.id.desc())
+        .limit(limit)
+    )
+    return [TrialRow(address, status, started, int(n or 0)) for address, status, started, n in rows]

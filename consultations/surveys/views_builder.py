@@ -15,6 +15,7 @@ from app.auth.decorators import roles_required
 from app.extensions import db
 from app.models import Activity, Area, Customer
 from app.models.base import utcnow
+from consultations.activity_choice import activity_choice_error, wants_new_activity
 from consultations.audiences import AudienceError, AudienceSpec, count_audience
 from consultations.field_errors import FieldError, slug_from
 from consultations.surveys.blueprints import staff_bp as bp
@@ -86,6 +87,9 @@ def edit(consultation_id: int | None = None) -> ResponseReturnValue:
     data = _settings_from_form(base)
     try:
         definition = validate(data, require_questions=False)
+        chosen = activity_choice_error(definition.activity, create=wants_new_activity(request.form))
+        if chosen:
+            raise DefinitionError([chosen])
         clash = db.session.scalar(select(Consultation).where(Consultation.slug == definition.slug))
         if clash is not None and clash is not consultation:
             raise DefinitionError(
@@ -100,7 +104,7 @@ def edit(consultation_id: int | None = None) -> ResponseReturnValue:
         return render_template(
             "consultations/edit.html",
             consultation=consultation,
-            values=data,
+            values={**data, "new_activity": wants_new_activity(request.form)},
             errors=exc.errors,
             activities=activities,
         ), 422

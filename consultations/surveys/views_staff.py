@@ -74,6 +74,7 @@ def show(consultation_id: int) -> ResponseReturnValue:
         web_link=stats.web_link_counts(consultation) if consultation.web_link else None,
         questions=stats.question_figures(consultation),
         profile=stats.profile(consultation) if consultation.launched else {},
+        trials=stats.trials(consultation),
     )
 
 
@@ -113,7 +114,9 @@ def _act(consultation_id: int, action: str) -> ResponseReturnValue:
 @bp.post("/<int:consultation_id>/launch")
 @roles_required("staff")
 def launch_now(consultation_id: int) -> ResponseReturnValue:
-    """Launch now."""
+    """Launch now, once staff have seen and confirmed what it will do."""
+    if request.form.get("confirm") != "yes":
+        return redirect(url_for("consultations.confirm_launch", consultation_id=consultation_id), 303)
     return _act(consultation_id, "launch")
 
 
@@ -134,7 +137,9 @@ def unschedule_launch(consultation_id: int) -> ResponseReturnValue:
 @bp.post("/<int:consultation_id>/close")
 @roles_required("staff")
 def close_now(consultation_id: int) -> ResponseReturnValue:
-    """Close now."""
+    """Close now, once staff have seen and confirmed what it changes."""
+    if request.form.get("confirm") != "yes":
+        return redirect(url_for("consultations.confirm_close", consultation_id=consultation_id), 303)
     return _act(consultation_id, "close")
 
 

@@ -25,6 +25,7 @@ def helpers() -> SimpleNamespace:
         hours_words=formatting.hours_words,
         cost_words=formatting.cost_words,
         customers_words=formatting.customers_words,
+        channels_note=formatting.channels_note,
         period_words=formatting.period_words,
         rating_labels=formatting.RATING_LABELS,
         field_labels=formatting.FIELD_LABELS,

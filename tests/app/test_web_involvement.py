@@ -363,3 +363,37 @@ def test_the_activity_list_totals_come_from_one_grouped_query(staff_client: Flas
 def test_an_unknown_activity_is_404(staff_client: FlaskClient) -> None:
     assert staff_client.get("/activities/404").status_code == 404
     assert staff_client.post("/activities/404/costs", data={}).status_code == 404
+
+
+def test_hours_show_at_most_two_decimals(staff_client: FlaskClient) -> None:
+    activity = make_activity()
+    (person,) = customers("DL9")
+    db.session.add(Participation(activity_id=activity.id, customer_id=person.id, date=TODAY, channel="web",
+                                 hours=Decimal("1159.0845")))  # fmt: skip
+    db.session.add(StaffTime(activity_id=activity.id, date=TODAY, hours=Decimal("0.0833")))
+    db.session.commit()
+    page = staff_client.get(f"/activities/{activity.id}").get_data(as_text=True)
+    assert "1,159.08" in page and "1,159.0845" not in page
+    assert "0.08" in page and "0.0833" not in page
+    assert totals(staff_client, activity)["customer_hours"] == "1,159.08"
+
+
+def test_more_than_a_day_of_staff_hours_asks_to_confirm(staff_client: FlaskClient) -> None:
+    activity = make_activity()
+    form = {"s-date": TODAY.isoformat(), "s-hours": "5000"}
+    asked = staff_client.post(f"/activities/{activity.id}/staff-time", data=form)
+    assert asked.status_code == 400
+    assert "5,000 hours is more than a day on one row" in field_error(asked, "s-hours")
+    assert 'name="s-confirm_hours"' in asked.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(StaffTime)) == 0
+    # 24 hours on one row is a long day, but possible: no question asked.
+    assert 'name="s-confirm_hours"' not in staff_client.get(f"/activities/{activity.id}").get_data(
+        as_text=True
+    )
+    ok = staff_client.post(f"/activities/{activity.id}/staff-time", data={**form, "s-hours": "24"})
+    assert ok.status_code == 302
+    confirmed = staff_client.post(
+        f"/activities/{activity.id}/staff-time", data={**form, "s-confirm_hours": "y"}
+    )
+    assert confirmed.status_code == 302
+    assert sorted(db.session.scalars(select(StaffTime.hours))) == [Decimal(24), Decimal(5000)]

@@ -69,6 +69,7 @@ def test_email_consultation_in_a_browser(
     page.get_by_label("3. Anything to add?").fill('=HYPERLINK("x") more bins')
     page.get_by_role("button", name="Send my answers").click()
     assert page.locator("h1").inner_text() == "Thank you"
+    assert page.title().startswith("Thank you: answers saved")  # not the form's title
     page.goto(live_server.url + path)
     assert page.locator("h1").inner_text() == "You have already answered"
 

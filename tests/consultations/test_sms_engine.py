@@ -161,3 +161,26 @@ def test_two_replies_racing_for_one_conversation_lose_nothing(app: Flask) -> Non
     assert invitation.position == 2
     response = db.session.scalars(select(Response)).one()
     assert {a.value for a in response.answers} in ({"Yes", "2"}, {"No", "1"})
+
+
+def test_a_trial_after_launch_is_in_no_figure_chart_or_export_and_is_listed_apart(app: Flask) -> None:
+    from consultations.surveys import stats
+    from consultations.surveys.exports import to_csv
+
+    consultation = launched(app)
+    text_in(PHONE, "1", now=NOW + timedelta(minutes=1))
+    text_in(PHONE, "4", now=NOW + timedelta(minutes=2))
+    text_in(PHONE, "fine", now=NOW + timedelta(minutes=3))
+    start_test_conversation(consultation, OTHER, now=NOW + timedelta(minutes=4))
+    db.session.commit()
+    for body in ("2", "1", "trial"):
+        text_in(OTHER, body, now=NOW + timedelta(minutes=5))
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 2  # the trial did answer
+    sms = stats.channel_figures(consultation)["sms"]
+    assert (sms.invited, sms.answered, sms.completed, sms.rate) == (1, 1, 1, Decimal("100.0"))
+    reads = stats.question_figures(consultation)[0]
+    assert reads.bars == [("Yes", 1), ("No", 0)]  # the trial answered "No"
+    assert "trial" not in to_csv(consultation) and len(to_csv(consultation).splitlines()) == 2
+    assert db.session.scalar(select(func.count()).select_from(Participation)) == 1
+    (trial,) = stats.trials(consultation)
+    assert (trial.address, trial.status, trial.answers) == (OTHER, "completed", 3)

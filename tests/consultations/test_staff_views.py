@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Participation
+from app.models import Activity, Participation
 from consultations.surveys.exports import formula_safe, to_csv
 from consultations.surveys.launch import launch
 from consultations.surveys.models import Consultation, Response
@@ -52,6 +52,7 @@ def test_builder_creates_a_consultation_with_questions_and_audience(
             "title": "Bins",
             "slug": "bins",
             "activity": "Bin survey",
+            "new_activity": "on",
             "channels": ["sms", "email"],
             "preference": "sms,email",
             "intro": "Hi {first_name}",
@@ -174,8 +175,19 @@ def test_paper_entry_and_open_web_link(staff_client: FlaskClient, client: FlaskC
 
 def test_builder_makes_the_slug_from_the_title(staff_client: FlaskClient, app: Flask) -> None:
     made = staff_client.post("/consultations/new", data={"title": "Derwent Life: readers 2011!", "activity": "x",
-                                                          "channels": "sms"})  # fmt: skip
+                                                          "channels": "sms", "new_activity": "on"})  # fmt: skip
     assert made.status_code == 302
     assert db.session.scalar(select(Consultation.slug).where(Consultation.title.like("Derwent Life%"))) == (
         "derwent-life-readers-2011"
     )
+
+
+def test_the_consultation_form_does_not_conjure_activities(staff_client: FlaskClient, app: Flask) -> None:
+    data = {"title": "Bins", "slug": "bins", "activity": "Bin survey", "channels": ["sms"], "intro": "Hi"}
+    refused = staff_client.post("/consultations/new", data=data)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "no activity called “Bin survey”" in page
+    assert db.session.scalar(select(Activity)) is None and db.session.scalar(select(Consultation)) is None
+    assert staff_client.post("/consultations/new", data={**data, "new_activity": "on"}).status_code == 302
+    activity = db.session.scalars(select(Activity)).one()
+    assert activity.name == "Bin survey" and activity.category == "consultation"

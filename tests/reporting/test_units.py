@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from reporting.formatting import cost_words, customers_words, money_words
+from reporting.formatting import channels_note, cost_words, customers_words, money_words
 from reporting.periods import PeriodError, last_quarter, presets, resolve
 from reporting.ratings import rule_rating
 
@@ -26,6 +26,10 @@ def test_money_is_written_like_the_reference(amount: str | None, words: str) -> 
 def test_customers_and_cost_lines() -> None:
     assert customers_words(2613, {"sms": 2483, "email": 130}) == "2,613 (2,483 text / 130 email)"
     assert customers_words(104, {"phone": 104}) == "104"
+    # 646 + 84 is 730: the 21 who used both channels are counted in each, and the note says so.
+    note = channels_note(709, {"sms": 646, "email": 84})
+    assert "21 took part through more than one" in note and "once in every channel" in note
+    assert channels_note(730, {"sms": 646, "email": 84}) == "" and channels_note(5, {"sms": 5}) == ""
     assert cost_words(Decimal("43.25"), Decimal("8.65"), Decimal("1.04"), 5000) == (
         "Total cost £43.25 / £8.65 per customer involved, £1.04 per property affected (based on 5,000 homes)"
     )

@@ -34,23 +34,34 @@ def test_the_page_reads_like_the_reference(staff_client: FlaskClient, ledger: Le
     page = staff_client.get("/reports", query_string=PERIOD).get_data(as_text=True)
     assert "What is an impact report?" in page and "Value for money" in page
     assert "3 (2 email / 2 text)" in page  # the channel split
+    assert "1 took part through more than one: each customer counts once in the total" in page
     assert "47 (42 online / 5 at events)" in page
     assert "Total cost £10 /" in page and "£3.33 per customer involved" in page
     assert "13p per customer involved, 3p per property affected (based on 10 homes)" in page
     assert "Customer 0.13 / Staff 3.5" in page
     assert "from targets: Reach 3 against a target of 4 (average)" in page
     assert "Examples of outcomes from involvement meetings" in page
-    assert "Activities underway" in page and "overdue" in page
+    assert "Activities underway" in page
+    assert '<strong class="overdue">overdue</strong>' in page  # an action past its due date, not the CSS
     assert "6 customers participated in involvement opportunities" in page
     assert (
         "A budget of £1,500 is in place to deliver resident involvement with current under spend of £1,389.75"
         in page
     )
-    assert "&lt;5" in page  # suppressed profile cells
+    # A suppressed profile cell, not the help text that explains "<5".
+    assert re.search(r'<td class="num">&lt;5</td>', page)
     assert "<svg" in page and "Customers involved by activity and channel" in page
     assert "Big Get Together:</strong> No homes affected recorded." in page  # a data-quality warning
     # staff cannot override or publish, so the forms are not offered
     assert "Override this rating" not in page and "Publish a frozen copy" not in page
+
+
+def test_the_overdue_and_suppression_markers_need_data(staff_client: FlaskClient) -> None:
+    # On an empty database the page still carries the CSS and the help text, never the markers.
+    page = staff_client.get("/reports", query_string=PERIOD).get_data(as_text=True)
+    assert "overdue" in page and "&lt;5" in page
+    assert '<strong class="overdue">overdue</strong>' not in page
+    assert not re.search(r'<td class="num">&lt;5</td>', page)
 
 
 def test_user_text_is_escaped_everywhere(staff_client: FlaskClient, ledger: Ledger) -> None:

@@ -19,6 +19,11 @@ def test_book_and_cancel_in_a_browser(app, live_server, page, live_event):
     page.get_by_role("button", name="Book my place").click()
     # Nothing filled in: the error summary names the fields and links to them.
     summary = page.get_by_role("alert")
+    # Focus moves to the summary and the title says there is an error, as on the survey form.
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.id === 'error-summary'", timeout=5000
+    )
+    assert page.title().startswith("Error: Book:")
     assert "Enter your name." in summary.inner_text()
     page.get_by_role("link", name="Enter your name.").click()
     page.get_by_label("Your name").fill("Sam Guest")
@@ -28,8 +33,12 @@ def test_book_and_cancel_in_a_browser(app, live_server, page, live_event):
     assert "Thank you, you are booked." in page.get_by_role("status").first.inner_text()
     # The page fits a phone screen: nothing wider than the viewport.
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # A real link, not a role="button" anchor that Space would not activate: the keyboard opens it.
+    calendar = page.get_by_role("link", name="Add to my calendar (.ics)")
+    assert calendar.get_attribute("role") is None
+    calendar.focus()
     with page.expect_download() as download:
-        page.get_by_role("button", name="Add to my calendar (.ics)").click()
+        page.keyboard.press("Enter")
     assert download.value.suggested_filename == f"{event.slug}.ics"
     page.get_by_role("link", name="Cancel this booking").click()
     page.get_by_role("button", name="Yes, cancel my booking").click()

@@ -24,6 +24,9 @@ from consultations.events.services import BookingRequest, book
 from tests.consultations import factories
 from tests.consultations.events.conftest import NOW
 
+# The held event starts on 5 July 2030; its register closes after that.
+AFTER = NOW + timedelta(days=40)
+
 
 def ledger(event_id: int) -> dict[str, tuple]:
     rows = db.session.scalars(
@@ -51,7 +54,7 @@ def held(app, make_event):
 
 def test_close_writes_one_row_per_attendee_guests_and_online(app, held):
     event, ann, _bob, bookings = held
-    later = NOW + timedelta(days=34)
+    later = NOW + timedelta(days=34, hours=12)  # the evening of the event
     set_attended(bookings["ann"], True, now=later)
     set_attended(bookings["guest"], True, now=later)
     set_online_viewers(event, 40)
@@ -74,7 +77,7 @@ def test_reopen_and_close_again_never_doubles_and_removes_unticked(app, held):
     event, ann, _bob, bookings = held
     for booking in bookings.values():
         set_attended(booking, True, now=NOW)
-    close_register(event, now=NOW)
+    close_register(event, now=AFTER)
     db.session.commit()
     first = ledger(event.id)
     assert len(first) == 3  # ann, bob, guests
@@ -82,14 +85,14 @@ def test_reopen_and_close_again_never_doubles_and_removes_unticked(app, held):
     with pytest.raises(RegisterError, match="Reopen"):
         set_attended(bookings["bob"], False, now=NOW)
     reopen_register(event, now=NOW)
-    close_register(event, now=NOW)
+    close_register(event, now=AFTER)
     db.session.commit()
     assert ledger(event.id) == first
 
     reopen_register(event, now=NOW)
     set_attended(bookings["bob"], False, now=NOW)
     set_attended(bookings["guest"], False, now=NOW)
-    summary = close_register(event, now=NOW)
+    summary = close_register(event, now=AFTER)
     db.session.commit()
     keys = set(ledger(event.id))
     assert keys == {f"event:{event.id}:customer:{ann.id}", f"event:{event.id}:guests"}
@@ -121,7 +124,7 @@ def test_walk_ins_are_matched_by_staff_and_never_join_the_register(app, held):
     guest = add_walk_in(event, first_name="Cath", last_name="Smith", as_guest=True, now=NOW)
     assert guest.customer_id is None
     assert db.session.scalar(select(db.func.count()).select_from(Customer)) == customers + 1
-    close_register(event, now=NOW)
+    close_register(event, now=AFTER)
     db.session.commit()
     rows = ledger(event.id)
     assert f"event:{event.id}:customer:{existing.id}" in rows
@@ -145,3 +148,16 @@ def test_register_search(app, held):
     assert [b.display_name for b in register_rows(event, "khan")] == ["Bob Khan"]
     assert [b.display_name for b in register_rows(event, "gail")] == ["Gail"]
     assert len(register_rows(event)) == 3
+
+
+def test_a_register_cannot_close_before_its_event_starts(app, held):
+    event, _ann, _bob, bookings = held
+    set_attended(bookings["ann"], True, now=NOW)
+    with pytest.raises(RegisterError, match="once it has started"):
+        close_register(event, now=event.starts_at - timedelta(days=9))
+    assert event.register_closed_at is None and ledger(event.id) == {}
+    close_register(event, now=event.starts_at)
+    assert set(ledger(event.id)) == {
+        f"event:{event.id}:customer:{bookings['ann'].customer_id}",
+        f"event:{event.id}:guests",
+    }

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Cost, Customer, Participation, StaffTime
+from app.models import Activity, Cost, Customer, Participation, StaffTime
 from app.models.base import utcnow
 from consultations.events.models import Booking, Event, EventInvitation
 from tests.consultations import factories
@@ -30,6 +30,13 @@ def test_create_then_edit_an_event(app, staff_client):
         "starts_at": local(start)[:16], "ends_at": local(start + timedelta(hours=2))[:16], "venue": "Hall",
         "capacity": "30", "waitlist": "on", "sms_keyword": "tea", "reminder_hours": "24", "max_places": "4",
     }  # fmt: skip
+    unknown = staff_client.post("/events/new", data=form)
+    # A typed name that is no activity is an error until staff ask for a new one; nothing is made.
+    assert unknown.status_code == 400 and "no activity called “Tenants&#39; forum”" in unknown.get_data(
+        as_text=True
+    )
+    assert db.session.scalar(select(Activity)) is None and db.session.scalar(select(Event)) is None
+    form["new_activity"] = "on"
     response = staff_client.post("/events/new", data=form)
     assert response.status_code == 303
     event = db.session.scalar(select(Event).where(Event.slug == "tenants-tea"))
@@ -90,6 +97,12 @@ def test_register_over_http_writes_the_ledger(app, staff_client, make_event):
         f"/events/{event.id}/register/online", data={"online_viewers": "lots"}, follow_redirects=True
     )
     assert b"whole number" in bad.data
+    early = staff_client.post(f"/events/{event.id}/register/close", follow_redirects=True)
+    assert "once it has started" in early.get_data(as_text=True)
+    assert db.session.scalar(select(Participation)) is None
+    assert "Close the register and record attendance" not in early.get_data(as_text=True)
+    event.starts_at = utcnow() - timedelta(hours=1)  # the day comes
+    db.session.commit()
     closed = staff_client.post(f"/events/{event.id}/register/close", follow_redirects=True)
     assert b"2 customers, 1 guests and 12 online viewers" in closed.data
     assert db.session.scalar(select(db.func.count()).select_from(Participation)) == 4
@@ -178,3 +191,21 @@ def test_invitations_reach_the_audience_once(app, staff_client, make_event):
     assert b"0 invitations queued; 2 already invited" in again.data
     assert len(outbox(f"event:{event.id}", purpose="invitation")) == 2
     assert db.session.scalar(select(db.func.count()).select_from(EventInvitation)) == 2
+
+
+def test_the_event_form_offers_existing_activities_and_matches_case(app, staff_client):
+    db.session.add(Activity(name="Big Get Together", category="event"))
+    db.session.commit()
+    page = staff_client.get("/events/new").get_data(as_text=True)
+    # The pick-list is wired to the input (not an escaped attribute the browser ignores).
+    assert 'list="activity-names"' in page and "&quot;activity-names&quot;" not in page
+    assert '<option value="Big Get Together">' in page
+    start = utcnow() + timedelta(days=20)
+    form = {
+        "title": "BGT", "slug": "bgt", "activity": "big get together", "starts_at": local(start)[:16],
+        "ends_at": local(start + timedelta(hours=2))[:16], "capacity": "30",
+    }  # fmt: skip
+    typo = staff_client.post("/events/new", data=form)
+    assert typo.status_code == 400 and "did you mean “Big Get Together”?" in typo.get_data(as_text=True)
+    assert staff_client.post("/events/new", data={**form, "activity": "Big Get Together"}).status_code == 303
+    assert db.session.scalar(select(db.func.count()).select_from(Activity)) == 1
