@@ -27,7 +27,7 @@ def test_csv_is_one_section_tagged_table_with_every_figure(ledger: Ledger) -> No
     assert found[("activity", "Reading Panel", "cost_per_customer")] == "0.13"
     assert found[("activity", "Text survey", "customers_involved")] == "3"
     assert found[("channel", "Big Get Together", "online")] == "42"
-    assert found[("summary", "", "underspend")] == "1389.75"
+    assert found[("summary", "", "underspend")] == "2089.75"
     assert found[("profile", "gender/Male", "participants")] == "<5"
     assert found[("period", "", "from")] == "2011-04-01"
 
@@ -80,7 +80,7 @@ def test_xlsx_opens_with_a_sheet_per_section_and_numbers_as_numbers(ledger: Ledg
     assert money_cell.number_format == "£#,##0.00"
     summary = {r[0]: r[1] for r in book["Summary"].iter_rows(min_row=2, values_only=True)}
     assert summary["Customers participated"] == 6
-    assert Decimal(str(summary["Underspend"])) == Decimal("1389.75")
+    assert Decimal(str(summary["Underspend"])) == Decimal("2089.75")
     outcomes = book["Outcomes"]
     # text that looks like a formula stays text
     assert outcomes.cell(row=3, column=1).data_type == "s"
@@ -98,7 +98,7 @@ def test_pdf_is_a4_with_page_numbers_and_the_figures(ledger: Ledger) -> None:
     assert "Reading Panel" in text and "13p per customer involved" in text
     assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
     assert "Examples of outcomes from involvement meetings" in text
-    assert "under spend of £1,389.75" in text
+    assert "under spend of £2,089.75" in text
 
 
 def test_standalone_html_has_inline_styles_and_charts(ledger: Ledger) -> None:

@@ -43,7 +43,7 @@ def test_the_page_reads_like_the_reference(staff_client: FlaskClient, ledger: Le
     assert "Activities underway" in page and "overdue" in page
     assert "6 customers participated in involvement opportunities" in page
     assert (
-        "A budget of £1,500 is in place to deliver resident involvement with current under spend of £1,389.75"
+        "A budget of £2,200 is in place to deliver resident involvement with current under spend of £2,089.75"
         in page
     )
     assert "&lt;5" in page  # suppressed profile cells
@@ -110,11 +110,17 @@ def test_a_manager_override_beats_the_rule_and_is_audited(
     assert "set by a manager: Reach was the whole panel" in page
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "report.rating_override")).one()
     assert event.detail["rating"] == "good" and event.target_id == str(activity_id)
-    # another period keeps the rule
+    # another period in the same financial year carries the override; the next year keeps the rule
     other = json.loads(
         manager_client.get("/reports/download/json", query_string={"from": "2011-05-01", "to": TO}).data
     )
-    assert next(a for a in other["activities"] if a["name"] == "Reading Panel")["rating_basis"] == "rule"
+    assert next(a for a in other["activities"] if a["name"] == "Reading Panel")["rating_basis"] == "override"
+    later = json.loads(
+        manager_client.get(
+            "/reports/download/json", query_string={"from": "2012-04-01", "to": "2013-03-31"}
+        ).data
+    )
+    assert all(a["rating_basis"] != "override" for a in later["activities"])
 
 
 def test_an_override_needs_a_reason_and_a_real_rating(manager_client: FlaskClient, ledger: Ledger) -> None:
@@ -198,26 +204,24 @@ def test_removing_an_override_brings_back_the_rule_and_is_audited(ledger: Ledger
         services.remove_override(panel, FROM, TO, actor=actor, now=NOW)
 
 
-def test_removing_leaves_other_periods_and_activities_alone(ledger: Ledger) -> None:
+def test_removing_leaves_other_years_and_activities_alone(ledger: Ledger) -> None:
     _override(ledger, "Reading Panel", "good", "Panel")
     _override(ledger, "Text survey", "poor", "Survey")
     actor = SimpleNamespace(id=None, email="manager@example.org")
-    other_to = date(2012, 2, 29)
+    next_year = (date(2012, 4, 1), date(2013, 3, 31))
     services.override_rating(
-        ledger.activities["Reading Panel"],
-        FROM,
-        other_to,
-        rating="poor",
-        reason="Other",
-        actor=actor,
-        now=NOW,
+        ledger.activities["Text survey"], *next_year, rating="good", reason="Other", actor=actor, now=NOW
     )
-    services.remove_override(ledger.activities["Reading Panel"], FROM, TO, actor=actor, now=NOW)
+    # removing from a part of the year removes the year's override
+    services.remove_override(
+        ledger.activities["Reading Panel"], FROM, date(2012, 2, 29), actor=actor, now=NOW
+    )
     cards = {a["name"]: a for a in make_report().to_json()["activities"]}
     assert cards["Reading Panel"]["rating_basis"] == "rule"
     assert cards["Text survey"]["rating_basis"] == "override"
-    other = {a["name"]: a for a in make_report(FROM, other_to).to_json()["activities"]}
-    assert other["Reading Panel"]["rating_basis"] == "override"
+    services.remove_override(ledger.activities["Text survey"], FROM, TO, actor=actor, now=NOW)
+    later = {a["name"]: a for a in make_report(*next_year).to_json()["activities"]}
+    assert (later["Text survey"]["rating_basis"], later["Text survey"]["rating"]) == ("override", "good")
 
 
 def test_staff_cannot_remove_an_override(staff_client: FlaskClient, ledger: Ledger) -> None:
@@ -260,7 +264,7 @@ def test_a_manager_removes_an_override_from_the_report_page(
     again = manager_client.post(
         "/reports/override/remove", data={**PERIOD, "activity_id": activity_id}, follow_redirects=True
     )
-    assert again.status_code == 200 and "has no rating override for this period" in again.get_data(
+    assert again.status_code == 200 and "has no rating override for this financial year" in again.get_data(
         as_text=True
     )
     missing = manager_client.post("/reports/override/remove", data={**PERIOD, "activity_id": 999999})
