@@ -9,9 +9,11 @@ def init_app(app: Flask) -> None:
     """Register the report pages, the ``report`` command and the reporting models."""
     from reporting import (
         models,  # noqa: F401  (registers the tables)
+        state,
         views,
     )
     from reporting.cli import report_command
 
+    state.watch()
     app.register_blueprint(views.bp)
     app.cli.add_command(report_command)

@@ -16,15 +16,16 @@ from app.models.audit import record
 from app.models.base import utcnow
 from reporting import exports, periods, services
 from reporting.exports.html import context
-from reporting.metrics import LONDON, ReportSettings, build_report
+from reporting.metrics import LONDON, ReportSettings
 from reporting.models import PublishedReport
 from reporting.report import ImpactReport
+from reporting.snapshots import cached_report
 
 bp = Blueprint("reporting", __name__, template_folder="templates")
 
 
 def _live(date_from: date, date_to: date, now: datetime) -> ImpactReport:
-    return build_report(date_from, date_to, now=now, settings=ReportSettings.from_config(current_app.config))
+    return cached_report(date_from, date_to, now=now, settings=ReportSettings.from_config(current_app.config))
 
 
 def _period_from_form() -> tuple[date, date]:
@@ -73,6 +74,7 @@ def report() -> ResponseReturnValue:
         error = str(exc)
         period = periods.presets(today)[0]
     live = _live(period.date_from, period.date_to, now)
+    db.session.commit()  # keeps the computed snapshot for the next view and the downloads
     return render_template(
         "reporting/report.html",
         **context(live, can_override=current_user.has_role("manager")),
