@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from app.models import Activity
 from app.models.people import PROFILE_FIELDS
-from reporting import queries
+from reporting import narrative, queries
 from reporting.formatting import period_words
 from reporting.ratings import reach_days, rule_rating
 from reporting.report import (
@@ -45,7 +45,9 @@ class ReportSettings:
         return cls(
             average_at=Decimal(str(config.get("RATING_AVERAGE_AT", "0.75"))),
             regular_min_meetings=int(str(config.get("REGULAR_MIN_MEETINGS", 2))),
-            organisation=str(config.get("ORGANISATION_NAME", "Derwent Living")),
+            organisation=str(
+                config.get("LANDLORD_NAME") or config.get("ORGANISATION_NAME", "Derwent Living")
+            ),
         )
 
 
@@ -58,6 +60,7 @@ def build_report(date_from: date, date_to: date, *, now: datetime, settings: Rep
     staff = queries.staff_hours_by_activity(date_from, date_to)
     costs = queries.costs_by_activity(date_from, date_to)
     overrides = queries.overrides_for(date_from, date_to)
+    sections, qualifiers = narrative.words(date_from, date_to, settings.organisation)
     chosen = queries.activities(sorted(set(taking_part) | set(staff) | set(costs)), date_from, date_to)
 
     cards: list[ActivityFigures] = []
@@ -111,6 +114,7 @@ def build_report(date_from: date, date_to: date, *, now: datetime, settings: Rep
                 activity_id=activity.id,
                 start_date=activity.start_date,
                 end_date=activity.end_date,
+                qualifier=qualifiers.get(activity.id, ""),
             )
         )
         warnings.extend(_activity_warnings(activity, dated_outside))
@@ -156,6 +160,7 @@ def build_report(date_from: date, date_to: date, *, now: datetime, settings: Rep
         ),
         profile=profile,
         warnings=tuple(warnings),
+        narrative=sections,
     )
 
 

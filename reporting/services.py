@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -116,6 +117,7 @@ def publish(report: ImpactReport, *, title: str, actor: Any, now: datetime) -> P
         raise ReportError(f"The title must be at most {MAX_TITLE} characters.")
     data = report.to_json()
     data["title"] = title
+    data["warnings"] = []  # internal: staff see them on the live report, residents never do
     published = PublishedReport(
         period_from=report.date_from,
         period_to=report.date_to,
@@ -139,5 +141,5 @@ def publish(report: ImpactReport, *, title: str, actor: Any, now: datetime) -> P
 
 
 def published_report(published: PublishedReport) -> ImpactReport:
-    """Rebuild the frozen report object from a published copy."""
-    return ImpactReport.from_json(published.data)
+    """Rebuild the frozen report object from a published copy (never with internal warnings)."""
+    return replace(ImpactReport.from_json(published.data), warnings=())

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import Activity
 from app.models.audit import record
 from app.models.base import utcnow
-from reporting import exports, periods, services
+from reporting import exports, narrative, periods, services
 from reporting.exports.html import context
 from reporting.metrics import LONDON, ReportSettings
 from reporting.models import PublishedReport
@@ -184,3 +184,47 @@ def published_view(report_id: int) -> ResponseReturnValue:
 def published_download(report_id: int, fmt: str) -> ResponseReturnValue:
     """Download a published report in one format, from its frozen copy."""
     return _download(services.published_report(db.get_or_404(PublishedReport, report_id)), fmt, report_id)
+
+
+@bp.route("/reports/narrative", methods=["GET", "POST"])
+@roles_required("manager")
+def narrative_edit() -> ResponseReturnValue:
+    """Edit the report's sections and the activities' qualifiers for one period."""
+    source = request.form if request.method == "POST" else request.args
+    try:
+        date_from = periods.parse_date(source.get("from", ""), "start")
+        date_to = periods.parse_date(source.get("to", ""), "end")
+    except periods.PeriodError as exc:
+        abort(400, str(exc))
+    if date_from > date_to:
+        abort(400, "The start date must not be after the end date.")
+    now = utcnow()
+    live = _live(date_from, date_to, now)
+    if request.method == "POST":
+        qualifiers = {
+            a.activity_id: request.form.get(f"qualifier-{a.activity_id}", "")
+            for a in live.activities
+            if a.activity_id
+        }
+        try:
+            narrative.save(
+                date_from,
+                date_to,
+                sections={key: request.form.get(key, "") for key in narrative.SECTION_KEYS},
+                qualifiers=qualifiers,
+                actor=current_user,
+                now=now,
+            )
+        except narrative.NarrativeError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash("The report's words are saved.", "success")
+            return redirect(
+                url_for("reporting.report", **{"from": date_from.isoformat(), "to": date_to.isoformat()})
+            )
+    db.session.commit()
+    return render_template(
+        "reporting/narrative.html", report=live, sections=narrative.SECTIONS, values=live.narrative
+    )

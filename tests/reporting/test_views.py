@@ -32,7 +32,7 @@ def test_the_report_needs_a_signed_in_member_of_staff(client: FlaskClient) -> No
 
 def test_the_page_reads_like_the_reference(staff_client: FlaskClient, ledger: Ledger) -> None:
     page = staff_client.get("/reports", query_string=PERIOD).get_data(as_text=True)
-    assert "What is an impact report?" in page and "Value for money" in page
+    assert "Why is an impact report important?" in page and "Value for money" in page
     assert "3 (2 email / 2 text)" in page  # the channel split
     assert "47 (42 online / 5 at events)" in page
     assert "Total cost £10 /" in page and "£3.33 per customer involved" in page
