@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     """Register the report pages, the ``report`` command and the reporting models."""
     from reporting import (
         models,  # noqa: F401  (registers the tables)
+        residents,
         state,
         views,
     )
@@ -16,4 +17,5 @@ def init_app(app: Flask) -> None:
 
     state.watch()
     app.register_blueprint(views.bp)
+    app.register_blueprint(residents.bp)
     app.cli.add_command(report_command)
