@@ -115,7 +115,7 @@ def test_pdf_is_a4_with_page_numbers_and_the_figures(ledger: Ledger) -> None:
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     assert "Reading Panel" in text and "13p per customer involved" in text
     assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
-    assert "Examples of outcomes from involvement meetings" in text
+    assert "You said, we did" in text
     assert "under spend of £2,089.75" in text
 
 
