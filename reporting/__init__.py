@@ -9,9 +9,13 @@ def init_app(app: Flask) -> None:
     """Register the report pages, the ``report`` command and the reporting models."""
     from reporting import (
         models,  # noqa: F401  (registers the tables)
+        residents,
+        state,
         views,
     )
     from reporting.cli import report_command
 
+    state.watch()
     app.register_blueprint(views.bp)
+    app.register_blueprint(residents.bp)
     app.cli.add_command(report_command)

@@ -28,7 +28,10 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str) -> date:
 @click.option("--format", "fmt", type=click.Choice(exports.FORMATS), default="json", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
 def report_command(date_from: date, date_to: date, fmt: str, output: Path | None) -> None:
-    """Produce the customer-involvement impact report for the period [--from, --to]."""
+    """Produce the customer-involvement impact report for the period [--from, --to].
+
+    csv to stdout is the activities table; csv with --output is a zip of one CSV per section.
+    """
     if date_from > date_to:
         raise click.UsageError("--from must not be after --to")
     if output is None and fmt in exports.BINARY_FORMATS:
@@ -36,7 +39,13 @@ def report_command(date_from: date, date_to: date, fmt: str, output: Path | None
     report = build_report(
         date_from, date_to, now=utcnow(), settings=ReportSettings.from_config(current_app.config)
     )
-    rendered = exports.render(report, fmt)
+    if fmt == "csv" and output is None:
+        # To stdout, csv is the activities table (one row per activity); with --output, the zip of every section.
+        from reporting.exports.csv_export import activities_csv
+
+        rendered = exports.Rendered(activities_csv(report).encode("utf-8"), "text/csv", "csv")
+    else:
+        rendered = exports.render(report, fmt)
     record(
         "report.export",
         actor=CommandLineActor(),

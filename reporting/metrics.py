@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from app.models import Activity
 from app.models.people import PROFILE_FIELDS
-from reporting import queries
+from reporting import narrative, queries
 from reporting.formatting import period_words
-from reporting.ratings import rule_rating
+from reporting.ratings import reach_days, rule_rating
 from reporting.report import (
     ActionEntry,
     ActivityFigures,
@@ -23,6 +23,7 @@ from reporting.report import (
     Warning,
     pennies,
 )
+from reporting.suppression import suppress_column
 
 SUPPRESS_UNDER = 5
 COVERAGE_TARGET = Decimal("0.9")
@@ -44,7 +45,9 @@ class ReportSettings:
         return cls(
             average_at=Decimal(str(config.get("RATING_AVERAGE_AT", "0.75"))),
             regular_min_meetings=int(str(config.get("REGULAR_MIN_MEETINGS", 2))),
-            organisation=str(config.get("ORGANISATION_NAME", "Derwent Living")),
+            organisation=str(
+                config.get("LANDLORD_NAME") or config.get("ORGANISATION_NAME", "Derwent Living")
+            ),
         )
 
 
@@ -57,6 +60,7 @@ def build_report(date_from: date, date_to: date, *, now: datetime, settings: Rep
     staff = queries.staff_hours_by_activity(date_from, date_to)
     costs = queries.costs_by_activity(date_from, date_to)
     overrides = queries.overrides_for(date_from, date_to)
+    sections, qualifiers = narrative.words(date_from, date_to, settings.organisation)
     chosen = queries.activities(sorted(set(taking_part) | set(staff) | set(costs)), date_from, date_to)
 
     cards: list[ActivityFigures] = []
@@ -75,14 +79,19 @@ def build_report(date_from: date, date_to: date, *, now: datetime, settings: Rep
         if override is not None:
             rating, basis, reason = override.rating, "override", override.reason
         else:
+            days = reach_days(activity.start_date, activity.end_date, date_from, date_to)
+            if activity.target_customers is None:
+                days = None
             ruled = rule_rating(
                 customers,
                 per_customer,
                 activity.target_customers,
                 activity.target_cost_per_customer,
                 settings.average_at,
+                days,
             )
-            rating, basis, reason = ruled.rating, ("rule" if ruled.rating else None), ruled.reason
+            rule_basis = "rule (target pro-rated)" if days else "rule"
+            rating, basis, reason = ruled.rating, (rule_basis if ruled.rating else None), ruled.reason
         cards.append(
             ActivityFigures(
                 name=activity.name,
@@ -105,6 +114,7 @@ def build_report(date_from: date, date_to: date, *, now: datetime, settings: Rep
                 activity_id=activity.id,
                 start_date=activity.start_date,
                 end_date=activity.end_date,
+                qualifier=qualifiers.get(activity.id, ""),
             )
         )
         warnings.extend(_activity_warnings(activity, dated_outside))
@@ -122,9 +132,7 @@ def build_report(date_from: date, date_to: date, *, now: datetime, settings: Rep
         underspend=None if budget is None else pennies(budget - spend),
     )
     if budget is None:
-        warnings.append(
-            Warning("no_budget", f"No budget covers {date_from:%d %B %Y}, the start of the period.")
-        )
+        warnings.append(Warning("no_budget", "No budget overlaps the period."))
     profile = _profile(queries.profile_rows(date_from, date_to))
     if profile.base_total and profile.coverage < COVERAGE_TARGET:
         warnings.append(
@@ -152,6 +160,7 @@ def build_report(date_from: date, date_to: date, *, now: datetime, settings: Rep
         ),
         profile=profile,
         warnings=tuple(warnings),
+        narrative=sections,
     )
 
 
@@ -183,8 +192,8 @@ def _activity_warnings(activity: Activity, dated_outside: bool) -> list[Warning]
 
 
 def _profile(rows: list[tuple[str, str | None, int, int]]) -> Profile:
-    """Suppress small cells and work out profiling coverage."""
-    fields: dict[str, dict[str, ProfileCell]] = {name: {} for name in PROFILE_FIELDS}
+    """Suppress small cells (and those that would give them away) and work out profiling coverage."""
+    raw: dict[str, dict[str, tuple[int, int]]] = {name: {} for name in PROFILE_FIELDS}
     coverage = ZERO
     base_total = participants_total = 0
     for field, value, base, participants in rows:
@@ -194,11 +203,18 @@ def _profile(rows: list[tuple[str, str | None, int, int]]) -> Profile:
             continue
         if field == "age_band":
             participants_total += participants
-        fields[field][value or queries.NOT_RECORDED] = ProfileCell(
-            participants=participants if participants >= SUPPRESS_UNDER else None,
-            base=base if base >= SUPPRESS_UNDER else None,
-        )
-    ordered = {name: dict(sorted(cells.items())) for name, cells in fields.items()}
+        raw[field][value or queries.NOT_RECORDED] = (participants, base)
+    fields: dict[str, dict[str, ProfileCell]] = {}
+    for name, cells in raw.items():
+        took_part = suppress_column({v: c[0] for v, c in cells.items()}, SUPPRESS_UNDER)
+        register = suppress_column({v: c[1] for v, c in cells.items()}, SUPPRESS_UNDER)
+        fields[name] = {
+            value: ProfileCell(
+                participants=None if value in took_part else participants,
+                base=None if value in register else base,
+            )
+            for value, (participants, base) in sorted(cells.items())
+        }
     return Profile(
-        coverage=coverage, fields=ordered, participants_total=participants_total, base_total=base_total
+        coverage=coverage, fields=fields, participants_total=participants_total, base_total=base_total
     )

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import Action, Activity, Area, Budget, Cost, Customer, OutcomeLog, Participation, StaffTime
 from app.models.involvement import REGULAR_CATEGORIES
 from app.models.people import PROFILE_FIELDS
+from app.periods import financial_year
 from reporting.models import RatingOverride
 
 OPEN_ACTION_STATUSES = ("open", "in progress")
@@ -26,6 +27,12 @@ class ParticipationTotals:
     identified: int
     anonymous: int
     hours: Decimal
+
+
+def override_year(date_from: date, date_to: date) -> int | None:
+    """Return the financial year (by its starting year) the period lies in, or None across two."""
+    year = financial_year(date_from)
+    return year.start.year if date_to <= year.end else None
 
 
 def _anonymous_headcount() -> object:
@@ -131,17 +138,11 @@ def activities(ids: Sequence[int], date_from: date, date_to: date) -> list[tuple
 
 def summary_counts(date_from: date, date_to: date) -> Row[tuple[int, int, int, Decimal | None, int]]:
     """Return participants, anonymous headcount, trained customers, budget and budget count."""
-    budget = (
-        select(func.sum(Budget.amount))
-        .where(Budget.start_date <= date_from, Budget.end_date >= date_from)
-        .scalar_subquery()
-    )
-    budgets_found = (
-        select(func.count())
-        .select_from(Budget)
-        .where(Budget.start_date <= date_from, Budget.end_date >= date_from)
-        .scalar_subquery()
-    )
+    # Every budget overlapping the period counts whole: an interim report sets the year's budget
+    # against spend so far.
+    overlapping = and_(Budget.start_date <= date_to, Budget.end_date >= date_from)
+    budget = select(func.sum(Budget.amount)).where(overlapping).scalar_subquery()
+    budgets_found = select(func.count()).select_from(Budget).where(overlapping).scalar_subquery()
     trained = case((Activity.category == "training", Participation.customer_id))
     row = db.session.execute(
         select(
@@ -255,11 +256,14 @@ def actions_underway() -> list[Action]:
 
 
 def overrides_for(date_from: date, date_to: date) -> dict[int, RatingOverride]:
-    """Return the latest rating override per activity for exactly this period."""
+    """Return the latest rating override per activity for the financial year holding the period."""
+    year = override_year(date_from, date_to)
+    if year is None:
+        return {}
     found: dict[int, RatingOverride] = {}
     rows = db.session.scalars(
         select(RatingOverride)
-        .where(RatingOverride.period_from == date_from, RatingOverride.period_to == date_to)
+        .where(RatingOverride.financial_year == year)
         .order_by(RatingOverride.created_at, RatingOverride.id)
     )
     for override in rows:

@@ -65,6 +65,7 @@ class ActivityFigures:
     activity_id: int | None = None
     start_date: date | None = None
     end_date: date | None = None
+    qualifier: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """Return the INTERFACES.md activity object."""
@@ -89,6 +90,7 @@ class ActivityFigures:
             "activity_id": self.activity_id,
             "start_date": _date_out(self.start_date),
             "end_date": _date_out(self.end_date),
+            "qualifier": self.qualifier,
         }
 
     @classmethod
@@ -115,6 +117,7 @@ class ActivityFigures:
             activity_id=data.get("activity_id"),
             start_date=_date_in(data.get("start_date")),
             end_date=_date_in(data.get("end_date")),
+            qualifier=data.get("qualifier", ""),
         )
 
 
@@ -220,6 +223,7 @@ class ImpactReport:
     actions: tuple[ActionEntry, ...]
     profile: Profile
     warnings: tuple[Warning, ...] = field(default=())
+    narrative: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """Return the report as the INTERFACES.md JSON object (plus a few extra keys)."""
@@ -265,6 +269,7 @@ class ImpactReport:
             "warnings": [
                 {"code": w.code, "message": w.message, "activity": w.activity} for w in self.warnings
             ],
+            "narrative": dict(self.narrative),
         }
 
     @classmethod
@@ -315,4 +320,5 @@ class ImpactReport:
                 Warning(code=w["code"], message=w["message"], activity=w.get("activity"))
                 for w in data.get("warnings", [])
             ),
+            narrative=dict(data.get("narrative", {})),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from app.extensions import db
 from app.models import Activity
 from app.models.audit import record
 from reporting.models import PublishedReport, RatingOverride
+from reporting.queries import override_year
 from reporting.report import RATINGS, ImpactReport
 
 MAX_TITLE = 200
@@ -30,7 +32,7 @@ def override_rating(
     actor: Any,
     now: datetime,
 ) -> RatingOverride:
-    """Set an activity's rating for a period by hand, with the reason; flushes and audits."""
+    """Set an activity's rating for the financial year holding the period, with the reason; flushes, audits."""
     reason = (reason or "").strip()
     if rating not in RATINGS:
         raise ReportError("Choose a rating: good, average or poor.")
@@ -38,10 +40,16 @@ def override_rating(
         raise ReportError("Give a reason for overriding the rating.")
     if date_from > date_to:
         raise ReportError("The start of the period must not be after its end.")
+    year = override_year(date_from, date_to)
+    if year is None:
+        raise ReportError(
+            "A rating override holds for one financial year (April to March): choose a period inside one."
+        )
     override = RatingOverride(
         activity_id=activity.id,
         period_from=date_from,
         period_to=date_to,
+        financial_year=year,
         rating=rating,
         reason=reason,
         author_id=getattr(actor, "id", None),
@@ -59,6 +67,7 @@ def override_rating(
             "activity": activity.name,
             "from": date_from.isoformat(),
             "to": date_to.isoformat(),
+            "financial_year": year,
             "rating": rating,
             "reason": reason,
         },
@@ -68,20 +77,17 @@ def override_rating(
 
 
 def remove_override(activity: Activity, date_from: date, date_to: date, *, actor: Any, now: datetime) -> int:
-    """Drop an activity's overrides for exactly this period so the rule rates it again; flushes, audits."""
+    """Drop an activity's overrides for the period's financial year so the rule rates it again; flushes, audits."""
+    year = override_year(date_from, date_to)
     rows = list(
         db.session.scalars(
             select(RatingOverride)
-            .where(
-                RatingOverride.activity_id == activity.id,
-                RatingOverride.period_from == date_from,
-                RatingOverride.period_to == date_to,
-            )
+            .where(RatingOverride.activity_id == activity.id, RatingOverride.financial_year == year)
             .order_by(RatingOverride.created_at, RatingOverride.id)
         )
     )
-    if not rows:
-        raise ReportError(f"{activity.name} has no rating override for this period.")
+    if year is None or not rows:
+        raise ReportError(f"{activity.name} has no rating override for this financial year.")
     latest = rows[-1]
     record(
         "report.rating_override.remove",
@@ -111,6 +117,7 @@ def publish(report: ImpactReport, *, title: str, actor: Any, now: datetime) -> P
         raise ReportError(f"The title must be at most {MAX_TITLE} characters.")
     data = report.to_json()
     data["title"] = title
+    data["warnings"] = []  # internal: staff see them on the live report, residents never do
     published = PublishedReport(
         period_from=report.date_from,
         period_to=report.date_to,
@@ -134,5 +141,5 @@ def publish(report: ImpactReport, *, title: str, actor: Any, now: datetime) -> P
 
 
 def published_report(published: PublishedReport) -> ImpactReport:
-    """Rebuild the frozen report object from a published copy."""
-    return ImpactReport.from_json(published.data)
+    """Rebuild the frozen report object from a published copy (never with internal warnings)."""
+    return replace(ImpactReport.from_json(published.data), warnings=())

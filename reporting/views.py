@@ -14,17 +14,18 @@ from app.extensions import db
 from app.models import Activity
 from app.models.audit import record
 from app.models.base import utcnow
-from reporting import exports, periods, services
+from reporting import exports, narrative, periods, services
 from reporting.exports.html import context
-from reporting.metrics import LONDON, ReportSettings, build_report
+from reporting.metrics import LONDON, ReportSettings
 from reporting.models import PublishedReport
 from reporting.report import ImpactReport
+from reporting.snapshots import cached_report
 
 bp = Blueprint("reporting", __name__, template_folder="templates")
 
 
 def _live(date_from: date, date_to: date, now: datetime) -> ImpactReport:
-    return build_report(date_from, date_to, now=now, settings=ReportSettings.from_config(current_app.config))
+    return cached_report(date_from, date_to, now=now, settings=ReportSettings.from_config(current_app.config))
 
 
 def _period_from_form() -> tuple[date, date]:
@@ -73,6 +74,7 @@ def report() -> ResponseReturnValue:
         error = str(exc)
         period = periods.presets(today)[0]
     live = _live(period.date_from, period.date_to, now)
+    db.session.commit()  # keeps the computed snapshot for the next view and the downloads
     return render_template(
         "reporting/report.html",
         **context(live, can_override=current_user.has_role("manager")),
@@ -182,3 +184,47 @@ def published_view(report_id: int) -> ResponseReturnValue:
 def published_download(report_id: int, fmt: str) -> ResponseReturnValue:
     """Download a published report in one format, from its frozen copy."""
     return _download(services.published_report(db.get_or_404(PublishedReport, report_id)), fmt, report_id)
+
+
+@bp.route("/reports/narrative", methods=["GET", "POST"])
+@roles_required("manager")
+def narrative_edit() -> ResponseReturnValue:
+    """Edit the report's sections and the activities' qualifiers for one period."""
+    source = request.form if request.method == "POST" else request.args
+    try:
+        date_from = periods.parse_date(source.get("from", ""), "start")
+        date_to = periods.parse_date(source.get("to", ""), "end")
+    except periods.PeriodError as exc:
+        abort(400, str(exc))
+    if date_from > date_to:
+        abort(400, "The start date must not be after the end date.")
+    now = utcnow()
+    live = _live(date_from, date_to, now)
+    if request.method == "POST":
+        qualifiers = {
+            a.activity_id: request.form.get(f"qualifier-{a.activity_id}", "")
+            for a in live.activities
+            if a.activity_id
+        }
+        try:
+            narrative.save(
+                date_from,
+                date_to,
+                sections={key: request.form.get(key, "") for key in narrative.SECTION_KEYS},
+                qualifiers=qualifiers,
+                actor=current_user,
+                now=now,
+            )
+        except narrative.NarrativeError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash("The report's words are saved.", "success")
+            return redirect(
+                url_for("reporting.report", **{"from": date_from.isoformat(), "to": date_to.isoformat()})
+            )
+    db.session.commit()
+    return render_template(
+        "reporting/narrative.html", report=live, sections=narrative.SECTIONS, values=live.narrative
+    )

@@ -9,6 +9,7 @@ from reporting.report import ImpactReport
 
 FORMATS = ("json", "csv", "xlsx", "pdf", "html")
 BINARY_FORMATS = ("xlsx", "pdf")
+# "csv" is a zip of one CSV file per section (activities, summary, outcomes, actions, profile, narrative).
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,9 @@ def render(report: ImpactReport, fmt: str) -> Rendered:
         text = json.dumps(report.to_json(), indent=2, ensure_ascii=False)
         return Rendered(text.encode("utf-8"), "application/json", "json")
     if fmt == "csv":
-        from reporting.exports.csv_export import to_csv
+        from reporting.exports.csv_export import to_zip
 
-        return Rendered(to_csv(report).encode("utf-8-sig"), "text/csv; charset=utf-8", "csv")
+        return Rendered(to_zip(report), "application/zip", "zip")
     if fmt == "xlsx":
         from reporting.exports.xlsx import to_xlsx
 

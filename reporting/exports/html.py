@@ -41,6 +41,7 @@ def context(report: ImpactReport, **extra: Any) -> dict[str, Any]:
         "charts": charts.all_charts(report),
         "f": helpers(),
         "can_override": False,
+        "show_warnings": True,
         **extra,
     }
 

@@ -8,9 +8,11 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reporting.formatting import FIELD_LABELS, channel_name
+from reporting.narrative import SECTIONS
 from reporting.report import ImpactReport
 
 MONEY = "£#,##0.00"
@@ -24,7 +26,7 @@ def _sheet(book: Workbook, title: str, header: Sequence[str], widths: Sequence[i
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for index, width in enumerate(widths):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
     sheet.freeze_panes = "A2"
     return sheet
 
@@ -57,22 +59,25 @@ def to_xlsx(report: ImpactReport) -> bytes:
         _append(summary, [label, amount], {1: MONEY})
     _append(summary, ["Profiling coverage", float(report.profile.coverage)], {1: "0%"})
 
+    channel_keys = sorted({c for a in report.activities for c in a.by_channel})
     activities = _sheet(
         book,
         "Activities",
-        ["Activity", "Category", "Customers involved", "Customer hours", "Staff hours", "Total cost",
-         "Cost per customer", "Homes affected", "Cost per property", "Rating", "Rating basis",
-         "Rating reason", "Aim", "Method", "Outcomes", "Evidence"],
-        [34, 14, 12, 12, 12, 14, 14, 12, 14, 10, 10, 40, 40, 40, 40, 40],
+        ["Activity", "Qualifier", "Category", "Start date", "End date", "Customers involved", "Customer hours",
+         "Staff hours", "Total cost", "Cost per customer", "Homes affected", "Cost per property", "Rating",
+         "Rating basis", "Rating reason", "Aim", "Method", "Outcomes", "Evidence",
+         *(f"Customers: {channel_name(c)}" for c in channel_keys)],
+        [34, 22, 14, 12, 12, 12, 12, 12, 14, 14, 12, 14, 10, 14, 40, 40, 40, 40, 40, *(12 for _ in channel_keys)],
     )  # fmt: skip
-    money_cols = {5: MONEY, 6: MONEY, 8: MONEY, 3: HOURS, 4: HOURS}
+    formats = {3: DATE, 4: DATE, 6: HOURS, 7: HOURS, 8: MONEY, 9: MONEY, 11: MONEY}
     for a in report.activities:
         _append(
             activities,
-            [a.name, a.category, a.customers_involved, a.customer_hours, a.staff_hours, a.total_cost,
-             a.cost_per_customer, a.homes_affected, a.cost_per_property, a.rating, a.rating_basis,
-             a.rating_reason, a.aim, a.method, a.outcomes, a.evidence],
-            money_cols,
+            [a.name, a.qualifier, a.category, a.start_date, a.end_date, a.customers_involved, a.customer_hours,
+             a.staff_hours, a.total_cost, a.cost_per_customer, a.homes_affected, a.cost_per_property, a.rating,
+             a.rating_basis, a.rating_reason, a.aim, a.method, a.outcomes, a.evidence,
+             *(a.by_channel.get(c, 0) for c in channel_keys)],
+            formats,
         )  # fmt: skip
 
     channels = _sheet(book, "By channel", ["Activity", "Channel", "Customers"], [34, 14, 12])
@@ -81,10 +86,16 @@ def to_xlsx(report: ImpactReport) -> bytes:
             _append(channels, [a.name, channel_name(channel), count])
 
     outcomes = _sheet(
-        book, "Outcomes", ["Where / who", "What", "Outcome", "Raised", "Resolved"], [30, 50, 50, 12, 12]
+        book,
+        "Outcomes",
+        ["Where / who", "What", "Outcome", "Raised", "Resolved", "State"],
+        [30, 50, 50, 12, 12, 12],
     )
     for o in report.outcomes_log:
-        _append(outcomes, [o.where_who, o.what, o.outcome, o.raised_on, o.resolved_on], {3: DATE, 4: DATE})
+        state = "resolved" if o.resolved_on else "in progress"
+        _append(
+            outcomes, [o.where_who, o.what, o.outcome, o.raised_on, o.resolved_on, state], {3: DATE, 4: DATE}
+        )
 
     actions = _sheet(
         book, "Actions", ["Aim", "Expected outcome", "Due date", "Status", "Overdue"], [40, 50, 12, 12, 9]
@@ -102,9 +113,14 @@ def to_xlsx(report: ImpactReport) -> bytes:
                  "<5" if cell.base is None else cell.base],
             )  # fmt: skip
 
-    warnings = _sheet(book, "Warnings", ["Activity", "Warning"], [34, 80])
-    for w in report.warnings:
-        _append(warnings, [w.activity or "", w.message])
+    narrative = _sheet(book, "Narrative", ["Section", "Text"], [30, 100])
+    for key, label in SECTIONS:
+        _append(narrative, [label, report.narrative.get(key, "")])
+
+    if report.warnings:  # internal: a published copy has none
+        warnings = _sheet(book, "Warnings", ["Activity", "Warning"], [34, 80])
+        for w in report.warnings:
+            _append(warnings, [w.activity or "", w.message])
 
     out = io.BytesIO()
     book.save(out)

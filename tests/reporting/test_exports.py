@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from decimal import Decimal
 
 from openpyxl import load_workbook
@@ -16,20 +17,36 @@ from reporting.report import ImpactReport
 from tests.reporting.conftest import Ledger, make_report
 
 
+def _csv_files(report: ImpactReport) -> dict[str, list[dict[str, str]]]:
+    archive = zipfile.ZipFile(io.BytesIO(render(report, "csv").content))
+    return {
+        name: list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
+        for name in archive.namelist()
+    }
+
+
 def _csv_rows(report: ImpactReport) -> list[dict[str, str]]:
-    text = render(report, "csv").content.decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text)))
+    return [row for rows in _csv_files(report).values() for row in rows]
 
 
-def test_csv_is_one_section_tagged_table_with_every_figure(ledger: Ledger) -> None:
-    rows = _csv_rows(make_report())
-    found = {(r["section"], r["item"], r["field"]): r["value"] for r in rows}
-    assert found[("activity", "Reading Panel", "cost_per_customer")] == "0.13"
-    assert found[("activity", "Text survey", "customers_involved")] == "3"
-    assert found[("channel", "Big Get Together", "online")] == "42"
-    assert found[("summary", "", "underspend")] == "1389.75"
-    assert found[("profile", "gender/Male", "participants")] == "<5"
-    assert found[("period", "", "from")] == "2011-04-01"
+def test_csv_is_a_zip_with_one_row_per_activity_and_a_file_per_section(ledger: Ledger) -> None:
+    files = _csv_files(make_report())
+    assert set(files) == {
+        "activities.csv", "summary.csv", "outcomes.csv", "actions.csv", "profile.csv", "narrative.csv"
+    }  # fmt: skip
+    activities = {r["name"]: r for r in files["activities.csv"]}
+    assert list(activities) == [a.name for a in make_report().activities]
+    assert activities["Reading Panel"]["cost_per_customer"] == "0.13"
+    assert activities["Text survey"]["customers_involved"] == "3"
+    assert activities["Big Get Together"]["customers_online"] == "42"
+    assert activities["Text survey"]["customers_online"] == "0"
+    assert activities["Text survey"]["rating_basis"] == "rule"
+    summary = {r["figure"]: r["value"] for r in files["summary.csv"]}
+    assert summary["underspend"] == "2089.75" and summary["period_from"] == "2011-04-01"
+    profile = {(r["field"], r["value"]): r for r in files["profile.csv"]}
+    assert profile[("gender", "Male")]["participants"] == "<5"
+    assert [r["state"] for r in files["outcomes.csv"]] == ["resolved", "in progress"]
+    assert {r["section"] for r in files["narrative.csv"]} >= {"introduction", "priorities", "closing"}
 
 
 def test_csv_cells_cannot_run_as_formulas(ledger: Ledger) -> None:
@@ -62,6 +79,7 @@ def test_xlsx_opens_with_a_sheet_per_section_and_numbers_as_numbers(ledger: Ledg
         "Outcomes",
         "Actions",
         "Profile",
+        "Narrative",
         "Warnings",
     ]
     activities = book["Activities"]
@@ -80,7 +98,7 @@ def test_xlsx_opens_with_a_sheet_per_section_and_numbers_as_numbers(ledger: Ledg
     assert money_cell.number_format == "£#,##0.00"
     summary = {r[0]: r[1] for r in book["Summary"].iter_rows(min_row=2, values_only=True)}
     assert summary["Customers participated"] == 6
-    assert Decimal(str(summary["Underspend"])) == Decimal("1389.75")
+    assert Decimal(str(summary["Underspend"])) == Decimal("2089.75")
     outcomes = book["Outcomes"]
     # text that looks like a formula stays text
     assert outcomes.cell(row=3, column=1).data_type == "s"
@@ -97,8 +115,8 @@ def test_pdf_is_a4_with_page_numbers_and_the_figures(ledger: Ledger) -> None:
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     assert "Reading Panel" in text and "13p per customer involved" in text
     assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
-    assert "Examples of outcomes from involvement meetings" in text
-    assert "under spend of £1,389.75" in text
+    assert "You said, we did" in text
+    assert "under spend of £2,089.75" in text
 
 
 def test_standalone_html_has_inline_styles_and_charts(ledger: Ledger) -> None:

@@ -108,11 +108,11 @@ def test_summary_counts_budget_and_underspend(ledger: Ledger) -> None:
     assert s.customers_trained == 2
     # c6: two panel dates this period; c7 also two, but was in a forum before the period
     assert s.new_regularly_involved == 1
-    # budgets containing the start of the period: 1000 + 500 (the one starting in May does not)
-    assert s.budget == Decimal("1500.00")
+    # every budget overlapping the period counts whole: 1000 + 500 (Jan-Dec 2011) + 700 (from May)
+    assert s.budget == Decimal("2200.00")
     # training does not count toward the budget; costs outside the period never do
     assert s.spend == Decimal("110.25")
-    assert s.underspend == Decimal("1389.75")
+    assert s.underspend == Decimal("2089.75")
 
 
 def test_regular_threshold_is_a_setting(ledger: Ledger) -> None:
@@ -145,13 +145,16 @@ def test_profile_suppresses_small_cells_and_measures_coverage(ledger: Ledger) ->
     assert profile.participants_total == 6
     assert profile.coverage == Decimal("0.5833")  # 7 of 12 complete
     gender = profile.fields["gender"]
-    assert (gender["Female"].participants, gender["Female"].base) == (5, 8)
     assert (gender["Male"].participants, gender["Male"].base) == (None, None)  # 1 of 4
+    # Female would be total minus Male: hidden too (secondary suppression)
+    assert (gender["Female"].participants, gender["Female"].base) == (None, None)
     area = profile.fields["area"]
-    assert (area["Derby"].participants, area["Derby"].base) == (5, 8)
     assert (area["Lincoln"].participants, area["Lincoln"].base) == (None, None)
     assert area["Not recorded"].base is None
-    assert profile.fields["age_band"]["25-44"].participants == 6
+    # 6 participants are 25-44 and none unrecorded: the 0 is hidden, so the 6 must be too
+    assert profile.fields["age_band"]["25-44"].participants is None
+    assert profile.fields["age_band"]["25-44"].base is None  # 11 of 12, 1 unrecorded
+    assert profile.fields["disability"]["No"].base == 12  # one value: it is the total
 
 
 def test_data_quality_warnings(ledger: Ledger) -> None:
@@ -172,7 +175,7 @@ def test_the_json_has_the_contract_shape(ledger: Ledger) -> None:
     assert panel["customer_hours"] == 8 and isinstance(panel["customer_hours"], int)
     texts = next(a for a in data["activities"] if a["name"] == "Text survey")
     assert texts["customer_hours"] == 0.1332 and texts["staff_hours"] == 3.5
-    assert data["summary"]["budget"] == "1500.00" and data["summary"]["underspend"] == "1389.75"
+    assert data["summary"]["budget"] == "2200.00" and data["summary"]["underspend"] == "2089.75"
     assert data["profile"]["fields"]["gender"]["Male"] == {"participants": None, "base": None}
     assert data["actions"][0] == {
         "aim": "Strategic forum",

@@ -32,7 +32,7 @@ def test_the_report_needs_a_signed_in_member_of_staff(client: FlaskClient) -> No
 
 def test_the_page_reads_like_the_reference(staff_client: FlaskClient, ledger: Ledger) -> None:
     page = staff_client.get("/reports", query_string=PERIOD).get_data(as_text=True)
-    assert "What is an impact report?" in page and "Value for money" in page
+    assert "Why is an impact report important?" in page and "Value for money" in page
     assert "3 (2 email / 2 text)" in page  # the channel split
     assert "1 took part through more than one: each customer counts once in the total" in page
     assert "47 (42 online / 5 at events)" in page
@@ -45,7 +45,7 @@ def test_the_page_reads_like_the_reference(staff_client: FlaskClient, ledger: Le
     assert '<strong class="overdue">overdue</strong>' in page  # an action past its due date, not the CSS
     assert "6 customers participated in involvement opportunities" in page
     assert (
-        "A budget of £1,500 is in place to deliver resident involvement with current under spend of £1,389.75"
+        "A budget of £2,200 is in place to deliver resident involvement with current under spend of £2,089.75"
         in page
     )
     # A suppressed profile cell, not the help text that explains "<5".
@@ -84,13 +84,16 @@ def test_presets_and_bad_dates(staff_client: FlaskClient, ledger: Ledger) -> Non
 
 
 def test_downloads_in_every_format(staff_client: FlaskClient, ledger: Ledger) -> None:
-    expected = {"json": "application/json", "csv": "text/csv", "xlsx": "spreadsheetml", "pdf": "application/pdf",
+    expected = {"json": "application/json", "csv": "application/zip", "xlsx": "spreadsheetml", "pdf": "application/pdf",
                 "html": "text/html"}  # fmt: skip
     for fmt, mimetype in expected.items():
         response = staff_client.get(f"/reports/download/{fmt}", query_string=PERIOD)
         assert response.status_code == 200, fmt
         assert mimetype in response.content_type
-        assert f"impact-report-2011-04-01-to-2012-03-31.{fmt}" in response.headers["Content-Disposition"]
+        extension = "zip" if fmt == "csv" else fmt
+        assert (
+            f"impact-report-2011-04-01-to-2012-03-31.{extension}" in response.headers["Content-Disposition"]
+        )
     assert staff_client.get("/reports/download/doc", query_string=PERIOD).status_code == 404
     data = json.loads(staff_client.get("/reports/download/json", query_string=PERIOD).data)
     assert data["summary"]["spend"] == "110.25"
@@ -121,11 +124,17 @@ def test_a_manager_override_beats_the_rule_and_is_audited(
     assert "set by a manager: Reach was the whole panel" in page
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "report.rating_override")).one()
     assert event.detail["rating"] == "good" and event.target_id == str(activity_id)
-    # another period keeps the rule
+    # another period in the same financial year carries the override; the next year keeps the rule
     other = json.loads(
         manager_client.get("/reports/download/json", query_string={"from": "2011-05-01", "to": TO}).data
     )
-    assert next(a for a in other["activities"] if a["name"] == "Reading Panel")["rating_basis"] == "rule"
+    assert next(a for a in other["activities"] if a["name"] == "Reading Panel")["rating_basis"] == "override"
+    later = json.loads(
+        manager_client.get(
+            "/reports/download/json", query_string={"from": "2012-04-01", "to": "2013-03-31"}
+        ).data
+    )
+    assert all(a["rating_basis"] != "override" for a in later["activities"])
 
 
 def test_an_override_needs_a_reason_and_a_real_rating(manager_client: FlaskClient, ledger: Ledger) -> None:
@@ -209,26 +218,24 @@ def test_removing_an_override_brings_back_the_rule_and_is_audited(ledger: Ledger
         services.remove_override(panel, FROM, TO, actor=actor, now=NOW)
 
 
-def test_removing_leaves_other_periods_and_activities_alone(ledger: Ledger) -> None:
+def test_removing_leaves_other_years_and_activities_alone(ledger: Ledger) -> None:
     _override(ledger, "Reading Panel", "good", "Panel")
     _override(ledger, "Text survey", "poor", "Survey")
     actor = SimpleNamespace(id=None, email="manager@example.org")
-    other_to = date(2012, 2, 29)
+    next_year = (date(2012, 4, 1), date(2013, 3, 31))
     services.override_rating(
-        ledger.activities["Reading Panel"],
-        FROM,
-        other_to,
-        rating="poor",
-        reason="Other",
-        actor=actor,
-        now=NOW,
+        ledger.activities["Text survey"], *next_year, rating="good", reason="Other", actor=actor, now=NOW
     )
-    services.remove_override(ledger.activities["Reading Panel"], FROM, TO, actor=actor, now=NOW)
+    # removing from a part of the year removes the year's override
+    services.remove_override(
+        ledger.activities["Reading Panel"], FROM, date(2012, 2, 29), actor=actor, now=NOW
+    )
     cards = {a["name"]: a for a in make_report().to_json()["activities"]}
     assert cards["Reading Panel"]["rating_basis"] == "rule"
     assert cards["Text survey"]["rating_basis"] == "override"
-    other = {a["name"]: a for a in make_report(FROM, other_to).to_json()["activities"]}
-    assert other["Reading Panel"]["rating_basis"] == "override"
+    services.remove_override(ledger.activities["Text survey"], FROM, TO, actor=actor, now=NOW)
+    later = {a["name"]: a for a in make_report(*next_year).to_json()["activities"]}
+    assert (later["Text survey"]["rating_basis"], later["Text survey"]["rating"]) == ("override", "good")
 
 
 def test_staff_cannot_remove_an_override(staff_client: FlaskClient, ledger: Ledger) -> None:
@@ -271,7 +278,7 @@ def test_a_manager_removes_an_override_from_the_report_page(
     again = manager_client.post(
         "/reports/override/remove", data={**PERIOD, "activity_id": activity_id}, follow_redirects=True
     )
-    assert again.status_code == 200 and "has no rating override for this period" in again.get_data(
+    assert again.status_code == 200 and "has no rating override for this financial year" in again.get_data(
         as_text=True
     )
     missing = manager_client.post("/reports/override/remove", data={**PERIOD, "activity_id": 999999})
