@@ -20,7 +20,9 @@ def dispatch_job(now: datetime) -> int:
     """Send what is due (the scheduler's dispatch sweeper)."""
     from messaging.dispatcher import dispatch_due
 
-    return dispatch_due(now=now).total
+    # A run long enough to keep the rate between sweeps (a minute of sending at most).
+    rate = float(current_app.config.get("SMS_RATE_PER_SECOND", 10))
+    return dispatch_due(now=now, limit=max(500, int(rate * 60))).total
 
 
 @messaging_cli.command("dispatch")
