@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -17,6 +18,8 @@ from messaging.models import OutboundMessage
 from messaging.transports import SendResult
 
 TIMEOUT_SECONDS = 15.0
+# The client logs every request and response at INFO: at 100 texts a second that is the bottleneck.
+logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 # 21610: the recipient replied STOP to us at Twilio; never retry, record the opt-out.
 OPTED_OUT = 21610
 # 20429 and 21611 (sender queue full) are Twilio's "slow down" codes.
