@@ -14,6 +14,7 @@ from sqlalchemy import insert
 from app.extensions import db
 from messaging.attachments import Attachment, check, to_stored
 from messaging.dispatcher import DispatchReport, dispatch_due, send_now
+from messaging.estimate import SendingEstimate, estimate_sending, progress_by_topic
 from messaging.models import OutboundMessage
 from messaging.sms_text import analyse
 from messaging.suppression import is_suppressed, normalise, suppressed_addresses
@@ -25,10 +26,13 @@ __all__ = [
     "DispatchReport",
     "EnqueueResult",
     "NewMessage",
+    "SendingEstimate",
     "dispatch_due",
     "enqueue",
     "enqueue_many",
+    "estimate_sending",
     "is_suppressed",
+    "progress_by_topic",
     "send_now",
     "suppressed_addresses",
     "unsubscribe_url",
