@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+import queue
+import threading
 import time
 import uuid
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -191,6 +193,39 @@ def sms_workers(rate: float) -> int:
     return max(2, min(128, math.ceil(rate * latency * 2)))
 
 
+class _SenderPool:
+    """Threads that send texts; unlike concurrent.futures' pool it keeps working while Python exits,
+    so a run stopped by SIGINT still finishes and records every text it started."""
+
+    def __init__(self, size: int) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Future[SendResult], SmsTransport, Outgoing] | None] = (
+            queue.SimpleQueue()
+        )
+        self._threads = [
+            threading.Thread(target=self._work, name=f"involve-sms-{i}", daemon=True) for i in range(size)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            future, transport, text = job
+            future.set_result(_send_one(transport, text))
+
+    def submit(self, transport: SmsTransport, text: Outgoing) -> Future[SendResult]:
+        """Queue one text for the next free thread."""
+        future: Future[SendResult] = Future()
+        self._jobs.put((future, transport, text))
+        return future
+
+    def shutdown(self) -> None:
+        """Let every thread finish its text and stop."""
+        for _ in self._threads:
+            self._jobs.put(None)
+        for thread in self._threads:
+            thread.join()
+
+
 def _send_one(transport: SmsTransport, text: Outgoing) -> SendResult:
     try:
         return transport.send(text)  # type: ignore[arg-type]
@@ -210,7 +245,7 @@ def _send_sms(rows: list[OutboundMessage], now: datetime, started: float, report
     addresses = {row.id: row.to_address for row in rows}
     in_flight: dict[Future[SendResult], tuple[int, float]] = {}
     throttled = False
-    attempted: set[int] = set()
+    submitted: set[int] = set()
     workers = sms_workers(rate)
 
     def settle(done: set[Future[SendResult]]) -> None:
@@ -223,7 +258,7 @@ def _send_sms(rows: list[OutboundMessage], now: datetime, started: float, report
             sent_at = now + timedelta(seconds=slot - started)
             report.add(record(by_id[message_id], result, now=now, sent_at=sent_at))
 
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="involve-sms")
+    pool = _SenderPool(workers)
     try:
         for index, row in enumerate(rows):
             settle({f for f in in_flight if f.done()})
@@ -246,9 +281,9 @@ def _send_sms(rows: list[OutboundMessage], now: datetime, started: float, report
             text = Outgoing(row.id, row.channel, row.to_address, row.body)
             # Committed before the request: a crash after this leaves the text "unknown", never resent.
             _mark_attempt([row])
-            attempted.add(text.id)
             sleep_until(slot)
-            in_flight[pool.submit(_send_one, transport, text)] = (text.id, slot)
+            in_flight[pool.submit(transport, text)] = (text.id, slot)
+            submitted.add(text.id)
         while in_flight:
             settle(wait(in_flight, return_when=FIRST_COMPLETED).done)
             db.session.commit()
@@ -256,14 +291,15 @@ def _send_sms(rows: list[OutboundMessage], now: datetime, started: float, report
         # A stop signal or a database error: finish and record what is already in flight.
         for future in list(in_flight):
             future.result()
-        pool.shutdown(wait=True)
+        pool.shutdown()
         try:
             settle(set(in_flight))
             db.session.commit()
         finally:
-            _release([row_id for row_id in by_id if row_id not in attempted])
+            # Never handed to a sender thread, so certainly not sent: back in the queue.
+            _release([row_id for row_id in by_id if row_id not in submitted], attempted_too=True)
         raise
-    pool.shutdown(wait=True)
+    pool.shutdown()
     db.session.commit()
 
 
