@@ -197,7 +197,9 @@ class _SenderPool:
     """Threads that send texts; unlike concurrent.futures' pool it keeps working while Python exits,
     so a run stopped by SIGINT still finishes and records every text it started."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, transport: SmsTransport) -> None:
+        self._transport = transport
+        self._ready = threading.Semaphore(0)
         self._jobs: queue.SimpleQueue[tuple[Future[SendResult], SmsTransport, Outgoing] | None] = (
             queue.SimpleQueue()
         )
@@ -206,8 +208,13 @@ class _SenderPool:
         ]
         for thread in self._threads:
             thread.start()
+        # Each thread builds its client first: a slow first request would bunch the next ones.
+        for _ in self._threads:
+            self._ready.acquire(timeout=10)
 
     def _work(self) -> None:
+        getattr(self._transport, "client", None)
+        self._ready.release()
         while (job := self._jobs.get()) is not None:
             future, transport, text = job
             future.set_result(_send_one(transport, text))
@@ -258,7 +265,7 @@ def _send_sms(rows: list[OutboundMessage], now: datetime, started: float, report
             sent_at = now + timedelta(seconds=slot - started)
             report.add(record(by_id[message_id], result, now=now, sent_at=sent_at))
 
-    pool = _SenderPool(workers)
+    pool = _SenderPool(workers, transport)
     try:
         for index, row in enumerate(rows):
             settle({f for f in in_flight if f.done()})
@@ -327,7 +334,8 @@ def _run(
     started = time.monotonic()
     rate = float(current_app.config.get("SMS_RATE_PER_SECOND", 10))
     # Small claims keep few messages "sending" at a time: a crash strands at most one batch.
-    size = max(1, int(rate)) if channel == "sms" else EMAIL_BATCH
+    # Five seconds of texts per claim: the wait for the last answers of a claim costs little of the rate.
+    size = max(1, int(rate * 5)) if channel == "sms" else EMAIL_BATCH
     while budget > 0:
         claimed = claim(channel, now, min(size, budget), ids)
         if not claimed:
