@@ -15,6 +15,7 @@ from app.extensions import db
 from messaging.attachments import Attachment, check, to_stored
 from messaging.channels import Channel, channel, channels
 from messaging.dispatcher import DispatchReport, dispatch_due, send_now
+from messaging.estimate import SendingEstimate, estimate_sending, progress_by_topic
 from messaging.models import DevEmail, InboundMessage, OutboundMessage, Suppression
 from messaging.sms_text import analyse
 from messaging.suppression import is_suppressed, normalise, suppressed_addresses
@@ -33,6 +34,7 @@ __all__ = [
     "InboundMessage",
     "NewMessage",
     "OutboundMessage",
+    "SendingEstimate",
     "Suppression",
     "analyse",
     "channel",
@@ -41,7 +43,9 @@ __all__ = [
     "email_transport",
     "enqueue",
     "enqueue_many",
+    "estimate_sending",
     "is_suppressed",
+    "progress_by_topic",
     "receive_sms",
     "send_now",
     "suppressed_addresses",

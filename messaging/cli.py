@@ -20,15 +20,30 @@ def dispatch_job(now: datetime) -> int:
     """Send what is due (the scheduler's dispatch sweeper)."""
     from messaging.dispatcher import dispatch_due
 
-    return dispatch_due(now=now).total
+    # A run long enough to keep the rate between sweeps (a minute of sending at most).
+    rate = float(current_app.config.get("SMS_RATE_PER_SECOND", 10))
+    return dispatch_due(now=now, limit=max(500, int(rate * 60))).total
 
 
 @messaging_cli.command("dispatch")
 @click.option("--limit", default=500, show_default=True, help="Most messages per channel.")
-def dispatch_command(limit: int) -> None:
-    """Send due messages once and print what happened."""
+@click.option("--loop", is_flag=True, help="Keep sending until stopped (an extra dispatcher; no other jobs).")
+@click.option("--idle-seconds", default=1.0, show_default=True, help="With --loop: wait when nothing is due.")
+def dispatch_command(limit: int, loop: bool, idle_seconds: float) -> None:
+    """Send due messages once (or, with --loop, until stopped) and print what happened."""
+    from app.extensions import db
     from messaging.dispatcher import dispatch_due
 
+    while loop:
+        try:
+            if not dispatch_due(now=utcnow(), limit=limit).total:
+                time.sleep(idle_seconds)
+        except (KeyboardInterrupt, SystemExit):
+            return
+        except Exception:
+            db.session.rollback()
+            log.exception("dispatch failed; trying again")
+            time.sleep(idle_seconds)
     report = dispatch_due(now=utcnow(), limit=limit)
     click.echo(
         f"sent {report.sent}, retry {report.retried}, failed {report.failed}, "

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
+import queue
+import threading
 import time
 import uuid
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -15,9 +19,9 @@ from app.extensions import db
 from app.models import utcnow
 from messaging.models import InboundMessage, OutboundMessage
 from messaging.outcomes import record
-from messaging.pacing import Pacer, parse_quiet_hours, quiet_until
+from messaging.pacing import Pacer, parse_quiet_hours, quiet_until, sleep_until
 from messaging.suppression import is_suppressed, suppressed_addresses
-from messaging.transports import email_transport, sms_transport
+from messaging.transports import SendResult, SmsTransport, email_transport, sms_transport
 
 if TYPE_CHECKING:
     from messaging.api import NewMessage
@@ -153,49 +157,167 @@ def _drop_suppressed(rows: list[OutboundMessage], report: DispatchReport) -> lis
     return keep
 
 
-def _release(rows: list[OutboundMessage]) -> None:
+def _release(ids: list[int], *, attempted_too: bool = False) -> None:
     """Put claimed but unattempted messages back in the queue (after an unexpected error)."""
     db.session.rollback()
-    ids = [row.id for row in rows]
     if ids:
+        where = [OutboundMessage.id.in_(ids), OutboundMessage.status == "sending"]
+        if not attempted_too:
+            where.append(OutboundMessage.attempt_started_at.is_(None))
         db.session.execute(
             update(OutboundMessage)
-            .where(OutboundMessage.id.in_(ids), OutboundMessage.status == "sending")
+            .where(*where)
             .values(status="queued", claim_token=None)
             .execution_options(synchronize_session=False)
         )
         db.session.commit()
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """What a sender thread needs of a text: plain values, never a session-bound row."""
+
+    id: int
+    channel: str
+    to_address: str
+    body: str
+
+
+def sms_workers(rate: float) -> int:
+    """Return how many texts may be in flight: enough for the rate at the expected provider latency."""
+    configured = int(current_app.config.get("SMS_MAX_IN_FLIGHT", 0) or 0)
+    if configured > 0:
+        return configured
+    latency = _config_seconds("SMS_EXPECTED_LATENCY_SECONDS", 0.5)
+    # Twice the steady-state need (rate x latency) absorbs slow answers without losing the rate.
+    return max(2, min(128, math.ceil(rate * latency * 2)))
+
+
+class _SenderPool:
+    """Threads that send texts; unlike concurrent.futures' pool it keeps working while Python exits,
+    so a run stopped by SIGINT still finishes and records every text it started."""
+
+    def __init__(self, size: int, transport: SmsTransport) -> None:
+        self._transport = transport
+        self._ready = threading.Semaphore(0)
+        self._jobs: queue.SimpleQueue[tuple[Future[SendResult], SmsTransport, Outgoing] | None] = (
+            queue.SimpleQueue()
+        )
+        self._threads = [
+            threading.Thread(target=self._work, name=f"involve-sms-{i}", daemon=True) for i in range(size)
+        ]
+        for thread in self._threads:
+            thread.start()
+        # Each thread builds its client first: a slow first request would bunch the next ones.
+        for _ in self._threads:
+            self._ready.acquire(timeout=10)
+
+    def _work(self) -> None:
+        getattr(self._transport, "client", None)
+        self._ready.release()
+        while (job := self._jobs.get()) is not None:
+            future, transport, text = job
+            future.set_result(_send_one(transport, text))
+
+    def submit(self, transport: SmsTransport, text: Outgoing) -> Future[SendResult]:
+        """Queue one text for the next free thread."""
+        future: Future[SendResult] = Future()
+        self._jobs.put((future, transport, text))
+        return future
+
+    def shutdown(self) -> None:
+        """Let every thread finish its text and stop."""
+        for _ in self._threads:
+            self._jobs.put(None)
+        for thread in self._threads:
+            thread.join()
+
+
+def _send_one(transport: SmsTransport, text: Outgoing) -> SendResult:
+    try:
+        return transport.send(text)  # type: ignore[arg-type]
+    except Exception as exc:
+        return SendResult(
+            "unknown", error_code="exception", error_message=f"{type(exc).__name__}: {exc}"[:500]
+        )
+
+
 def _send_sms(rows: list[OutboundMessage], now: datetime, started: float, report: DispatchReport) -> None:
+    """Send claimed texts with several requests in flight, at the paced rate."""
     transport = sms_transport()
     pacer: Pacer = current_app.extensions["involve_pacer"]
     rate = float(current_app.config.get("SMS_RATE_PER_SECOND", 10))
-    for index, row in enumerate(rows):
-        # Re-checked per text: a STOP (or a 21610 for an earlier text in this batch) may just have landed.
-        if index and is_suppressed("sms", row.to_address):
-            _drop_suppressed([row], report)
-            continue
-        try:
-            slot = pacer.wait(rate) if transport.paced else time.monotonic()
+    pause = _config_seconds("MESSAGING_THROTTLE_PAUSE_SECONDS", 1.0)
+    by_id = {row.id: row for row in rows}
+    addresses = {row.id: row.to_address for row in rows}
+    in_flight: dict[Future[SendResult], tuple[int, float]] = {}
+    throttled = False
+    submitted: set[int] = set()
+    workers = sms_workers(rate)
+
+    def settle(done: set[Future[SendResult]]) -> None:
+        nonlocal throttled
+        for future in done:
+            message_id, slot = in_flight.pop(future)
+            result = future.result()
+            throttled = throttled or result.throttle
+            # The moment the request left, on the run's clock: what pacing controls and tests measure.
+            sent_at = now + timedelta(seconds=slot - started)
+            report.add(record(by_id[message_id], result, now=now, sent_at=sent_at))
+
+    pool = _SenderPool(workers, transport)
+    try:
+        for index, row in enumerate(rows):
+            settle({f for f in in_flight if f.done()})
+            if throttled:
+                # The provider said slow down: every sender waits together, then this batch goes on.
+                db.session.commit()
+                pacer.pause(pause)
+                throttled = False
+            if len(in_flight) >= workers:
+                settle(wait(in_flight, return_when=FIRST_COMPLETED).done)
+            # A text to someone with another in flight waits for its answer: a 21610 suppresses them.
+            same = {f for f, (m, _) in in_flight.items() if addresses[m] == row.to_address}
+            if same:
+                settle(wait(same).done)
+            # Re-checked per text: a STOP (or a 21610 for an earlier text in this batch) may just have landed.
+            if index and is_suppressed("sms", row.to_address):
+                _drop_suppressed([row], report)
+                continue
+            slot = pacer.reserve(rate) if transport.paced else time.monotonic()
+            text = Outgoing(row.id, row.channel, row.to_address, row.body)
+            # Committed before the request: a crash after this leaves the text "unknown", never resent.
             _mark_attempt([row])
-            result = transport.send(row)
-        except Exception:
-            _release(rows[index:])
-            raise
-        # The moment the request left, on the run's clock: what pacing controls and tests measure.
-        sent_at = now + timedelta(seconds=slot - started)
-        report.add(record(row, result, now=now, sent_at=sent_at))
-        # One commit per text: a crash loses at most one result, which then shows as "unknown".
-        db.session.commit()
+            sleep_until(slot)
+            in_flight[pool.submit(transport, text)] = (text.id, slot)
+            submitted.add(text.id)
+        while in_flight:
+            settle(wait(in_flight, return_when=FIRST_COMPLETED).done)
+            db.session.commit()
+    except BaseException:
+        # A stop signal or a database error: finish and record what is already in flight.
+        for future in list(in_flight):
+            future.result()
+        pool.shutdown()
+        try:
+            settle(set(in_flight))
+            db.session.commit()
+        finally:
+            # Never handed to a sender thread, so certainly not sent: back in the queue.
+            _release([row_id for row_id in by_id if row_id not in submitted], attempted_too=True)
+        raise
+    pool.shutdown()
+    db.session.commit()
 
 
 def _send_email(rows: list[OutboundMessage], now: datetime, started: float, report: DispatchReport) -> None:
+    ids = [row.id for row in rows]
     _mark_attempt(rows)
     try:
         results = email_transport().send_batch(rows)
     except Exception:
-        _release(rows)
+        # The transport sorts each message's own failures; this is the connection or a bug: retry all.
+        _release(ids, attempted_too=True)
         raise
     sent_at = now + timedelta(seconds=time.monotonic() - started)
     for row in rows:
@@ -212,7 +334,8 @@ def _run(
     started = time.monotonic()
     rate = float(current_app.config.get("SMS_RATE_PER_SECOND", 10))
     # Small claims keep few messages "sending" at a time: a crash strands at most one batch.
-    size = max(1, int(rate)) if channel == "sms" else EMAIL_BATCH
+    # Five seconds of texts per claim: the wait for the last answers of a claim costs little of the rate.
+    size = max(1, int(rate * 5)) if channel == "sms" else EMAIL_BATCH
     while budget > 0:
         claimed = claim(channel, now, min(size, budget), ids)
         if not claimed:

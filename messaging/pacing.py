@@ -47,21 +47,39 @@ def quiet_until(window: tuple[clock, clock] | None, now: datetime) -> datetime |
     return datetime.combine(end_day, end, tzinfo=LONDON).astimezone(UTC)
 
 
+# Pace a little under the configured rate so scheduling jitter never puts a second over it.
+HEADROOM = 0.97
+
+
 class Pacer:
-    """Space sends at least 1/rate seconds apart, across every dispatch run in this process."""
+    """Hand out send slots at least 1/rate seconds apart, across every sender thread of this process."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._last = 0.0
+        self._next = 0.0
+
+    def reserve(self, rate: float) -> float:
+        """Claim the next free slot and return its monotonic time (it may lie in the future)."""
+        with self._lock:
+            now = time.monotonic()
+            slot = max(self._next, now)
+            self._next = slot + (1.0 / (rate * HEADROOM) if rate > 0 else 0.0)
+            return slot
 
     def wait(self, rate: float) -> float:
-        """Sleep until the next send is allowed, claim that slot and return its monotonic time."""
-        if rate <= 0:
-            return time.monotonic()
+        """Sleep until the next slot and return its monotonic time."""
+        slot = self.reserve(rate)
+        sleep_until(slot)
+        return slot
+
+    def pause(self, seconds: float) -> None:
+        """Give out no slot for ``seconds`` (the provider asked every sender to slow down)."""
         with self._lock:
-            gap = 1.0 / rate
-            delay = self._last + gap - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            self._last = time.monotonic()
-            return self._last
+            self._next = max(self._next, time.monotonic() + seconds)
+
+
+def sleep_until(moment: float) -> None:
+    """Sleep until the monotonic time ``moment``."""
+    delay = moment - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)

@@ -24,6 +24,8 @@ class SendResult:
     error_message: str | None = None
     # "opt-out" suppresses the address and marks the customer opted out; other words just suppress.
     suppress_reason: str | None = None
+    # The provider asked us to slow down (429/20429) or is failing (5xx): every sender pauses.
+    throttle: bool = False
 
 
 class SmsTransport(Protocol):

@@ -7,6 +7,7 @@ from flask_mail import Message
 
 from messaging.attachments import from_stored
 from messaging.models import OutboundMessage
+from messaging.transports import SendResult
 from messaging.unsubscribe import unsubscribe_url
 
 
@@ -26,4 +27,21 @@ def build_message(message: OutboundMessage) -> Message:
     )
     for item in from_stored(message.attachments):
         built.attach(filename=item.filename, content_type=item.content_type, data=item.data)
+    return built
+
+
+def buildable(message: OutboundMessage) -> Message | SendResult:
+    """Build the message, or say why it can never be sent (a permanent failure for this one alone)."""
+    try:
+        built = build_message(message)
+    except Exception as exc:
+        return SendResult(
+            "failed", error_code="unbuildable", error_message=f"cannot build this email: {exc}"[:500]
+        )
+    if built.has_bad_headers():
+        return SendResult(
+            "failed",
+            error_code="bad-header",
+            error_message="a header (subject, sender or recipient) has a line break; fix the text and send again",
+        )
     return built

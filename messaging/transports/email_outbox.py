@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.extensions import db
 from messaging.models import DevEmail, OutboundMessage
 from messaging.transports import SendResult
-from messaging.transports.email_build import build_message
+from messaging.transports.email_build import buildable
 
 
 class OutboxEmail:
@@ -17,7 +17,11 @@ class OutboxEmail:
         """Store each message as the raw text it would have been sent as."""
         results: dict[int, SendResult] = {}
         for message in messages:
-            raw = build_message(message).as_string()
+            built = buildable(message)
+            if isinstance(built, SendResult):
+                results[message.id] = built
+                continue
+            raw = built.as_string()
             db.session.add(
                 DevEmail(
                     outbound_id=message.id, to_address=message.to_address, subject=message.subject, raw=raw

@@ -9,7 +9,7 @@ from flask import Flask, current_app
 
 from messaging.models import OutboundMessage
 from messaging.transports import SendResult
-from messaging.transports.email_build import build_message
+from messaging.transports.email_build import buildable
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -52,8 +52,11 @@ class SmtpEmail:
         return results
 
     def _send_one(self, conn: object, message: OutboundMessage) -> SendResult:
+        built = buildable(message)
+        if isinstance(built, SendResult):
+            return built
         try:
-            conn.send(build_message(message))  # type: ignore[attr-defined]
+            conn.send(built)  # type: ignore[attr-defined]
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = next(iter(exc.recipients.values()), (550, b"refused"))
             return _by_code(code, text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -16,6 +18,8 @@ from messaging.models import OutboundMessage
 from messaging.transports import SendResult
 
 TIMEOUT_SECONDS = 15.0
+# The client logs every request and response at INFO: at 100 texts a second that is the bottleneck.
+logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 # 21610: the recipient replied STOP to us at Twilio; never retry, record the opt-out.
 OPTED_OUT = 21610
 # 20429 and 21611 (sender queue full) are Twilio's "slow down" codes.
@@ -63,13 +67,25 @@ class TwilioSms:
         status_callback: str = "",
         api_base_url: str = "",
     ) -> None:
-        http_client = (
-            RewritingHttpClient(api_base_url) if api_base_url else TwilioHttpClient(timeout=TIMEOUT_SECONDS)
-        )
-        self.client = Client(account_sid, auth_token, http_client=http_client)
+        self._credentials = (account_sid, auth_token, api_base_url)
+        self.timeout = TIMEOUT_SECONDS
+        # One client (and HTTP session) per sender thread: requests' sessions are not thread-safe.
+        self._local = threading.local()
         self.from_number = from_number
         self.messaging_service_sid = messaging_service_sid
         self.status_callback = status_callback
+
+    @property
+    def client(self) -> Client:
+        """Return this thread's twilio client."""
+        client = getattr(self._local, "client", None)
+        if client is None:
+            sid, token, base = self._credentials
+            http_client = (
+                RewritingHttpClient(base, self.timeout) if base else TwilioHttpClient(timeout=self.timeout)
+            )
+            client = self._local.client = Client(sid, token, http_client=http_client)
+        return client
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> TwilioSms:
@@ -120,5 +136,5 @@ def classify(status: int, code: int | None, text: str) -> SendResult:
     if code == OPTED_OUT:
         return SendResult("failed", error_code=error_code, error_message=text, suppress_reason="opt-out")
     if status == 429 or status >= 500 or code in RETRY_CODES:
-        return SendResult("retry", error_code=error_code, error_message=text)
+        return SendResult("retry", error_code=error_code, error_message=text, throttle=True)
     return SendResult("failed", error_code=error_code, error_message=text)

@@ -27,7 +27,13 @@ from tests.reliability.conftest import Processes, app_with, message_id, wait_unt
 pytestmark = pytest.mark.slow
 
 TEXTS, EMAILS = 30, 20
-RETRY = {"MESSAGING_DISPATCH_SECONDS": 1, "MESSAGING_RETRY_BASE_SECONDS": 1, "MESSAGING_MAX_ATTEMPTS": 10}
+RETRY = {
+    "MESSAGING_DISPATCH_SECONDS": 1,
+    "MESSAGING_RETRY_BASE_SECONDS": 1,
+    "MESSAGING_MAX_ATTEMPTS": 10,
+    # Every sender pauses together after a 429 or 5xx; short here so the test stays short.
+    "MESSAGING_THROTTLE_PAUSE_SECONDS": 0.1,
+}
 
 
 def queue_messages() -> None:
