@@ -13,11 +13,12 @@ from app.extensions import db
 from app.models import Area, Customer
 
 CHANNELS = ("sms", "email")
-SKIP_REASONS = ("no_contact", "no_consent", "opted_out", "suppressed", "unknown_ref")
+SKIP_REASONS = ("no_contact", "landline", "no_consent", "opted_out", "suppressed", "unknown_ref")
 # Per channel, how far a customer gets: the first failing check names why they are skipped.
-NO_CONTACT, NO_CONSENT, OPTED_OUT, SUPPRESSED, REACHABLE = range(5)
+NO_CONTACT, LANDLINE, NO_CONSENT, OPTED_OUT, SUPPRESSED, REACHABLE = range(6)
 _STAGE_REASON = {
     NO_CONTACT: "no_contact",
+    LANDLINE: "landline",
     NO_CONSENT: "no_consent",
     OPTED_OUT: "opted_out",
     SUPPRESSED: "suppressed",
@@ -150,8 +151,16 @@ def _stage(channel: str, consented_only: bool) -> ColumnElement[int]:
         address = func.lower(Customer.email)
     suppressed = exists().where(Suppression.channel == channel, Suppression.address == address)
     no_consent = (consent.is_not(True)) if consented_only else false()
+    # A text to a landline may become a voice call: landlines stay contact numbers, never texted.
+    # Every write path sets phone_type (the migration filled in older rows); unknown is not refused.
+    not_mobile = (
+        and_(Customer.phone_type.is_not(None), Customer.phone_type != "mobile")
+        if channel == "sms"
+        else false()
+    )
     return case(
         (or_(contact.is_(None), contact == ""), literal(NO_CONTACT)),
+        (not_mobile, literal(LANDLINE)),
         (no_consent, literal(NO_CONSENT)),
         (opted.is_not(None), literal(OPTED_OUT)),
         (suppressed, literal(SUPPRESSED)),

@@ -118,6 +118,17 @@ def phone(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+_POSTCODE = re.compile(r"([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})")
+
+
+def postcode(raw: str) -> str:
+    """Read a UK postcode in any case and spacing; return it as Royal Mail writes it (DE1 2AB)."""
+    found = _POSTCODE.fullmatch(raw.upper().strip())
+    if not found:
+        raise FieldError(f"{quoted(raw)} is not a UK postcode (write it like DE1 2AB)")
+    return f"{found.group(1)} {found.group(2)}"
+
+
 def email(raw: str) -> str:
     """Read an email address, checking its form but not that its domain receives mail."""
     try:

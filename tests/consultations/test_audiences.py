@@ -49,6 +49,7 @@ def test_plan_takes_each_customer_once_by_preference(register: dict[str, int]) -
     assert plan.by_channel == {"email": 2, "sms": 1}
     assert plan.skipped == {
         "no_contact": 1,
+        "landline": 0,
         "no_consent": 1,
         "opted_out": 1,
         "suppressed": 1,
@@ -95,7 +96,7 @@ def test_suppressed_email_is_matched_case_blind(register: dict[str, int]) -> Non
 def test_many_listed_refs_are_read_in_chunks(app: Flask) -> None:
     refs = []
     for n in range(2100):
-        refs.append(f.customer(ref=f"BULK{n}", phone=f"+4477009{n:05d}", sms_consent=True).ref)
+        refs.append(f.customer(ref=f"BULK{n}", phone=f"+447911{n:06d}", sms_consent=True).ref)
     db.session.commit()
     spec = AudienceSpec(customer_refs=(*refs, "MISSING"))
     assert count_audience(spec, ["sms"], ["sms"]).by_channel == {"sms": 2100}
