@@ -101,3 +101,35 @@ def test_a_file_named_xlsx_that_is_not_a_workbook_is_refused(app: Flask, tmp_pat
         import_file("areas", path, now=NOW)
     (message,) = info.value.errors
     assert message.startswith("areas.xlsx cannot be read as an Excel workbook")
+
+
+def test_imported_landlines_are_kept_with_their_type_and_postcodes_tidied(app: Flask, tmp_path: Path) -> None:
+    path = workbook(
+        tmp_path / "c.xlsx",
+        [
+            ["ref", "phone", "sms_consent", "postcode", "language"],
+            ["L1", "01332 123456", "yes", "de1 2ab", "Polish"],
+            ["L2", "07911 123456", "yes", "DE221AA", None],
+        ],
+    )
+    import_file("customers", path, now=NOW)
+    db.session.commit()
+    land, mobile = db.session.execute(db.select(Customer).order_by(Customer.ref)).scalars()
+    assert (land.phone, land.phone_type, land.postcode, land.language) == (
+        "+441332123456",
+        "landline",
+        "DE1 2AB",
+        "Polish",
+    )
+    assert (mobile.phone_type, mobile.postcode) == ("mobile", "DE22 1AA")
+    # A second import of the same file changes nothing.
+    assert import_file("customers", path, now=NOW).unchanged == 2
+
+
+def test_a_bad_postcode_names_row_and_column(app: Flask, tmp_path: Path) -> None:
+    path = workbook(tmp_path / "c.xlsx", [["ref", "postcode"], ["L1", "Derby"]])
+    with pytest.raises(ImportRejected) as info:
+        import_file("customers", path, now=NOW)
+    assert info.value.errors == [
+        'c.xlsx row 2, postcode: "Derby" is not a UK postcode (write it like DE1 2AB)'
+    ]

@@ -323,3 +323,15 @@ def test_admins_switch_logins_off_but_not_their_own(app: Flask, make_user: Calla
         db.session.scalar(select(AuditEvent.action).where(AuditEvent.target_id == str(other.id)))
         == "staff.disable"
     )
+
+
+def test_the_customer_page_shows_the_phone_type(staff_client: FlaskClient) -> None:
+    mobile = Customer(ref="PT1", phone="+447911123456", sms_consent=True)
+    landline = Customer(ref="PT2", phone="+441332123456", sms_consent=True)
+    db.session.add_all([mobile, landline])
+    db.session.commit()
+    assert (mobile.phone_type, landline.phone_type) == ("mobile", "landline")
+    text = staff_client.get(f"/customers/{mobile.id}").get_data(as_text=True)
+    assert '<span class="badge">mobile</span>' in text and "never texted" not in text
+    text = staff_client.get(f"/customers/{landline.id}").get_data(as_text=True)
+    assert "landline (never texted)" in text and "Not a mobile — never texted" in text
