@@ -23,6 +23,14 @@ _STAGE_REASON = {
     OPTED_OUT: "opted_out",
     SUPPRESSED: "suppressed",
 }
+# Audience key -> (customer column, label): any of the listed values matches, in any case.
+PROFILE_FILTERS = {
+    "age_bands": ("age_band", "age bands"),
+    "genders": ("gender", "genders"),
+    "ethnicities": ("ethnicity", "ethnicities"),
+    "disabilities": ("disability", "disability"),
+    "languages": ("language", "languages"),
+}
 # Old SQLite builds allow 999 bound parameters per statement.
 _CHUNK = 900
 
@@ -60,6 +68,11 @@ class AudienceSpec:
     consented_only: bool = True
     involvement_register: bool = False
     customer_refs: tuple[str, ...] = ()
+    age_bands: tuple[str, ...] = ()
+    genders: tuple[str, ...] = ()
+    ethnicities: tuple[str, ...] = ()
+    disabilities: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> AudienceSpec:
@@ -67,9 +80,8 @@ class AudienceSpec:
         data = data or {}
         if not isinstance(data, dict):
             raise AudienceError("audience must be an object")
-        unknown = sorted(
-            set(data) - {"areas", "tenures", "consented_only", "involvement_register", "customer_refs"}
-        )
+        known = {"areas", "tenures", "consented_only", "involvement_register", "customer_refs"}
+        unknown = sorted(set(data) - known - set(PROFILE_FILTERS))
         if unknown:
             raise AudienceError(f"audience has unknown field(s): {', '.join(unknown)}")
         return cls(
@@ -78,6 +90,7 @@ class AudienceSpec:
             consented_only=_flag(data, "consented_only", True),
             involvement_register=_flag(data, "involvement_register", False),
             customer_refs=_strings(data, "customer_refs"),
+            **{key: _strings(data, key) for key in PROFILE_FILTERS},
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -88,6 +101,8 @@ class AudienceSpec:
             "consented_only": self.consented_only,
             "involvement_register": self.involvement_register,
             "customer_refs": list(self.customer_refs),
+            # Profile filters appear only when used, so older definitions read back unchanged.
+            **{key: list(getattr(self, key)) for key in PROFILE_FILTERS if getattr(self, key)},
         }
 
     def describe(self) -> str:
@@ -95,6 +110,9 @@ class AudienceSpec:
         parts = [f"areas: {', '.join(self.areas)}" if self.areas else "all areas"]
         if self.tenures:
             parts.append(f"tenures: {', '.join(self.tenures)}")
+        for key, (_, label) in PROFILE_FILTERS.items():
+            if getattr(self, key):
+                parts.append(f"{label}: {', '.join(getattr(self, key))}")
         if self.involvement_register:
             parts.append("involvement register only")
         if self.customer_refs:
@@ -176,6 +194,9 @@ def _filtered(query: Select[Any], spec: AudienceSpec, refs: Sequence[str] | None
         conditions.append(Customer.area_id.in_(select(Area.id).where(func.lower(Area.name).in_(names))))
     if spec.tenures:
         conditions.append(func.lower(Customer.tenure).in_([t.lower() for t in spec.tenures]))
+    for key, (column, _) in PROFILE_FILTERS.items():
+        if values := getattr(spec, key):
+            conditions.append(func.lower(getattr(Customer, column)).in_([v.lower() for v in values]))
     if spec.involvement_register:
         conditions.append(Customer.involvement_register.is_(True))
     if refs is not None:
