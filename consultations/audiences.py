@@ -11,6 +11,7 @@ from sqlalchemy.sql import Select
 
 from app.extensions import db
 from app.models import Area, Customer
+from consultations.sampling import Sample, sample  # noqa: F401  (the sampling service, called as audiences.sample)
 
 CHANNELS = ("sms", "email")
 SKIP_REASONS = ("no_contact", "landline", "no_consent", "opted_out", "suppressed", "unknown_ref")
