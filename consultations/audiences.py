@@ -11,16 +11,26 @@ from sqlalchemy.sql import Select
 
 from app.extensions import db
 from app.models import Area, Customer
+from consultations.sampling import Sample, sample  # noqa: F401  (the sampling service, called as audiences.sample)
 
 CHANNELS = ("sms", "email")
-SKIP_REASONS = ("no_contact", "no_consent", "opted_out", "suppressed", "unknown_ref")
+SKIP_REASONS = ("no_contact", "landline", "no_consent", "opted_out", "suppressed", "unknown_ref")
 # Per channel, how far a customer gets: the first failing check names why they are skipped.
-NO_CONTACT, NO_CONSENT, OPTED_OUT, SUPPRESSED, REACHABLE = range(5)
+NO_CONTACT, LANDLINE, NO_CONSENT, OPTED_OUT, SUPPRESSED, REACHABLE = range(6)
 _STAGE_REASON = {
     NO_CONTACT: "no_contact",
+    LANDLINE: "landline",
     NO_CONSENT: "no_consent",
     OPTED_OUT: "opted_out",
     SUPPRESSED: "suppressed",
+}
+# Audience key -> (customer column, label): any of the listed values matches, in any case.
+PROFILE_FILTERS = {
+    "age_bands": ("age_band", "age bands"),
+    "genders": ("gender", "genders"),
+    "ethnicities": ("ethnicity", "ethnicities"),
+    "disabilities": ("disability", "disability"),
+    "languages": ("language", "languages"),
 }
 # Old SQLite builds allow 999 bound parameters per statement.
 _CHUNK = 900
@@ -59,6 +69,11 @@ class AudienceSpec:
     consented_only: bool = True
     involvement_register: bool = False
     customer_refs: tuple[str, ...] = ()
+    age_bands: tuple[str, ...] = ()
+    genders: tuple[str, ...] = ()
+    ethnicities: tuple[str, ...] = ()
+    disabilities: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> AudienceSpec:
@@ -66,9 +81,8 @@ class AudienceSpec:
         data = data or {}
         if not isinstance(data, dict):
             raise AudienceError("audience must be an object")
-        unknown = sorted(
-            set(data) - {"areas", "tenures", "consented_only", "involvement_register", "customer_refs"}
-        )
+        known = {"areas", "tenures", "consented_only", "involvement_register", "customer_refs"}
+        unknown = sorted(set(data) - known - set(PROFILE_FILTERS))
         if unknown:
             raise AudienceError(f"audience has unknown field(s): {', '.join(unknown)}")
         return cls(
@@ -77,6 +91,7 @@ class AudienceSpec:
             consented_only=_flag(data, "consented_only", True),
             involvement_register=_flag(data, "involvement_register", False),
             customer_refs=_strings(data, "customer_refs"),
+            **{key: _strings(data, key) for key in PROFILE_FILTERS},
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -87,6 +102,8 @@ class AudienceSpec:
             "consented_only": self.consented_only,
             "involvement_register": self.involvement_register,
             "customer_refs": list(self.customer_refs),
+            # Profile filters appear only when used, so older definitions read back unchanged.
+            **{key: list(getattr(self, key)) for key in PROFILE_FILTERS if getattr(self, key)},
         }
 
     def describe(self) -> str:
@@ -94,6 +111,9 @@ class AudienceSpec:
         parts = [f"areas: {', '.join(self.areas)}" if self.areas else "all areas"]
         if self.tenures:
             parts.append(f"tenures: {', '.join(self.tenures)}")
+        for key, (_, label) in PROFILE_FILTERS.items():
+            if getattr(self, key):
+                parts.append(f"{label}: {', '.join(getattr(self, key))}")
         if self.involvement_register:
             parts.append("involvement register only")
         if self.customer_refs:
@@ -148,8 +168,16 @@ def _stage(channel: str, consented_only: bool) -> ColumnElement[int]:
     opted, address = described.opted_out_column(), described.address_sql()
     suppressed = exists().where(Suppression.channel == channel, Suppression.address == address)
     no_consent = (consent.is_not(True)) if consented_only else false()
+    # A text to a landline may become a voice call: landlines stay contact numbers, never texted.
+    # Every write path sets phone_type (the migration filled in older rows); unknown is not refused.
+    not_mobile = (
+        and_(Customer.phone_type.is_not(None), Customer.phone_type != "mobile")
+        if channel == "sms"
+        else false()
+    )
     return case(
         (or_(contact.is_(None), contact == ""), literal(NO_CONTACT)),
+        (not_mobile, literal(LANDLINE)),
         (no_consent, literal(NO_CONSENT)),
         (opted.is_not(None), literal(OPTED_OUT)),
         (suppressed, literal(SUPPRESSED)),
@@ -165,6 +193,9 @@ def _filtered(query: Select[Any], spec: AudienceSpec, refs: Sequence[str] | None
         conditions.append(Customer.area_id.in_(select(Area.id).where(func.lower(Area.name).in_(names))))
     if spec.tenures:
         conditions.append(func.lower(Customer.tenure).in_([t.lower() for t in spec.tenures]))
+    for key, (column, _) in PROFILE_FILTERS.items():
+        if values := getattr(spec, key):
+            conditions.append(func.lower(getattr(Customer, column)).in_([v.lower() for v in values]))
     if spec.involvement_register:
         conditions.append(Customer.involvement_register.is_(True))
     if refs is not None:

@@ -233,6 +233,7 @@ def customer_rows(
                 "first_name": first,
                 "last_name": last,
                 "phone": f"+447911{mobiles[n]:06d}" if has_phone else None,
+                "phone_type": "mobile" if has_phone else None,
                 "email": f"{first}.{last}{n % 97}@example.org".lower() if has_email else None,
                 "sms_consent": sms_consent,
                 "email_consent": email_consent,

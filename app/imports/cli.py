@@ -1,4 +1,4 @@
-"""`flask import KIND FILE.csv`: load a spreadsheet of one kind, all of it or none of it."""
+"""`flask import KIND FILE.csv|FILE.xlsx`: load a spreadsheet of one kind, all of it or none of it."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def _progress(message: str) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def import_command(kind: str, file: Path) -> None:
-    """Import a CSV file of KIND; nothing is written if any row is wrong."""
+    """Import a .csv or .xlsx file of KIND; nothing is written if any row is wrong."""
     try:
         result = import_file(kind, file, now=utcnow(), progress=_progress)
         db.session.commit()

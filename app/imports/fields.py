@@ -17,6 +17,9 @@ from app.imports.result import FieldError, quoted
 Parser = Callable[[str], Any]
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# UK spreadsheets write day first: 03/02/2011 is 3 February.
+_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+DATE_FORMS = "YYYY-MM-DD or DD/MM/YYYY (e.g. 2011-09-17 or 17/09/2011)"
 # Excel writes formatted numbers as shown: "£1,200.50" or "1,200".
 _NUMBER = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _WHOLE = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
@@ -39,13 +42,17 @@ def text(limit: int | None) -> Parser:
 
 @lru_cache(maxsize=65536)
 def iso_date(raw: str) -> date:
-    """Read a date written YYYY-MM-DD."""
-    if not _ISO_DATE.fullmatch(raw):
-        raise FieldError(f"{quoted(raw)} is not a date written YYYY-MM-DD (e.g. 2011-09-17)")
+    """Read a date written YYYY-MM-DD, or DD/MM/YYYY as a UK spreadsheet writes it."""
     try:
-        return date.fromisoformat(raw)
+        if _ISO_DATE.fullmatch(raw):
+            return date.fromisoformat(raw)
+        uk = _UK_DATE.fullmatch(raw)
+        if uk:
+            day, month, year = (int(part) for part in uk.groups())
+            return date(year, month, day)
     except ValueError:
         raise FieldError(f"{quoted(raw)} is not a real date") from None
+    raise FieldError(f"{quoted(raw)} is not a date written {DATE_FORMS}")
 
 
 def _decimal(raw: str, what: str, integer_digits: int) -> Decimal:
@@ -109,6 +116,17 @@ def phone(raw: str) -> str:
     if not (phonenumbers.is_valid_number_for_region(number, REGION) or phonenumbers.is_valid_number(number)):
         raise FieldError(f"{quoted(raw)} is not a phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_POSTCODE = re.compile(r"([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})")
+
+
+def postcode(raw: str) -> str:
+    """Read a UK postcode in any case and spacing; return it as Royal Mail writes it (DE1 2AB)."""
+    found = _POSTCODE.fullmatch(raw.upper().strip())
+    if not found:
+        raise FieldError(f"{quoted(raw)} is not a UK postcode (write it like DE1 2AB)")
+    return f"{found.group(1)} {found.group(2)}"
 
 
 def email(raw: str) -> str:

@@ -13,6 +13,7 @@ from app.imports.reader import Columns, Progress, Repeats, Sheet
 from app.imports.result import FieldError, ImportResult, quoted
 from app.imports.store import column_limit, upsert
 from app.models import Area, Customer
+from app.phones import phone_type
 
 AREA_COLUMNS = Columns(("area", "homes"))
 CUSTOMER_COLUMNS = Columns(
@@ -30,6 +31,8 @@ CUSTOMER_COLUMNS = Columns(
         "disability",
         "sms_consent",
         "email_consent",
+        "postcode",
+        "language",
     ),
 )
 # column -> (parser, value of a blank cell); "area" names an Area, whose parser needs the database.
@@ -45,6 +48,8 @@ CUSTOMER_CELLS: dict[str, tuple[f.Parser | None, Any]] = {
     },
     "sms_consent": (f.yes_no, False),
     "email_consent": (f.yes_no, False),
+    "postcode": (f.postcode, None),
+    "language": (f.text(column_limit(Customer, "language")), None),
 }
 
 
@@ -111,10 +116,12 @@ def import_customers(sheet: Sheet, result: ImportResult, now: datetime, progress
         if not row.ok:
             continue
         values["ref"] = ref
+        if "phone" in values:
+            values["phone_type"] = phone_type(values["phone"])
         records[ref_key(ref)] = values
     sheet.problems.raise_if_any()
 
-    compared = [field_of(column) for column in CUSTOMER_CELLS]
+    compared = [field_of(column) for column in CUSTOMER_CELLS] + ["phone_type"]
     existing: dict[str, tuple[int, dict[str, Any]]] = {}
     exact: set[str] = set()
     statement = select(
@@ -141,6 +148,8 @@ def import_customers(sheet: Sheet, result: ImportResult, now: datetime, progress
         for column, (_, blank) in CUSTOMER_CELLS.items()
         if column not in sheet.columns
     }
+    if "phone" not in sheet.columns:
+        blanks["phone_type"] = None
     # New customers get blank values for the columns the file leaves out; known ones keep theirs.
     for key, values in records.items():
         if key not in existing:

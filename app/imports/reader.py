@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from app.imports.fields import Parser
 from app.imports.result import FieldError, ImportRejected, Problems
 
 Progress = Callable[[str], None]
+
+
+class Records(Protocol):
+    """Rows of cells as text, like ``csv.reader``: iterable, with the number of the row last read."""
+
+    line_num: int
+
+    def __iter__(self) -> Iterator[list[str]]: ...
+
+    def __next__(self) -> list[str]: ...
+
+
 PROGRESS_EVERY = 10_000
 SAVE_AS_HINT = 'In Excel use File › Save As and choose "CSV UTF-8 (Comma delimited) (*.csv)".'
 
@@ -82,13 +94,19 @@ class Sheet:
     """A CSV file whose header has been read and checked; iterate it for its rows."""
 
     def __init__(
-        self, filename: str, stream: TextIO, columns: Columns, progress: Progress | None = None
+        self,
+        filename: str,
+        stream: TextIO | Records,
+        columns: Columns,
+        progress: Progress | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.filename = filename
         self.problems = Problems(filename)
         self.progress = progress
         self.rows_read = 0
-        self._reader = csv.reader(stream, dialect="excel")
+        self.headers = {header_name(k): v for k, v in (headers or {}).items()}
+        self._reader: Records = csv.reader(stream, dialect="excel") if hasattr(stream, "read") else stream  # type: ignore[arg-type,assignment]
         header = self._read_header(columns)
         self._names = header
         self.columns = frozenset(name for name in header if name)
@@ -115,7 +133,8 @@ class Sheet:
                 self.filename,
                 [f"{self.filename} is empty: the first row must be the header: {expected}"],
             )
-        names = [header_name(cell) for cell in record]
+        # A header the landlord's system names differently may be mapped to one of ours.
+        names = [self.headers.get(header_name(cell), header_name(cell)) for cell in record]
         if len(names) == 1 and (";" in names[0] or "\t" in names[0]):
             raise ImportRejected(
                 self.filename,

@@ -1,12 +1,13 @@
-"""Import one CSV file of a kind: read, validate every row, then write all of it or none of it."""
+"""Import one .csv or .xlsx file of a kind: read, validate every row, then write all of it or none of it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from app.extensions import db
 from app.imports.activities import ACTIVITY_COLUMNS, import_activities
@@ -27,8 +28,9 @@ from app.imports.plans import (
     import_budgets,
     import_outcomes,
 )
-from app.imports.reader import Columns, Progress, Sheet
+from app.imports.reader import Columns, Progress, Records, Sheet
 from app.imports.result import ImportResult
+from app.imports.workbook import WorkbookRecords
 from app.models import audit
 
 Importer = Callable[[Sheet, ImportResult, datetime, Progress | None], None]
@@ -58,13 +60,14 @@ KINDS: dict[str, Kind] = {
 def import_rows(
     kind: str,
     filename: str,
-    stream: TextIO,
+    stream: TextIO | Records,
     *,
     now: datetime,
     actor: Any = None,
     progress: Progress | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> ImportResult:
-    """Import a CSV text stream; raise ImportRejected, having written nothing, when any row is bad.
+    """Import a CSV text stream or workbook rows; raise ImportRejected, writing nothing, if any row is bad.
 
     The stream should be opened with ``newline=""`` so quoted cells keep their line breaks.
     The session is flushed, not committed: the caller owns the transaction.
@@ -72,7 +75,7 @@ def import_rows(
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}; choose one of: {', '.join(KINDS)}")
     spec = KINDS[kind]
-    sheet = Sheet(filename, stream, spec.columns, progress)
+    sheet = Sheet(filename, stream, spec.columns, progress, headers)
     result = ImportResult(kind=kind, filename=filename)
     spec.run(sheet, result, now, progress)
     result.rows = sheet.rows_read
@@ -96,10 +99,52 @@ def import_rows(
     return result
 
 
-def import_file(
-    kind: str, path: Path | str, *, now: datetime, actor: Any = None, progress: Progress | None = None
+def is_workbook(filename: str) -> bool:
+    """Tell an Excel workbook from a CSV file by its name."""
+    return filename.lower().endswith((".xlsx", ".xlsm"))
+
+
+def open_records(filename: str, binary: IO[bytes]) -> io.TextIOWrapper | WorkbookRecords:
+    """Return the rows of an uploaded or on-disk file: workbook rows, or CSV text (UTF-8, BOM or not)."""
+    if is_workbook(filename):
+        return WorkbookRecords(filename, binary)
+    return io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+
+
+def import_binary(
+    kind: str,
+    filename: str,
+    binary: IO[bytes],
+    *,
+    now: datetime,
+    actor: Any = None,
+    progress: Progress | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> ImportResult:
-    """Import a CSV file (UTF-8, with or without a byte-order mark) from disk."""
+    """Import a .csv or .xlsx file from a binary stream (an upload or a file on disk)."""
+    records = open_records(filename, binary)
+    try:
+        return import_rows(kind, filename, records, now=now, actor=actor, progress=progress, headers=headers)
+    finally:
+        # The caller owns ``binary``: leave it open, but let go of the wrapper.
+        if isinstance(records, io.TextIOWrapper):
+            records.detach()
+        else:
+            records.close()
+
+
+def import_file(
+    kind: str,
+    path: Path | str,
+    *,
+    now: datetime,
+    actor: Any = None,
+    progress: Progress | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> ImportResult:
+    """Import a .csv file (UTF-8, with or without a byte-order mark) or an .xlsx workbook from disk."""
     path = Path(path)
-    with path.open(encoding="utf-8-sig", newline="") as stream:
-        return import_rows(kind, path.name, stream, now=now, actor=actor, progress=progress)
+    with path.open("rb") as binary:
+        return import_binary(
+            kind, path.name, binary, now=now, actor=actor, progress=progress, headers=headers
+        )

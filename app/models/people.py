@@ -6,11 +6,12 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
+from app.phones import phone_type
 
 ROLES = ("staff", "manager", "admin")
 # Higher rank includes what lower ranks may do; admins also manage users and settings.
@@ -41,6 +42,8 @@ class Customer(db.Model):
     first_name: Mapped[str] = mapped_column(String(80), default="")
     last_name: Mapped[str] = mapped_column(String(80), default="")
     phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    # "mobile", "landline" or "other", kept in step with phone; only mobiles are texted.
+    phone_type: Mapped[str | None] = mapped_column(String(10))
     email: Mapped[str | None] = mapped_column(String(254), index=True)
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
     tenure: Mapped[str | None] = mapped_column(String(40))
@@ -50,6 +53,7 @@ class Customer(db.Model):
     disability: Mapped[str | None] = mapped_column(String(40))
     # Checked as a second detail before a public page links a booking or answer to the customer.
     postcode: Mapped[str | None] = mapped_column(String(10))
+    language: Mapped[str | None] = mapped_column(String(40))
     sms_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     email_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     sms_opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -60,6 +64,11 @@ class Customer(db.Model):
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     area: Mapped[Area | None] = relationship(lazy="joined")
+
+    @validates("phone")
+    def _keep_phone_type(self, _key: str, value: str | None) -> str | None:
+        self.phone_type = phone_type(value)
+        return value
 
     @property
     def name(self) -> str:

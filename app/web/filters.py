@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 
+from app.phones import phone_type_label
+
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -59,5 +61,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(ukdate)
     app.add_template_filter(number)
     app.add_template_filter(hours)
+    app.add_template_filter(phone_type_label, "phone_type")
     # base.html asks which optional endpoints exist; Flask does not expose current_app to templates.
     app.jinja_env.globals["current_app"] = current_app

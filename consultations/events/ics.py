@@ -6,8 +6,6 @@ from datetime import datetime
 from urllib.parse import urlparse
 
 from flask import current_app
-from icalendar import Calendar
-from icalendar import Event as CalendarEvent
 
 from consultations.events.models import Event
 from consultations.events.notices import public_url
@@ -22,6 +20,9 @@ def calendar_uid(event: Event) -> str:
 
 def event_calendar(event: Event, *, now: datetime) -> bytes:
     """Return an .ics file with the event, times in UTC."""
+    from icalendar import Calendar  # loaded on first use so commands start quickly
+    from icalendar import Event as CalendarEvent
+
     calendar = Calendar()
     calendar.add("prodid", "-//Involve//Events//EN")
     calendar.add("version", "2.0")

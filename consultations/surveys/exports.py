@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -86,6 +85,8 @@ def to_csv(consultation: Consultation) -> str:
 
 def to_xlsx(consultation: Consultation) -> bytes:
     """Return the responses as an XLSX workbook."""
+    from openpyxl import Workbook  # loaded on first use so commands start quickly
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title="Responses")
     sheet.append(header(consultation))

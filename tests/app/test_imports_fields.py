@@ -12,14 +12,21 @@ from app.imports.result import FieldError, quoted
 from app.models.involvement import ACTION_STATUSES, CATEGORIES, CHANNELS
 
 
-def test_dates_must_be_written_year_month_day() -> None:
+def test_dates_are_written_year_month_day_or_uk_day_first() -> None:
     assert f.iso_date("2011-09-17") == date(2011, 9, 17)
+    assert f.iso_date("17/09/2011") == date(2011, 9, 17)
+    # UK order: 03/02/2011 is 3 February, never 2 March.
+    assert f.iso_date("03/02/2011") == date(2011, 2, 3)
+    assert f.iso_date("3/2/2011") == date(2011, 2, 3)
 
 
 @pytest.mark.parametrize(
     ("raw", "says"),
     [
-        ("17/09/2011", "is not a date written YYYY-MM-DD"),
+        ("09/17/2011", "is not a real date"),
+        ("31/02/2011", "is not a real date"),
+        ("17-09-2011", "is not a date written YYYY-MM-DD or DD/MM/YYYY"),
+        ("17/09/11", "is not a date written YYYY-MM-DD or DD/MM/YYYY"),
         ("20110917", "is not a date written YYYY-MM-DD"),
         ("2011-W37-6", "is not a date written YYYY-MM-DD"),
         ("2011-9-17", "is not a date written YYYY-MM-DD"),

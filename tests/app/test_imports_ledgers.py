@@ -147,7 +147,8 @@ def test_bad_staff_time(setting: None) -> None:
     assert problems("staff-time", text) == [
         "staff-time.csv row 2, hours: a value is required",
         'staff-time.csv row 2, staff_email: "bob@" is not an email address (There must be something after the @-sign.)',
-        'staff-time.csv row 3, date: "3 May" is not a date written YYYY-MM-DD (e.g. 2011-09-17)',
+        'staff-time.csv row 3, date: "3 May" is not a date written YYYY-MM-DD or DD/MM/YYYY '
+        "(e.g. 2011-09-17 or 17/09/2011)",
         'staff-time.csv row 3, hours: "NaN" is not a number of hours (write it like 12.50)',
     ]
     assert problems("staff-time", "activity,date\nScrutiny panel,2011-05-03\n") == [

@@ -93,7 +93,8 @@ def test_empty_file_is_an_error(app: Flask, tmp_path: Path) -> None:
         import_file("customers", path, now=NOW)
     assert info.value.errors == [
         "customers.csv is empty: the first row must be the header: ref, first_name, last_name, phone, "
-        "email, area, tenure, age_band, gender, ethnicity, disability, sms_consent, email_consent"
+        "email, area, tenure, age_band, gender, ethnicity, disability, sms_consent, email_consent, "
+        "postcode, language"
     ]
     assert problems("areas", "\r\n,\r\n")[0].startswith("areas.csv is empty")
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import openpyxl
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -323,3 +325,50 @@ def test_admins_switch_logins_off_but_not_their_own(app: Flask, make_user: Calla
         db.session.scalar(select(AuditEvent.action).where(AuditEvent.target_id == str(other.id)))
         == "staff.disable"
     )
+
+
+def test_the_customer_page_shows_the_phone_type(staff_client: FlaskClient) -> None:
+    mobile = Customer(ref="PT1", phone="+447911123456", sms_consent=True)
+    landline = Customer(ref="PT2", phone="+441332123456", sms_consent=True)
+    db.session.add_all([mobile, landline])
+    db.session.commit()
+    assert (mobile.phone_type, landline.phone_type) == ("mobile", "landline")
+    text = staff_client.get(f"/customers/{mobile.id}").get_data(as_text=True)
+    assert '<span class="badge">mobile</span>' in text and "never texted" not in text
+    text = staff_client.get(f"/customers/{landline.id}").get_data(as_text=True)
+    assert "landline (never texted)" in text and "Not a mobile — never texted" in text
+
+
+def test_the_register_exports_with_the_filters_and_defuses_formulas(manager_client: FlaskClient) -> None:
+    db.session.add_all(
+        [
+            Customer(ref="EX1", first_name="=HYPERLINK(1)", tenure="Leasehold", phone="+441332123456"),
+            Customer(ref="EX2", first_name="Bob", tenure="General needs"),
+        ]
+    )
+    db.session.commit()
+    page = manager_client.get("/customers/?tenure=Leasehold").get_data(as_text=True)
+    assert "/customers/export.csv?tenure=Leasehold" in page
+    text = manager_client.get("/customers/export.csv?tenure=Leasehold").get_data(as_text=True)
+    lines = text.splitlines()
+    assert lines[0].startswith("ref,first_name,last_name,phone,phone_type")
+    assert len(lines) == 2 and lines[1].startswith("EX1,'=HYPERLINK(1),,+441332123456,landline")
+    book = manager_client.get("/customers/export.xlsx")
+    assert book.status_code == 200 and book.data[:2] == b"PK"
+    sheet = openpyxl.load_workbook(io.BytesIO(book.data)).active
+    names = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert names == {"EX1": "'=HYPERLINK(1)", "EX2": "Bob"}
+    assert db.session.scalar(db.select(db.func.count()).where(AuditEvent.action == "register.export")) == 2
+
+
+def test_only_managers_export_the_register(staff_client: FlaskClient) -> None:
+    assert staff_client.get("/customers/export.csv").status_code == 403
+    assert "export.csv" not in staff_client.get("/customers/").get_data(as_text=True)
+
+
+def test_export_defuses_a_plus_formula_but_keeps_phone_numbers() -> None:
+    from app.web.people.export import formula_safe
+
+    assert formula_safe("+441332123456") == "+441332123456"
+    assert formula_safe("+1+cmd|' /C calc'!A0") == "'+1+cmd|' /C calc'!A0"
+    assert formula_safe("-2+3") == "'-2+3" and formula_safe("@SUM(A1)") == "'@SUM(A1)"

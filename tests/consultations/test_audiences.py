@@ -49,6 +49,7 @@ def test_plan_takes_each_customer_once_by_preference(register: dict[str, int]) -
     assert plan.by_channel == {"email": 2, "sms": 1}
     assert plan.skipped == {
         "no_contact": 1,
+        "landline": 0,
         "no_consent": 1,
         "opted_out": 1,
         "suppressed": 1,
@@ -95,7 +96,7 @@ def test_suppressed_email_is_matched_case_blind(register: dict[str, int]) -> Non
 def test_many_listed_refs_are_read_in_chunks(app: Flask) -> None:
     refs = []
     for n in range(2100):
-        refs.append(f.customer(ref=f"BULK{n}", phone=f"+4477009{n:05d}", sms_consent=True).ref)
+        refs.append(f.customer(ref=f"BULK{n}", phone=f"+447911{n:06d}", sms_consent=True).ref)
     db.session.commit()
     spec = AudienceSpec(customer_refs=(*refs, "MISSING"))
     assert count_audience(spec, ["sms"], ["sms"]).by_channel == {"sms": 2100}
@@ -117,3 +118,17 @@ def test_spec_json_round_trip_and_errors(app: Flask) -> None:
         AudienceSpec.from_json({"consented_only": "yes"})
     f.area("Derby")
     assert unknown_areas(AudienceSpec(areas=("derby", "Atlantis"))) == ["Atlantis"]
+
+
+def test_profile_filters_combine_with_area_and_each_other(app: Flask) -> None:
+    young = f.sms_customer("+447911123501", age_band="25-34", disability="Yes", language="Polish")
+    f.sms_customer("+447911123502", age_band="25-34", disability="No", language="Polish")
+    f.sms_customer("+447911123503", age_band="65-74", disability="Yes", language="English")
+    db.session.commit()
+    spec = AudienceSpec.from_json({"age_bands": ["25-34", "16-24"], "disabilities": ["yes"]})
+    assert [r.customer_id for r in plan_audience(spec, ["sms"]).recipients] == [young.id]
+    assert count_audience(AudienceSpec.from_json({"languages": ["POLISH"]}), ["sms"]).by_channel == {"sms": 2}
+    assert spec.to_json()["age_bands"] == ["25-34", "16-24"] and "genders" not in spec.to_json()
+    assert "age bands: 25-34, 16-24" in spec.describe() and "disability: yes" in spec.describe()
+    with pytest.raises(AudienceError, match="unknown field"):
+        AudienceSpec.from_json({"ages": ["25-34"]})

@@ -131,3 +131,22 @@ def test_quiet_conversations_expire(app: Flask) -> None:
     text_in("+447911123401", "1", now=NOW)
     assert expire_conversations(NOW + timedelta(days=6)) == 0
     assert expire_conversations(NOW + timedelta(days=8)) == 1
+
+
+def test_launch_skips_landlines_and_says_how_many(app: Flask) -> None:
+    f.sms_customer("+447911123410")
+    landline = f.sms_customer("+441332123456")  # a Derby landline: kept, never texted
+    both = f.customer(phone="+441332654321", email="home@example.org", sms_consent=True, email_consent=True)
+    db.session.commit()
+    assert (landline.phone_type, both.phone_type) == ("landline", "landline")
+    consultation = make_consultation(channel_preference=["sms", "email"])
+    result = launch(consultation, now=NOW)
+    db.session.commit()
+    # The landline with an email address is reached by email instead.
+    assert result.by_channel == {"sms": 1, "email": 1}
+    assert result.skipped["landline"] == 1
+    texted = db.session.scalars(
+        select(OutboundMessage.to_address).where(OutboundMessage.channel == "sms")
+    ).all()
+    assert texted == ["+447911123410"]
+    assert landline.phone == "+441332123456"
