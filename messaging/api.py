@@ -17,7 +17,7 @@ from messaging.channels import Channel, channel, channels
 from messaging.dispatcher import DispatchReport, dispatch_due, send_now
 from messaging.estimate import SendingEstimate, estimate_sending, progress_by_topic
 from messaging.models import DevEmail, InboundMessage, OutboundMessage, Suppression
-from messaging.sms_text import analyse
+from messaging.sms_text import analyse, with_opt_out
 from messaging.suppression import is_suppressed, normalise, suppressed_addresses
 from messaging.transports import email_transport
 from messaging.unsubscribe import unsubscribe_url
@@ -50,6 +50,7 @@ __all__ = [
     "send_now",
     "suppressed_addresses",
     "unsubscribe_url",
+    "with_opt_out",
 ]
 
 CHANNELS = ("sms", "email")

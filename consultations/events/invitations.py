@@ -16,8 +16,7 @@ from consultations.audiences import AudienceSpec, Recipient, plan_audience
 from consultations.events import notices
 from consultations.events.models import Event, EventInvitation
 from consultations.events.services import lock_event
-from messaging.api import NewMessage, enqueue_many
-from messaging.sms_text import with_opt_out
+from messaging.api import NewMessage, enqueue_many, with_opt_out
 
 
 class InvitationError(ValueError):

@@ -8,7 +8,7 @@ from decimal import Decimal
 from consultations.audiences import AudienceSpec, plan_audience
 from consultations.surveys.models import Consultation
 from consultations.surveys.texts import SAMPLE_NAME, opening_sms, question_sms
-from messaging.sms_text import analyse
+from messaging.api import analyse
 
 # Twilio refuses a body over 1,600 characters; carriers split anything past 10 segments badly.
 MAX_CHARACTERS = 1600

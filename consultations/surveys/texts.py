@@ -10,7 +10,7 @@ from flask import render_template
 
 from consultations.surveys.models import Consultation, Question
 from consultations.surveys.parsing import answer_hint
-from messaging.sms_text import with_opt_out
+from messaging.api import with_opt_out
 
 LONDON = ZoneInfo("Europe/London")
 GAVE_UP = "Sorry, we couldn't read your reply, so we'll stop here. Thank you for your time."

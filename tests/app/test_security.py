@@ -28,7 +28,7 @@ from tests.conftest import PASSWORD, signed_in
 PUBLIC_ENDPOINTS = {"static", "health.healthz", "auth.login", "auth.logout"}
 # Pages outsiders use: emailed survey links, the website survey anyone may answer, event booking,
 # unsubscribe and the Twilio webhooks.
-PUBLIC_PREFIXES = ("/s/", "/w/", "/e/", "/u/", "/messaging/twilio/")
+PUBLIC_PREFIXES = ("/s/", "/w/", "/e/", "/u/", "/messaging/twilio/", "/residents/")
 LOWER_ROLE = {"manager": "staff", "admin": "manager"}
 
 
