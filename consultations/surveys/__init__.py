@@ -10,6 +10,8 @@ def init_app(app: Flask) -> None:
     from consultations.surveys import cli, jobs, views_builder, views_public, views_staff
     from consultations.surveys.blueprints import public_bp, staff_bp
     from consultations.surveys.engine import on_sms_received
+    from consultations.surveys.qtypes import TYPES, kind
+    from consultations.surveys.webform import form_route
     from messaging.signals import sms_received
 
     assert views_builder and views_public and views_staff  # imported for their routes
@@ -17,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(public_bp)
     cli.init_app(app)
     jobs.init_app(app)
+    app.jinja_env.globals.update(question_kind=kind, question_types=TYPES, form_route=form_route)
     app.config.setdefault("SURVEY_CONVERSATION_DAYS", 7)
     app.config.setdefault("SURVEY_CHANNEL_PREFERENCE", "sms,email")
     # weak=False: the receiver is a module function, but blinker must keep it for the app's life.

@@ -14,18 +14,11 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Activity
 from consultations.audiences import CHANNELS, AudienceError, AudienceSpec, unknown_areas
-from consultations.surveys.models import QUESTION_TYPES, Consultation, Question
+from consultations.surveys.models import Consultation, Question
+from consultations.surveys.question_defs import as_question, check_question, check_routing, question_json
 
 LONDON = ZoneInfo("Europe/London")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,59}$")
-TYPE_ALIASES = {
-    "yes/no": "yesno",
-    "yes_no": "yesno",
-    "yes-no": "yesno",
-    "boolean": "yesno",
-    "free text": "text",
-}
 TOP_FIELDS = {
     "slug",
     "title",
@@ -44,7 +37,6 @@ TOP_FIELDS = {
     "questions",
     "status",
 }
-QUESTION_FIELDS = {"key", "text", "type", "options", "min", "max", "required"}
 
 
 class DefinitionError(ValueError):
@@ -119,61 +111,6 @@ def _number(value: Any, name: str, errors: list[str], *, minimum: float, integer
     return int(number) if integer else number
 
 
-def _question(raw: Any, index: int, errors: list[str]) -> dict[str, Any]:
-    where = f"questions[{index + 1}]"
-    if not isinstance(raw, dict):
-        errors.append(f"{where} must be an object")
-        return {}
-    unknown = sorted(set(raw) - QUESTION_FIELDS)
-    if unknown:
-        errors.append(f"{where} has unknown field(s): {', '.join(unknown)}")
-    key = str(raw.get("key") or f"q{index + 1}").strip()
-    if not KEY.match(key):
-        errors.append(f"{where}.key must be letters, digits, - or _ (got {key!r})")
-    text = raw.get("text")
-    if not isinstance(text, str) or not text.strip():
-        errors.append(f"{where}.text is required")
-        text = ""
-    kind = str(raw.get("type", "")).strip().lower()
-    kind = TYPE_ALIASES.get(kind, kind)
-    if kind not in QUESTION_TYPES:
-        errors.append(f"{where}.type must be one of {', '.join(QUESTION_TYPES)} (got {raw.get('type')!r})")
-    required = raw.get("required", True)
-    if not isinstance(required, bool):
-        errors.append(f"{where}.required must be true or false")
-        required = True
-    question: dict[str, Any] = {"key": key, "text": text.strip(), "type": kind, "required": required}
-    options = raw.get("options", [])
-    if kind == "choice":
-        if not isinstance(options, list) or not all(isinstance(o, str) and o.strip() for o in options):
-            errors.append(f"{where}.options must be a list of option texts")
-            options = []
-        options = [o.strip() for o in options]
-        if len(options) < 2 or len(options) > 26:
-            errors.append(f"{where}.options needs between 2 and 26 options")
-        if len({o.lower() for o in options}) != len(options):
-            errors.append(f"{where}.options has the same option twice")
-        question["options"] = options
-    elif options:
-        errors.append(f"{where}.options is only for choice questions")
-    low, high = raw.get("min"), raw.get("max")
-    if kind == "scale":
-        low = 1 if low is None else _number(low, f"{where}.min", errors, minimum=-1000, integer=True)
-        high = 5 if high is None else _number(high, f"{where}.max", errors, minimum=-1000, integer=True)
-        if low is not None and high is not None and not (low < high <= low + 100):
-            errors.append(f"{where}.max must be greater than min (and at most 100 steps)")
-    elif kind == "number":
-        low = None if low is None else _number(low, f"{where}.min", errors, minimum=-(10**9), integer=True)
-        high = None if high is None else _number(high, f"{where}.max", errors, minimum=-(10**9), integer=True)
-        if low is not None and high is not None and low >= high:
-            errors.append(f"{where}.max must be greater than min")
-    elif low is not None or high is not None:
-        errors.append(f"{where}.min and max are only for scale and number questions")
-        low = high = None
-    question["min"], question["max"] = low, high
-    return question
-
-
 def validate(data: Any, *, require_questions: bool = True) -> Definition:
     """Check a definition; raise DefinitionError listing every problem."""
     if not isinstance(data, dict):
@@ -221,10 +158,11 @@ def validate(data: Any, *, require_questions: bool = True) -> Definition:
     if not isinstance(raw_questions, list) or (require_questions and not raw_questions):
         errors.append("questions must list at least one question")
     else:
-        questions = [_question(q, i, errors) for i, q in enumerate(raw_questions)]
+        questions = [check_question(q, i, errors) for i, q in enumerate(raw_questions)]
         keys = [q.get("key") for q in questions]
         for key in sorted({k for k in keys if keys.count(k) > 1 and k}):
             errors.append(f"questions: the key {key!r} is used twice")
+        check_routing(questions, errors)
     if errors:
         raise DefinitionError(errors)
     return Definition(
@@ -244,20 +182,6 @@ def validate(data: Any, *, require_questions: bool = True) -> Definition:
         web_link=bool(web_link),
         questions=questions,
     )
-
-
-def question_json(question: Question) -> dict[str, Any]:
-    """Return one question as its definition object."""
-    data: dict[str, Any] = {"key": question.key, "text": question.text, "type": question.type}
-    if question.type == "choice":
-        data["options"] = list(question.options)
-    if question.type in ("scale", "number"):
-        if question.min_value is not None:
-            data["min"] = question.min_value
-        if question.max_value is not None:
-            data["max"] = question.max_value
-    data["required"] = question.required
-    return data
 
 
 def _when_json(value: datetime | None) -> str | None:
@@ -289,21 +213,8 @@ def export_definition(consultation: Consultation) -> dict[str, Any]:
 
 def _same_questions(consultation: Consultation, questions: list[dict[str, Any]]) -> bool:
     current = [question_json(q) for q in consultation.questions]
-    wanted = [{k: v for k, v in question_json(_as_question(q)).items()} for q in questions]
+    wanted = [{k: v for k, v in question_json(as_question(q)).items()} for q in questions]
     return current == wanted
-
-
-def _as_question(data: dict[str, Any], position: int = 0) -> Question:
-    return Question(
-        position=position,
-        key=data["key"],
-        text=data["text"],
-        type=data["type"],
-        options=list(data.get("options") or []),
-        min_value=data.get("min"),
-        max_value=data.get("max"),
-        required=data["required"],
-    )
 
 
 def find_activity(name: str) -> Activity:
@@ -358,9 +269,9 @@ def replace_questions(consultation: Consultation, questions: list[dict[str, Any]
     existing = {q.key: q for q in consultation.questions}
     kept: list[Question] = []
     for position, data in enumerate(questions):
-        fresh = _as_question(data, position)
+        fresh = as_question(data, position)
         row = existing.pop(data["key"], None) or Question(key=data["key"])
-        for attr in ("position", "text", "type", "options", "min_value", "max_value", "required"):
+        for attr in ("position", "text", "type", "options", "min_value", "max_value", "required", "ask_if"):
             setattr(row, attr, getattr(fresh, attr))
         kept.append(row)
     consultation.questions = kept

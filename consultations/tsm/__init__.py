@@ -1,0 +1,12 @@
+"""Tenant Satisfaction Measures: the regulator's perception survey, sampling, results and publication."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the TSM models, commands and pages."""
+    from consultations.tsm import models
+
+    assert models  # imported so the tables are known to the metadata
