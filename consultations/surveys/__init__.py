@@ -7,14 +7,14 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the blueprints, commands, SMS receiver and sweepers of surveys."""
-    from consultations.surveys import cli, jobs, views_builder, views_public, views_staff
+    from consultations.surveys import cli, jobs, views_builder, views_import, views_public, views_staff
     from consultations.surveys.blueprints import public_bp, staff_bp
     from consultations.surveys.engine import on_sms_received
     from consultations.surveys.qtypes import TYPES, kind
     from consultations.surveys.webform import form_route
     from messaging.signals import sms_received
 
-    assert views_builder and views_public and views_staff  # imported for their routes
+    assert views_builder and views_import and views_public and views_staff  # imported for their routes
     app.register_blueprint(staff_bp)
     app.register_blueprint(public_bp)
     cli.init_app(app)

@@ -29,7 +29,7 @@ STATUSES = ("draft", "scheduled", "open", "closed")
 # conversation), completed, ended (stopped after unreadable replies), expired (went quiet),
 # closed (the consultation closed first).
 LIVE_INVITATION = ("invited", "started")
-RESPONSE_CHANNELS = ("sms", "email", "web", "post", "phone")
+RESPONSE_CHANNELS = ("sms", "email", "web", "post", "phone", "in person")
 
 
 class Consultation(db.Model):

@@ -7,6 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the TSM models, commands and pages."""
-    from consultations.tsm import models
+    from consultations.tsm import cli, models
 
     assert models  # imported so the tables are known to the metadata
+    cli.init_app(app)
