@@ -7,7 +7,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the TSM models, commands and pages."""
-    from consultations.tsm import cli, models
+    from consultations.tsm import cli, models, views, views_public
 
     assert models  # imported so the tables are known to the metadata
+    app.register_blueprint(views.bp)
+    app.register_blueprint(views_public.public_bp)
     cli.init_app(app)

@@ -140,8 +140,10 @@ _QUESTIONS: tuple[tuple[str, str, str, list[str], dict[str, Any] | None], ...] =
 
 
 def landlord_name() -> str:
-    """Return the landlord's name for the survey's words (setting LANDLORD_NAME)."""
-    return str(current_app.config.get("LANDLORD_NAME") or DEFAULT_LANDLORD).strip() or DEFAULT_LANDLORD
+    """Return the landlord's name for the survey's words (LANDLORD_NAME, else ORGANISATION_NAME)."""
+    config = current_app.config
+    name = config.get("LANDLORD_NAME") or config.get("ORGANISATION_NAME") or DEFAULT_LANDLORD
+    return str(name).strip() or DEFAULT_LANDLORD
 
 
 def _words(text: str, landlord: str) -> str:

@@ -40,7 +40,9 @@ def test_tsm_survey_by_text_follows_the_filters(app: Flask, twilio_api: FakeTwil
     opening = _texts(twilio_api)[0]
     assert opening.startswith("Hi Ann, Derwent Living would like your views.")
     assert "Q1: Taking everything into account" in opening and "Reply 1 for Very satisfied" in opening
-    assert _reply(app, "fairly satisfied", twilio_api).startswith("Q2: Has Derwent Living carried out a repair")
+    assert _reply(app, "fairly satisfied", twilio_api).startswith(
+        "Q2: Has Derwent Living carried out a repair"
+    )
     # No repair: TP02 and TP03 are passed over, straight to TP04 (question 5).
     assert _reply(app, "no", twilio_api).startswith("Q5: How satisfied or dissatisfied are you that Derwent")
     for _ in ("TP04", "TP05", "TP06", "TP07"):
@@ -49,7 +51,9 @@ def test_tsm_survey_by_text_follows_the_filters(app: Flask, twilio_api: FakeTwil
     assert "1 for Strongly agree" in last
     assert _reply(app, "agree", twilio_api).startswith("Q10: Have you made a complaint")
     # A complaint: TP09 is asked.
-    assert _reply(app, "yes", twilio_api).startswith("Q11: How satisfied or dissatisfied are you with Derwent")
+    assert _reply(app, "yes", twilio_api).startswith(
+        "Q11: How satisfied or dissatisfied are you with Derwent"
+    )
     assert _reply(app, "5", twilio_api).startswith("Q12: Do you live in a building with communal areas")
     # "Don't know" about communal areas: TP10 is passed over.
     assert _reply(app, "3", twilio_api).startswith("Q14: How satisfied or dissatisfied are you that Derwent")
@@ -65,7 +69,9 @@ def test_tsm_survey_by_text_follows_the_filters(app: Flask, twilio_api: FakeTwil
 
 
 @pytest.mark.browser
-def test_tsm_web_form_hides_routed_questions_at_phone_width(app: Flask, live_server, page, tsm_survey) -> None:
+def test_tsm_web_form_hides_routed_questions_at_phone_width(
+    app: Flask, live_server, page, tsm_survey
+) -> None:
     consultation = tsm_survey(channels=["email"], web_link=True)
     consultation.status = "open"
     db.session.commit()
