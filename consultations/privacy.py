@@ -15,6 +15,7 @@ from app.privacy.registry import PersonalData, register_personal_data
 from app.privacy.retention import purge_expired, retention_days
 from consultations.events.models import Booking, Event
 from consultations.surveys.models import LIVE_INVITATION, Answer, Consultation, Invitation, Question, Response
+from consultations.surveys.qtypes import TYPES
 from messaging.api import DevEmail, InboundMessage, OutboundMessage
 from messaging.scheduler import register_sweeper
 
@@ -108,7 +109,7 @@ def _their_responses(customer: Customer) -> Any:
     )
 
 
-FREE_TEXT = select(Question.id).where(Question.type == "text")
+FREE_TEXT = select(Question.id).where(Question.type.in_([t.name for t in TYPES.values() if t.free_text]))
 
 
 def erase_answers(customer: Customer, now: datetime) -> int:

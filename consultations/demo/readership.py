@@ -13,7 +13,7 @@ from consultations.demo.common import Clock, Person, Phone, local_text, minutes_
 from consultations.surveys.definitions import import_definition
 from consultations.surveys.launch import close, launch
 from consultations.surveys.models import Consultation, Invitation
-from consultations.surveys.parsing import parse_answer
+from consultations.surveys.qtypes import parse_answer
 from consultations.surveys.responses import complete, record_answer, response_for
 from consultations.surveys.timeouts import expire_quiet
 from consultations.surveys.webform import submit_invitation

@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.extensions import db
+from app.imports.result import ImportRejected
 from app.models.audit import CommandLineActor, record
 from app.models.base import utcnow
 from consultations.surveys.definitions import (
@@ -23,6 +24,7 @@ from consultations.surveys.definitions import (
 from consultations.surveys.exports import to_csv, to_xlsx
 from consultations.surveys.launch import SurveyError, close, launch, schedule
 from consultations.surveys.models import Consultation
+from consultations.surveys.response_import import import_responses
 
 consultations_cli = AppGroup("consultations", help="Import, launch, close and export consultations.")
 
@@ -127,6 +129,29 @@ def export_command(slug: str, fmt: str, output: Path | None) -> None:
         stream = click.get_binary_stream("stdout")
         stream.write(data)
         stream.flush()
+
+
+@consultations_cli.command("import-responses")
+@click.argument("slug")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_responses_command(slug: str, file: Path) -> None:
+    """Load responses collected elsewhere from CSV or XLSX; all or nothing."""
+    consultation = _get(slug)
+    try:
+        loaded = import_responses(consultation, file.name, file.read_bytes(), now=utcnow())
+    except ImportRejected as exc:
+        db.session.rollback()
+        raise click.ClickException("not imported:\n  " + "\n  ".join(exc.lines())) from exc
+    record(
+        "consultation.import_responses",
+        actor=CommandLineActor(),
+        target_type="consultation",
+        target_id=consultation.id,
+        detail={"slug": slug, "file": file.name, "responses": loaded.responses},
+    )
+    db.session.commit()
+    channels = ", ".join(f"{n} by {c}" for c, n in loaded.by_channel.items())
+    click.echo(f"{slug}: {loaded.responses} responses imported ({channels})")
 
 
 def init_app(app: Flask) -> None:

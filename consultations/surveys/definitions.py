@@ -15,18 +15,11 @@ from app.extensions import db
 from app.models import Activity
 from consultations.audiences import CHANNELS, AudienceError, AudienceSpec, unknown_areas
 from consultations.field_errors import FieldError
-from consultations.surveys.models import QUESTION_TYPES, Consultation, Question
+from consultations.surveys.models import Consultation, Question
+from consultations.surveys.question_defs import as_question, check_question, check_routing, question_json
 
 LONDON = ZoneInfo("Europe/London")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,59}$")
-TYPE_ALIASES = {
-    "yes/no": "yesno",
-    "yes_no": "yesno",
-    "yes-no": "yesno",
-    "boolean": "yesno",
-    "free text": "text",
-}
 TOP_FIELDS = {
     "slug",
     "title",
@@ -45,7 +38,6 @@ TOP_FIELDS = {
     "questions",
     "status",
 }
-QUESTION_FIELDS = {"key", "text", "type", "options", "min", "max", "required"}
 
 
 TITLE_MAX = 200
@@ -138,76 +130,6 @@ def _number(value: Any, name: str, errors: list[str], *, minimum: float, integer
     return int(number) if integer else number
 
 
-def _question(raw: Any, index: int, errors: list[str]) -> dict[str, Any]:
-    where = f"Question {index + 1}"
-    if not isinstance(raw, dict):
-        errors.append(FieldError("questions", f"{where} must be an object with its text and type."))
-        return {}
-    unknown = sorted(set(raw) - QUESTION_FIELDS)
-    if unknown:
-        errors.append(FieldError("questions", f"{where} has settings we do not know: {', '.join(unknown)}."))
-    key = str(raw.get("key") or f"q{index + 1}").strip()
-    if not KEY.match(key):
-        errors.append(
-            FieldError("key", f"{where}: the short name may use only letters, digits, - and _ (not {key!r}).")
-        )
-    text = raw.get("text")
-    if not isinstance(text, str) or not text.strip():
-        errors.append(FieldError("text", f"{where}: write the question."))
-        text = ""
-    kind = str(raw.get("type", "")).strip().lower()
-    kind = TYPE_ALIASES.get(kind, kind)
-    if kind not in QUESTION_TYPES:
-        errors.append(
-            FieldError(
-                "type",
-                f"{where}: choose the kind of answer: {', '.join(QUESTION_TYPES)} (not {raw.get('type')!r}).",
-            )
-        )
-    required = raw.get("required", True)
-    if not isinstance(required, bool):
-        errors.append(FieldError("required", f"{where}: say whether an answer is required: true or false."))
-        required = True
-    question: dict[str, Any] = {"key": key, "text": text.strip(), "type": kind, "required": required}
-    options = raw.get("options", [])
-    if kind == "choice":
-        if not isinstance(options, list) or not all(isinstance(o, str) and o.strip() for o in options):
-            errors.append(
-                FieldError("options", f"{where}: list the options people choose from, one per line.")
-            )
-            options = []
-        options = [o.strip() for o in options]
-        if len(options) < 2 or len(options) > 26:
-            errors.append(FieldError("options", f"{where}: give between 2 and 26 options to choose from."))
-        if len({o.lower() for o in options}) != len(options):
-            errors.append(FieldError("options", f"{where}: the same option is listed twice."))
-        question["options"] = options
-    elif options:
-        errors.append(FieldError("options", f"{where}: options are only for choice questions."))
-    low, high = raw.get("min"), raw.get("max")
-    if kind == "scale":
-        low = 1 if low is None else _number(low, "min", errors, minimum=-1000, integer=True)
-        high = 5 if high is None else _number(high, "max", errors, minimum=-1000, integer=True)
-        if low is not None and high is not None and not (low < high <= low + 100):
-            errors.append(
-                FieldError(
-                    "max", f"{where}: the highest value must be above the lowest, at most 100 steps up."
-                )
-            )
-    elif kind == "number":
-        low = None if low is None else _number(low, "min", errors, minimum=-(10**9), integer=True)
-        high = None if high is None else _number(high, "max", errors, minimum=-(10**9), integer=True)
-        if low is not None and high is not None and low >= high:
-            errors.append(FieldError("max", f"{where}: the highest value must be above the lowest."))
-    elif low is not None or high is not None:
-        errors.append(
-            FieldError("min", f"{where}: lowest and highest values are only for scale and number questions.")
-        )
-        low = high = None
-    question["min"], question["max"] = low, high
-    return question
-
-
 def validate(data: Any, *, require_questions: bool = True) -> Definition:
     """Check a definition; raise DefinitionError listing every problem."""
     if not isinstance(data, dict):
@@ -267,10 +189,11 @@ def validate(data: Any, *, require_questions: bool = True) -> Definition:
     if not isinstance(raw_questions, list) or (require_questions and not raw_questions):
         errors.append(FieldError("questions", "Add at least one question."))
     else:
-        questions = [_question(q, i, errors) for i, q in enumerate(raw_questions)]
+        questions = [check_question(q, i, errors) for i, q in enumerate(raw_questions)]
         keys = [q.get("key") for q in questions]
         for key in sorted({k for k in keys if keys.count(k) > 1 and k}):
             errors.append(FieldError("key", f"Two questions have the short name {key!r}: give each its own."))
+        check_routing(questions, errors)
     if errors:
         raise DefinitionError(errors)
     return Definition(
@@ -290,20 +213,6 @@ def validate(data: Any, *, require_questions: bool = True) -> Definition:
         web_link=bool(web_link),
         questions=questions,
     )
-
-
-def question_json(question: Question) -> dict[str, Any]:
-    """Return one question as its definition object."""
-    data: dict[str, Any] = {"key": question.key, "text": question.text, "type": question.type}
-    if question.type == "choice":
-        data["options"] = list(question.options)
-    if question.type in ("scale", "number"):
-        if question.min_value is not None:
-            data["min"] = question.min_value
-        if question.max_value is not None:
-            data["max"] = question.max_value
-    data["required"] = question.required
-    return data
 
 
 def _when_json(value: datetime | None) -> str | None:
@@ -335,21 +244,8 @@ def export_definition(consultation: Consultation) -> dict[str, Any]:
 
 def _same_questions(consultation: Consultation, questions: list[dict[str, Any]]) -> bool:
     current = [question_json(q) for q in consultation.questions]
-    wanted = [{k: v for k, v in question_json(_as_question(q)).items()} for q in questions]
+    wanted = [{k: v for k, v in question_json(as_question(q)).items()} for q in questions]
     return current == wanted
-
-
-def _as_question(data: dict[str, Any], position: int = 0) -> Question:
-    return Question(
-        position=position,
-        key=data["key"],
-        text=data["text"],
-        type=data["type"],
-        options=list(data.get("options") or []),
-        min_value=data.get("min"),
-        max_value=data.get("max"),
-        required=data["required"],
-    )
 
 
 def find_activity(name: str) -> Activity:
@@ -404,9 +300,9 @@ def replace_questions(consultation: Consultation, questions: list[dict[str, Any]
     existing = {q.key: q for q in consultation.questions}
     kept: list[Question] = []
     for position, data in enumerate(questions):
-        fresh = _as_question(data, position)
+        fresh = as_question(data, position)
         row = existing.pop(data["key"], None) or Question(key=data["key"])
-        for attr in ("position", "text", "type", "options", "min_value", "max_value", "required"):
+        for attr in ("position", "text", "type", "options", "min_value", "max_value", "required", "ask_if"):
             setattr(row, attr, getattr(fresh, attr))
         kept.append(row)
     consultation.questions = kept

@@ -12,8 +12,10 @@ from sqlalchemy import update
 from app.extensions import db
 from consultations.surveys.conversations import conversation_for
 from consultations.surveys.models import LIVE_INVITATION, Consultation, Invitation
-from consultations.surveys.parsing import Parsed, parse_answer
-from consultations.surveys.responses import complete, record_answer, response_for
+from consultations.surveys.parsing import Parsed
+from consultations.surveys.qtypes import parse_answer
+from consultations.surveys.responses import complete, given_answers, record_answer, response_for
+from consultations.surveys.routing import next_asked
 from consultations.surveys.texts import CLOSED_REPLY, GAVE_UP, question_sms, reprompt_sms, resume_sms
 from consultations.surveys.timeouts import answer_timed_out
 from messaging.handlers import InboundReply, InboundText
@@ -85,7 +87,8 @@ def advance(invitation: Invitation, text: str, now: datetime) -> Turn:
     invitation.answered_at = invitation.answered_at or now
     invitation.status = "started"
     invitation.attempts = 0
-    invitation.position += 1
+    # The next question this person is asked: routing passes over those whose ask_if fails.
+    invitation.position = next_asked(questions, invitation.position + 1, given_answers(response))
     if invitation.position >= len(questions):
         complete(response, now=now, counts=not invitation.is_test)
         invitation.status = "completed"

@@ -14,6 +14,8 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Customer
 from consultations.surveys.models import Answer, Consultation, Response, real_responses
+from consultations.surveys.qtypes import kind
+from consultations.surveys.routing import asked_keys
 
 LONDON = ZoneInfo("Europe/London")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -36,7 +38,12 @@ def _when(value: Any) -> str:
     return value.astimezone(LONDON).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def _answer_cell(answer: Answer | None) -> Any:
+NOT_ASKED = "(not asked)"
+
+
+def _answer_cell(answer: Answer | None, asked: bool = True) -> Any:
+    if not asked:
+        return NOT_ASKED
     if answer is None:
         return ""
     if answer.skipped:
@@ -45,6 +52,10 @@ def _answer_cell(answer: Answer | None) -> Any:
         number = answer.number
         return int(number) if number == number.to_integral_value() else float(number)
     return answer.value
+
+
+def _given(answer: Answer | None) -> str | None:
+    return None if answer is None or answer.skipped else answer.value
 
 
 def rows(consultation: Consultation) -> Iterator[list[Any]]:
@@ -59,6 +70,8 @@ def rows(consultation: Consultation) -> Iterator[list[Any]]:
     questions = consultation.questions
     for response in db.session.scalars(query):
         by_question = {a.question_id: a for a in response.answers}
+        given = {q.key: _given(by_question.get(q.id)) for q in questions}
+        asked = asked_keys(questions, given)
         customer = response.customer
         yield [
             response.id,
@@ -69,7 +82,7 @@ def rows(consultation: Consultation) -> Iterator[list[Any]]:
             customer.ref if customer else "",
             customer.area.name if customer and customer.area else "",
             (customer.tenure or "") if customer else "",
-            *(_answer_cell(by_question.get(q.id)) for q in questions),
+            *(_answer_cell(by_question.get(q.id), q.key in asked) for q in questions),
         ]
 
 
@@ -93,9 +106,11 @@ def to_xlsx(consultation: Consultation) -> bytes:
     for row in rows(consultation):
         sheet.append([formula_safe(v) for v in row])
     questions = book.create_sheet(title="Questions")
-    questions.append(["key", "type", "text", "options"])
+    questions.append(["key", "type", "text", "options", "asked_if"])
     for q in consultation.questions:
-        questions.append([formula_safe(v) for v in (q.key, q.type, q.text, " | ".join(q.options))])
+        labels = " | ".join(kind(q).labels(q))
+        rule = f"{q.ask_if['key']} in {' | '.join(q.ask_if['in'])}" if q.ask_if else ""
+        questions.append([formula_safe(v) for v in (q.key, q.type, q.text, labels, rule)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

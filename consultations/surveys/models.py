@@ -27,12 +27,11 @@ from app.models import Activity, Customer, StaffUser
 from app.models.base import UTCDateTime, utcnow
 
 STATUSES = ("draft", "scheduled", "open", "closed")
-QUESTION_TYPES = ("choice", "yesno", "scale", "number", "text")
 # Invitation statuses: invited (sent, no answer yet), started (part-way through an SMS
 # conversation), completed, ended (stopped after unreadable replies), expired (went quiet),
 # closed (the consultation closed first).
 LIVE_INVITATION = ("invited", "started")
-RESPONSE_CHANNELS = ("sms", "email", "web", "post", "phone")
+RESPONSE_CHANNELS = ("sms", "email", "web", "post", "phone", "in person")
 
 
 class Consultation(db.Model):
@@ -98,6 +97,8 @@ class Question(db.Model):
     min_value: Mapped[int | None] = mapped_column(Integer)
     max_value: Mapped[int | None] = mapped_column(Integer)
     required: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Routing: {"key": earlier question's key, "in": [answers]}; asked only when that answer is one of them.
+    ask_if: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     consultation: Mapped[Consultation] = relationship(back_populates="questions")
 
@@ -162,6 +163,8 @@ class Response(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    # Responses imported from a file: "import:<file digest>:<row>", so one file loads once.
+    source_key: Mapped[str | None] = mapped_column(String(120), unique=True)
 
     consultation: Mapped[Consultation] = relationship()
     customer: Mapped[Customer | None] = relationship()

@@ -1,4 +1,7 @@
-"""Read a customer's answer leniently: option numbers or letters, yes/no words, numbers in words."""
+"""Read a customer's words leniently: option numbers or letters, yes/no words, numbers in words.
+
+The question types (``qtypes``) build their readers from these.
+"""
 
 from __future__ import annotations
 
@@ -79,6 +82,8 @@ _FILLER = {
 
 
 class QuestionLike(Protocol):
+    """What the readers and question types need of a question."""
+
     type: str
     options: list[str]
     min_value: int | None
@@ -130,9 +135,9 @@ def read_number(text: str) -> Decimal | None:
     return found[0] if len(found) == 1 else None
 
 
-def _choice(question: QuestionLike, text: str) -> Parsed:
+def read_choice(options: list[str], text: str) -> Parsed:
+    """Read a pick from ``options``: its words, its number, its letter, or yes/no words for Yes/No."""
     tight = _tight(text)
-    options = question.options
     for index, option in enumerate(options):
         if tight == _tight(option):
             return Parsed(True, option, option_index=index)
@@ -153,7 +158,8 @@ def _choice(question: QuestionLike, text: str) -> Parsed:
     return FAILED
 
 
-def _yesno(text: str) -> Parsed:
+def read_yesno(text: str) -> Parsed:
+    """Read a yes or a no."""
     word = squash(text)
     tokens = set(word.split())
     # "yes I do" is a yes; "yes and no" is neither.
@@ -164,50 +170,14 @@ def _yesno(text: str) -> Parsed:
     return FAILED
 
 
-def _bounded(question: QuestionLike, text: str, whole: bool) -> Parsed:
+def read_bounded(low: int | None, high: int | None, text: str, *, whole: bool) -> Parsed:
+    """Read a number within [low, high] (either bound may be open); ``whole`` refuses fractions."""
     number = read_number(text)
     if number is None or (whole and number != number.to_integral_value()):
         return FAILED
-    if question.min_value is not None and number < question.min_value:
+    if low is not None and number < low:
         return FAILED
-    if question.max_value is not None and number > question.max_value:
+    if high is not None and number > high:
         return FAILED
     number = number.normalize() if number != number.to_integral_value() else Decimal(int(number))
     return Parsed(True, f"{number:f}", number=number)
-
-
-def parse_answer(question: QuestionLike, text: str) -> Parsed:
-    """Read ``text`` as an answer to ``question``; a failed read has ok=False."""
-    text = (text or "").strip()
-    if not text:
-        return FAILED
-    if not question.required and squash(text) in SKIP_WORDS:
-        return Parsed(True, skipped=True)
-    if question.type == "choice":
-        return _choice(question, text)
-    if question.type == "yesno":
-        return _yesno(text)
-    if question.type == "scale":
-        return _bounded(question, text, whole=True)
-    if question.type == "number":
-        return _bounded(question, text, whole=False)
-    return Parsed(True, text[:MAX_TEXT])
-
-
-def answer_hint(question: QuestionLike) -> str:
-    """Say how to answer, as the SMS and the re-prompt put it."""
-    if question.type == "choice":
-        listed = ", ".join(f"{i} for {option}" for i, option in enumerate(question.options, start=1))
-        hint = f"Reply {listed}"
-    elif question.type == "yesno":
-        hint = "Reply YES or NO"
-    elif question.type == "scale":
-        hint = f"Reply a number from {question.min_value} to {question.max_value}"
-    elif question.type == "number":
-        if question.min_value is not None and question.max_value is not None:
-            hint = f"Reply a number from {question.min_value} to {question.max_value}"
-        else:
-            hint = "Reply with a number"
-    else:
-        hint = "Reply with your answer"
-    return hint + (" (or SKIP)" if not question.required else "")

@@ -54,6 +54,16 @@ def record_answer(
     return answer
 
 
+def given_answers(response: Response) -> dict[str, str | None]:
+    """Return the response's answers so far by question key (None for a skipped question)."""
+    rows = db.session.execute(
+        select(Question.key, Answer.value, Answer.skipped)
+        .join(Answer, Answer.question_id == Question.id)
+        .where(Answer.response_id == response.id)
+    )
+    return {key: (None if skipped else value) for key, value, skipped in rows}
+
+
 def participation_hours(consultation: Consultation) -> Decimal:
     """Return the customer hours one completed response represents."""
     return (Decimal(consultation.minutes_per_response or 0) / Decimal(60)).quantize(Decimal("0.0001"))

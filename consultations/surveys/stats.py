@@ -22,6 +22,7 @@ from consultations.surveys.models import (
     Response,
     real_responses,
 )
+from consultations.surveys.qtypes import kind
 from messaging.api import OutboundMessage, Suppression
 
 DELIVERED = ("delivered",)
@@ -58,6 +59,8 @@ class QuestionFigures:
     question: Question
     bars: list[tuple[str, int]] = field(default_factory=list)
     skipped: int = 0
+    # Completed responses that were routed past this question (its ask_if did not hold).
+    not_asked: int = 0
     texts: list[str] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
 
@@ -159,15 +162,19 @@ def question_figures(consultation: Consultation, texts_limit: int = 50) -> list[
             or 0
         )
         answered = base.where(Answer.skipped.is_(False)).subquery()
-        if question.type in ("choice", "yesno"):
-            labels = question.options if question.type == "choice" else ["Yes", "No"]
+        shape = kind(question).figures
+        if question.ask_if:
+            figures.not_asked = _not_asked(consultation, question)
+        if shape == "options":
             counts = dict(
                 db.session.execute(
                     select(answered.c.option_index, func.count()).group_by(answered.c.option_index)
                 ).all()
             )
-            figures.bars = [(label, counts.get(i, 0)) for i, label in enumerate(labels)]
-        elif question.type == "scale":
+            figures.bars = [
+                (label, counts.get(i, 0)) for i, label in enumerate(kind(question).labels(question))
+            ]
+        elif shape == "scale":
             counts = {
                 int(k): v
                 for k, v in db.session.execute(
@@ -177,7 +184,7 @@ def question_figures(consultation: Consultation, texts_limit: int = 50) -> list[
             }
             low, high = question.min_value or 0, question.max_value or 0
             figures.bars = [(str(v), counts.get(v, 0)) for v in range(low, high + 1)]
-        if question.type in ("scale", "number"):
+        if shape in ("scale", "numbers"):
             row = db.session.execute(
                 select(
                     func.count(answered.c.number),
@@ -192,7 +199,7 @@ def question_figures(consultation: Consultation, texts_limit: int = 50) -> list[
                 "min": _number_text(row[2]),
                 "max": _number_text(row[3]),
             }
-        if question.type == "text":
+        if shape == "texts":
             figures.texts = list(
                 db.session.scalars(
                     select(answered.c.value).order_by(answered.c.created_at.desc()).limit(texts_limit)
@@ -201,6 +208,21 @@ def question_figures(consultation: Consultation, texts_limit: int = 50) -> list[
             figures.summary = {"count": db.session.scalar(select(func.count()).select_from(answered)) or 0}
         result.append(figures)
     return result
+
+
+def _not_asked(consultation: Consultation, question: Question) -> int:
+    """Count completed responses with no answer to a routed question: routing passed them by."""
+    has_answer = select(Answer.id).where(Answer.response_id == Response.id, Answer.question_id == question.id)
+    return int(
+        db.session.scalar(
+            select(func.count()).where(
+                Response.consultation_id == consultation.id,
+                Response.status == "completed",
+                ~has_answer.exists(),
+            )
+        )
+        or 0
+    )
 
 
 def _profile_counts(customer_ids: Any) -> dict[str, dict[str, int]]:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import render_template
 
 from consultations.surveys.models import Consultation, Question
-from consultations.surveys.parsing import answer_hint
+from consultations.surveys.qtypes import answer_hint, reprompt_text
 from messaging.api import with_opt_out
 
 LONDON = ZoneInfo("Europe/London")
@@ -44,14 +44,7 @@ def opening_sms(consultation: Consultation, first_name: str) -> str:
 
 def reprompt_sms(question: Question) -> str:
     """Return the one re-prompt after an unreadable reply, listing the valid answers."""
-    if question.type == "choice":
-        listed = ", ".join(f"{i} ({option})" for i, option in enumerate(question.options, start=1))
-        valid = f"Please reply with one of: {listed}"
-    else:
-        valid = "Please " + answer_hint(question)[0].lower() + answer_hint(question)[1:]
-    if not question.required and "SKIP" not in valid:
-        valid += " (or SKIP)"
-    return f"Sorry, we didn't understand that. {valid}."
+    return f"Sorry, we didn't understand that. {reprompt_text(question)}."
 
 
 def resume_sms(consultation: Consultation, question: Question, number: int | None) -> str:

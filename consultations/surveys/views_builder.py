@@ -29,6 +29,7 @@ from consultations.surveys.definitions import (
 from consultations.surveys.launch import SurveyError, start_test_conversation
 from consultations.surveys.models import Consultation
 from consultations.surveys.preview import build_preview, send_test
+from consultations.surveys.qtypes import TYPES, LabelledScale
 
 SETTINGS = (
     "slug",
@@ -119,21 +120,27 @@ def edit(consultation_id: int | None = None) -> ResponseReturnValue:
 
 
 def _question_from_form() -> dict[str, Any]:
-    kind = request.form.get("type", "choice")
+    kind = TYPES.get(request.form.get("type", "choice"), TYPES["choice"])
     question: dict[str, Any] = {
         "key": request.form.get("key", "").strip() or None,
         "text": request.form.get("text", ""),
-        "type": kind,
+        "type": kind.name,
         "required": request.form.get("required") == "on",
     }
-    if kind == "choice":
+    if kind.takes_options:
         question["options"] = [
             line.strip() for line in request.form.get("options", "").splitlines() if line.strip()
         ]
-    if kind in ("scale", "number"):
+    if isinstance(kind, LabelledScale) and request.form.getlist("not_counted"):
+        question["not_counted"] = request.form.getlist("not_counted")
+    if kind.takes_range:
         for name in ("min", "max"):
             if request.form.get(name, "").strip():
                 question[name] = request.form[name].strip()
+    routed_on = request.form.get("ask_if_key", "").strip()
+    if routed_on:
+        values = [v.strip() for v in request.form.get("ask_if_in", "").split("|") if v.strip()]
+        question["ask_if"] = {"key": routed_on, "in": values}
     return {k: v for k, v in question.items() if v is not None}
 
 

@@ -15,8 +15,10 @@ from consultations.events.matching import verified_customer
 from consultations.surveys.engine import lock
 from consultations.surveys.launch import hash_token
 from consultations.surveys.models import Consultation, Invitation, InvitationLink, Question, Response
-from consultations.surveys.parsing import MAX_TEXT, Parsed, parse_answer
+from consultations.surveys.parsing import Parsed
+from consultations.surveys.qtypes import kind
 from consultations.surveys.responses import complete, record_answer, response_for
+from consultations.surveys.routing import asked, describe
 
 # The same answer for an unknown reference and a known one with the wrong detail.
 NO_MATCH = (
@@ -53,49 +55,39 @@ def _one(question: Question, raw: str) -> Parsed | str:
     """Read one field; return the answer or the message to show beside it."""
     raw = raw.strip()
     if not raw:
-        if question.required:
-            return "Choose an answer." if question.type in ("choice", "yesno") else "Enter an answer."
-        return Parsed(ok=True, skipped=True)
-    if question.type == "choice":
-        if raw.isdigit() and int(raw) < len(question.options):
-            return Parsed(True, question.options[int(raw)], option_index=int(raw))
-        return "Choose one of the options."
-    if question.type == "yesno":
-        parsed = parse_answer(question, raw)
-        return parsed if parsed.ok else "Choose Yes or No."
-    if question.type in ("scale", "number"):
-        parsed = parse_answer(question, raw)
-        if parsed.ok:
-            return parsed
-        low, high = question.min_value, question.max_value
-        whole = "a whole number" if question.type == "scale" else "a number"
-        if low is not None and high is not None:
-            return f"Enter {whole} from {low} to {high}."
-        return f"Enter {whole}."
-    if len(raw) > MAX_TEXT:
-        return f"Keep your answer under {MAX_TEXT} characters."
-    return Parsed(True, raw)
+        return kind(question).missing_message() if question.required else Parsed(ok=True, skipped=True)
+    return kind(question).read_field(question, raw)
 
 
 def check_form(questions: list[Question], form: Mapping[str, str]) -> FormOutcome:
-    """Check every answer on the form, collecting all the errors at once."""
+    """Check every asked answer on the form, collecting all the errors at once.
+
+    A question routed past by an earlier answer is not asked: whatever its field holds is
+    ignored and no answer is stored, so it reads "not asked" rather than skipped.
+    """
     outcome = FormOutcome()
+    given: dict[str, str | None] = {}
     for question in questions:
         name = field_name(question)
         raw = form.get(name, "") or ""
         outcome.values[name] = raw
+        if not asked(question, given):
+            continue
         result = _one(question, raw)
         if isinstance(result, str):
             outcome.errors[name] = result
+            given[question.key] = None
         else:
             outcome.answers[question.id] = result
+            given[question.key] = None if result.skipped else result.value
     return outcome
 
 
 def _store(response: Response, questions: list[Question], outcome: FormOutcome, now: datetime) -> None:
     for question in questions:
-        parsed = outcome.answers[question.id]
-        record_answer(response, question, parsed, outcome.values.get(field_name(question), ""), now=now)
+        parsed = outcome.answers.get(question.id)
+        if parsed is not None:
+            record_answer(response, question, parsed, outcome.values.get(field_name(question), ""), now=now)
     complete(response, now=now)
     outcome.response = response
 
@@ -214,3 +206,22 @@ def submit_open(
     db.session.flush()
     _store(response, consultation.questions, outcome, now)
     return outcome
+
+
+@dataclass(frozen=True)
+class FormRoute:
+    """How the page shows a routed question: the field it depends on, the values that ask it, words."""
+
+    field: str
+    values: list[str]
+    words: str
+
+
+def form_route(question: Question, questions: list[Question]) -> FormRoute | None:
+    """Return the routing of one question as the form shows it (None when always asked)."""
+    rule = question.ask_if
+    parent = next((q for q in questions if rule and q.key == rule["key"]), None)
+    if not rule or parent is None:
+        return None
+    values = kind(parent).field_values(parent, list(rule["in"]))
+    return FormRoute(field_name(parent), values, describe(rule, questions))

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from consultations.surveys.parsing import answer_hint, parse_answer
+from consultations.surveys.qtypes import answer_hint, parse_answer
 
 
 @dataclass

@@ -1,0 +1,53 @@
+"""Staff page: load a file of responses collected on paper, by phone, door-step or by a contractor."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from app.auth.decorators import roles_required
+from app.extensions import db
+from app.imports.result import ImportRejected
+from app.models.audit import record
+from app.models.base import utcnow
+from consultations.surveys.blueprints import staff_bp as bp
+from consultations.surveys.models import Consultation
+from consultations.surveys.response_import import FIXED, import_responses
+
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+@bp.route("/<int:consultation_id>/import-responses", methods=["GET", "POST"])
+@roles_required("staff")
+def import_responses_page(consultation_id: int) -> ResponseReturnValue:
+    """Show the expected columns; take a .csv or .xlsx file of responses, all or nothing."""
+    consultation = db.get_or_404(Consultation, consultation_id)
+    columns = [*FIXED, *(q.key for q in consultation.questions)]
+    context = {"consultation": consultation, "columns": columns, "errors": []}
+    if request.method == "GET":
+        return render_template("consultations/import_responses.html", **context)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        context["errors"] = ["Choose a .csv or .xlsx file to import."]
+        return render_template("consultations/import_responses.html", **context), 422
+    data = upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        context["errors"] = ["The file is larger than 20 MB; split it into smaller files."]
+        return render_template("consultations/import_responses.html", **context), 422
+    try:
+        loaded = import_responses(consultation, upload.filename, data, now=utcnow(), entered_by=current_user)
+    except ImportRejected as exc:
+        db.session.rollback()
+        context["errors"] = exc.lines()
+        return render_template("consultations/import_responses.html", **context), 422
+    record(
+        "consultation.import_responses",
+        actor=current_user,
+        target_type="consultation",
+        target_id=consultation.id,
+        detail={"file": upload.filename, "responses": loaded.responses},
+    )
+    db.session.commit()
+    flash(f"{loaded.responses} responses imported from {upload.filename}.", "success")
+    return redirect(url_for("consultations.show", consultation_id=consultation.id))
