@@ -22,14 +22,15 @@ FROM participations WHERE date BETWEEN :f AND :t GROUP BY activity_id, channel""
 STAFF = "SELECT activity_id, SUM(hours) FROM staff_time WHERE date BETWEEN :f AND :t GROUP BY activity_id"
 COSTS = "SELECT activity_id, SUM(amount) FROM costs WHERE date BETWEEN :f AND :t GROUP BY activity_id"
 ACTIVITIES = """
-SELECT id, name, start_date, homes_affected, target_customers, target_cost_per_customer,
+SELECT id, name, start_date, end_date, homes_affected, target_customers, target_cost_per_customer,
        counts_toward_budget, category FROM activities"""
 SUMMARY = """
 SELECT COUNT(DISTINCT p.customer_id),
        COALESCE(SUM(CASE WHEN p.customer_id IS NULL THEN p.headcount ELSE 0 END), 0),
        COUNT(DISTINCT CASE WHEN a.category = 'training' THEN p.customer_id END)
 FROM participations p JOIN activities a ON a.id = p.activity_id WHERE p.date BETWEEN :f AND :t"""
-BUDGET = "SELECT SUM(amount), COUNT(*) FROM budgets WHERE start_date <= :f AND end_date >= :f"
+# Every budget that overlaps the period counts, whole.
+BUDGET = "SELECT SUM(amount), COUNT(*) FROM budgets WHERE start_date <= :t AND end_date >= :f"
 REGULARS = """
 SELECT COUNT(*) FROM (
   SELECT p.customer_id FROM participations p JOIN activities a ON a.id = p.activity_id
@@ -63,16 +64,47 @@ def _cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def _hidden(counts: dict[str, int], under: int = 5) -> set[str]:
+    """Hide cells under 5, then the smallest shown, until the hidden cells cannot be subtracted back."""
+    hidden = {v for v, n in counts.items() if n < under}
+    shown = sorted((n, v) for v, n in counts.items() if v not in hidden)
+
+    def safe() -> bool:
+        sizes = [counts[v] for v in hidden]
+        if not sizes:
+            return True
+        if len(sizes) < 2 or sum(sizes) < under:
+            return False
+        return not all(n == under - 1 for n in sizes)  # each could be read as 4
+
+    while not safe() and shown:
+        hidden.add(shown.pop(0)[1])
+    return hidden
+
+
 def _level(num: Decimal, den: Decimal, average_at: Decimal) -> str:
     return "good" if num >= den else "average" if num >= average_at * den else "poor"
 
 
+def _days(start: Any, end: Any, date_from: date, date_to: date) -> tuple[int, int]:
+    """Return (days inside the period, days of the activity); (1, 1) when the period holds it all."""
+    if start is None or end is None:
+        return 1, 1
+    begins, ends = date.fromisoformat(str(start)), date.fromisoformat(str(end))
+    if ends < begins or (date_from <= begins and ends <= date_to):
+        return 1, 1
+    return max((min(ends, date_to) - max(begins, date_from)).days + 1, 0), (ends - begins).days + 1
+
+
 def _rating(
-    customers: int, per_customer: Decimal | None, target: Any, target_cost: Any, avg: Decimal
-) -> str | None:
+    customers: int, per_customer: Decimal | None, target: Any, target_cost: Any, avg: Decimal,
+    days: tuple[int, int],
+) -> str | None:  # fmt: skip
     levels = []
     if target is not None:
-        levels.append(_level(Decimal(customers), Decimal(target), avg))
+        # The reach target pro-rated for the part of the activity inside the period.
+        inside, span = days
+        levels.append(_level(Decimal(customers * span), Decimal(int(target) * inside), avg))
     if target_cost is not None:
         levels.append(
             "poor" if per_customer is None else _level(Decimal(str(target_cost)), per_customer, avg)
@@ -96,7 +128,7 @@ def baseline_report(
     acts = [r for r in run(text(ACTIVITIES)) if r[0] in per or r[0] in staff or r[0] in costs]
     acts.sort(key=lambda r: (r[2] is None, str(r[2] or ""), r[1]))
     out, spend = [], Decimal(0)
-    for aid, name, _start, homes, target, target_cost, counts, _cat in acts:
+    for aid, name, start, end, homes, target, target_cost, counts, _cat in acts:
         ident, anon, hours = per.get(aid, (0, 0, 0))
         customers = int(ident) + int(anon or 0)
         total = _cents(costs.get(aid, Decimal(0)))
@@ -108,7 +140,8 @@ def baseline_report(
             "staff_hours": float(round(staff.get(aid, Decimal(0)), 4)),
             "total_cost": f"{total:.2f}", "cost_per_customer": None if per_customer is None else f"{per_customer:.2f}",
             "cost_per_property": f"{_cents(total / homes):.2f}" if homes else None,
-            "rating": _rating(customers, per_customer, target, target_cost, avg),
+            "rating": _rating(customers, per_customer, target, target_cost, avg,
+                             _days(start, end, date_from, date_to)),
         })  # fmt: skip
     participated, anonymous, trained = run(text(SUMMARY), p).one()
     budget_sum, budgets = run(text(BUDGET), p).one()
@@ -119,16 +152,19 @@ def baseline_report(
         "budget": None if budget is None else f"{budget:.2f}", "spend": f"{_cents(spend):.2f}",
         "underspend": None if budget is None else f"{_cents(budget - spend):.2f}",
     }  # fmt: skip
-    fields: dict[str, dict[str, dict[str, int | None]]] = {f: {} for f in FIELDS}
+    raw: dict[str, dict[str, tuple[int, int]]] = {f: {} for f in FIELDS}
     coverage = 0.0
     for field, value, base, took in run(text(PROFILE), p):
         if field == "_coverage":
             coverage = round(int(took or 0) / base, 4) if base else 0.0
             continue
-        took = int(took or 0)
-        fields[field][value or "Not recorded"] = {
-            "participants": took if took >= 5 else None,
-            "base": base if base >= 5 else None,
+        raw[field][value or "Not recorded"] = (int(took or 0), int(base))
+    fields: dict[str, dict[str, dict[str, int | None]]] = {}
+    for f, cells in raw.items():
+        hide_took = _hidden({v: c[0] for v, c in cells.items()})
+        hide_base = _hidden({v: c[1] for v, c in cells.items()})
+        fields[f] = {
+            v: {"participants": None if v in hide_took else t, "base": None if v in hide_base else b}
+            for v, (t, b) in sorted(cells.items())
         }
-    fields = {f: dict(sorted(cells.items())) for f, cells in fields.items()}
     return {"activities": out, "summary": summary, "profile": {"fields": fields, "coverage": coverage}}

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.base import utcnow
 from consultations.events.models import Event
-from reporting import exports
+from reporting import exports, render_cache
 from reporting.exports.html import context
 from reporting.models import PublishedReport
 from reporting.services import published_report
@@ -68,7 +68,7 @@ def report(report_id: int) -> ResponseReturnValue:
 def report_pdf(report_id: int) -> ResponseReturnValue:
     """Download a published report as PDF."""
     frozen = published_report(_published_or_404(report_id))
-    rendered = exports.render(frozen, "pdf")
+    rendered = render_cache.render(frozen, "pdf")
     response = Response(rendered.content, mimetype=rendered.mimetype)
     response.headers["Content-Disposition"] = f'inline; filename="{exports.filename(frozen, "pdf")}"'
     return response

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import Activity
 from app.models.audit import record
 from app.models.base import utcnow
-from reporting import exports, narrative, periods, services
+from reporting import exports, narrative, periods, render_cache, services
 from reporting.exports.html import context
 from reporting.metrics import LONDON, ReportSettings
 from reporting.models import PublishedReport
@@ -42,7 +42,7 @@ def _period_from_form() -> tuple[date, date]:
 def _download(report: ImpactReport, fmt: str, published_id: int | None = None) -> Response:
     if fmt not in exports.FORMATS:
         abort(404)
-    rendered = exports.render(report, fmt)
+    rendered = render_cache.render(report, fmt)
     detail = {"format": fmt, "from": report.date_from.isoformat(), "to": report.date_to.isoformat()}
     record(
         "report.export",

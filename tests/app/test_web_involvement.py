@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app.extensions import db
 from app.models import Activity, AuditEvent, Cost, Customer, Participation, StaffTime, utcnow
@@ -397,3 +397,37 @@ def test_more_than_a_day_of_staff_hours_asks_to_confirm(staff_client: FlaskClien
     )
     assert confirmed.status_code == 302
     assert sorted(db.session.scalars(select(StaffTime.hours))) == [Decimal(24), Decimal(5000)]
+
+
+def _statements_for_activities_page(client: FlaskClient, count: int) -> int:
+    """Add activities up to ``count`` with a participation each; count the list page's statements."""
+    existing = db.session.scalar(select(func.count()).select_from(Activity)) or 0
+    (person,) = customers(f"QC{count}")
+    for n in range(existing, count):
+        activity = Activity(name=f"Counted {n:02d}", category="forum", start_date=TODAY)
+        db.session.add(activity)
+        db.session.add(Participation(activity=activity, customer_id=person.id, date=TODAY, channel="web",
+                                     hours=Decimal(1)))  # fmt: skip
+        db.session.add(StaffTime(activity=activity, date=TODAY, hours=Decimal(1)))
+        db.session.add(Cost(activity=activity, date=TODAY, amount=Decimal("1.00")))
+    db.session.commit()
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        page = client.get("/activities")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    assert page.status_code == 200 and f"Counted {count - 1:02d}" in page.get_data(as_text=True)
+    return len(statements)
+
+
+def test_the_activities_list_runs_the_same_statements_for_3_or_30_activities(
+    staff_client: FlaskClient,
+) -> None:
+    assert _statements_for_activities_page(staff_client, 3) == _statements_for_activities_page(
+        staff_client, 30
+    )
