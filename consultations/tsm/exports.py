@@ -7,8 +7,6 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from openpyxl import Workbook
-
 from consultations.surveys.exports import formula_safe
 from consultations.tsm.sampling import percent
 from consultations.tsm.template import MEASURES
@@ -100,6 +98,8 @@ def to_csv(results: dict[str, Any]) -> str:
 
 def to_xlsx(results: dict[str, Any]) -> bytes:
     """Return the results as a workbook: Measures, Margins, Weighting and Methodology sheets."""
+    from openpyxl import Workbook  # loaded on first use: commands start without it
+
     book = Workbook(write_only=True)
     for title, rows in (
         ("Measures", measure_rows(results)),
