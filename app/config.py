@@ -23,6 +23,10 @@ OPTIONAL_NUMBERS: dict[str, type] = {
     "LOGIN_MAX_FAILURES_PER_IP": int,
     "LOGIN_LOCK_MINUTES": int,
     "SCHEDULER_MAX_SECONDS": int,
+    # Request body limits in bytes (app/web/limits.py holds the defaults).
+    "MAX_CONTENT_LENGTH": int,
+    "UPLOAD_MAX_CONTENT_LENGTH": int,
+    "WEBHOOK_MAX_CONTENT_LENGTH": int,
 }
 
 

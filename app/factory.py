@@ -81,7 +81,6 @@ def _finish_settings(app: Flask) -> None:
     app.config.setdefault("REMEMBER_COOKIE_SECURE", not development)
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
-    app.config.setdefault("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)
     app.config.setdefault("LOGIN_MAX_FAILURES", 5)
     app.config.setdefault("LOGIN_MAX_FAILURES_PER_IP", 20)
     app.config.setdefault("LOGIN_LOCK_MINUTES", 15)

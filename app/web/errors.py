@@ -14,6 +14,28 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+FRIENDLY = {
+    413: (
+        "That was too large",
+        "What you sent was larger than this page accepts. Nothing was saved; try a smaller file.",
+    ),
+}
+
+
+def _forbidden() -> ResponseReturnValue:
+    """Say that the page needs another role and who can grant it."""
+    from sqlalchemy import select
+
+    from app.models import StaffUser
+
+    admins = db.session.scalars(
+        select(StaffUser)
+        .where(StaffUser.role == "admin", StaffUser.active.is_(True))
+        .order_by(StaffUser.email)
+    ).all()
+    return render_template("error_403.html", admins=admins)
+
+
 def init_app(app: Flask) -> None:
     """Register error handlers and the headers every response carries."""
 
@@ -33,9 +55,13 @@ def init_app(app: Flask) -> None:
     def http_error(exc: HTTPException) -> ResponseReturnValue:
         if _wants_json():
             return {"error": exc.name, "message": exc.description}, exc.code or 500
-        return render_template(
-            "error.html", code=exc.code, title=exc.name, message=exc.description
-        ), exc.code or 500
+        code = exc.code or 500
+        if code == 403:
+            return _forbidden(), 403
+        title, message = FRIENDLY.get(code, (exc.name, exc.description))
+        if code == 413 and exc.description and "Nothing was saved" in exc.description:
+            message = exc.description
+        return render_template("error.html", code=code, title=title, message=message), code
 
     @app.errorhandler(Exception)
     def server_error(exc: Exception) -> ResponseReturnValue:

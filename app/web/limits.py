@@ -1,0 +1,80 @@
+"""Request body limits: small for forms and webhooks, larger only where files are uploaded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, abort, current_app, request
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+MIB = 1024 * 1024
+# Defaults; each is a setting (bytes). Forms and webhooks never need more than a few hundred KB.
+DEFAULT_LIMITS = {
+    "MAX_CONTENT_LENGTH": 2 * MIB,
+    "UPLOAD_MAX_CONTENT_LENGTH": 64 * MIB,
+    "WEBHOOK_MAX_CONTENT_LENGTH": 256 * 1024,
+}
+# Where uploads are taken: a path prefix or an endpoint name -> a setting name or a number of bytes.
+DEFAULT_BODY_LIMITS: dict[str, str | int] = {
+    "/imports": "UPLOAD_MAX_CONTENT_LENGTH",
+    "/messaging/twilio/": "WEBHOOK_MAX_CONTENT_LENGTH",
+    "consultations.import_json": "UPLOAD_MAX_CONTENT_LENGTH",
+    "consultations.audience": "UPLOAD_MAX_CONTENT_LENGTH",
+}
+
+
+def body_limit(limit: str | int) -> Callable[[F], F]:
+    """Let a view take bodies up to ``limit`` (bytes, or the name of a setting holding bytes)."""
+
+    def decorator(view: F) -> F:
+        view.max_body = limit  # type: ignore[attr-defined]
+        return view
+
+    return decorator
+
+
+def _resolve(app: Flask, limit: str | int) -> int:
+    return int(app.config[limit]) if isinstance(limit, str) else int(limit)
+
+
+def limit_for(app: Flask, path: str, endpoint: str | None) -> int:
+    """Return the body limit (bytes) for a request to ``path`` handled by ``endpoint``."""
+    view = app.view_functions.get(endpoint or "")
+    declared = getattr(view, "max_body", None)
+    if declared is not None:
+        return _resolve(app, declared)
+    table: dict[str, str | int] = app.config["BODY_LIMITS"]
+    if endpoint and endpoint in table:
+        return _resolve(app, table[endpoint])
+    prefixes = [key for key in table if key.startswith("/") and path.startswith(key)]
+    if prefixes:
+        return _resolve(app, table[max(prefixes, key=len)])
+    return _resolve(app, "MAX_CONTENT_LENGTH")
+
+
+def _human(size: int) -> str:
+    return f"{size / MIB:.0f} MB" if size >= MIB else f"{max(1, size // 1024)} KB"
+
+
+def init_app(app: Flask) -> None:
+    """Set every limit and refuse an oversized body before anything reads it."""
+    for key, value in DEFAULT_LIMITS.items():
+        # Flask pre-fills MAX_CONTENT_LENGTH with None, so setdefault would keep "no limit".
+        if app.config.get(key) is None:
+            app.config[key] = value
+    app.config["BODY_LIMITS"] = {**DEFAULT_BODY_LIMITS, **(app.config.get("BODY_LIMITS") or {})}
+
+    def apply_body_limit() -> None:
+        limit = limit_for(current_app, request.path, request.endpoint)
+        # Werkzeug's form parser and stream honour this: a chunked body is cut at the limit.
+        request.max_content_length = limit
+        if request.content_length is not None and request.content_length > limit:
+            abort(
+                413,
+                description=f"That was more than this page accepts ({_human(limit)}). Nothing was saved.",
+            )
+
+    # First of all hooks: CSRF protection reads the form in its own before_request.
+    app.before_request_funcs.setdefault(None, []).insert(0, apply_body_limit)
