@@ -98,6 +98,8 @@ class StaffUser(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Stored in each session at sign-in; bumping it ends every open session of this user.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
@@ -106,6 +108,11 @@ class StaffUser(UserMixin, db.Model):
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password."""
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Invalidate every session cookie issued to this user so far."""
+        self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:
         """Return True when the password matches the stored hash."""

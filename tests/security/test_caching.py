@@ -49,6 +49,12 @@ def test_static_files_stay_cacheable_for_staff(app, staff_client) -> None:
 PROXIED = pytest.mark.parametrize("app_config", [{"PROXY_FIX_X_FOR": 1}])
 
 
+@pytest.fixture(autouse=True)
+def live_logger(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Undo Alembic's fileConfig (the migration tests) switching off loggers that already exist."""
+    monkeypatch.setattr(logging.getLogger("app.web.caching"), "disabled", False)
+
+
 @PROXIED
 def test_trusted_proxy_headers_missing_warns_once(app, client, caplog) -> None:
     with caplog.at_level(logging.WARNING, logger="app.web.caching"):
