@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, current_app, request
-from flask_login import current_user
+from flask import Flask, Response, current_app, g, request
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +44,10 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def no_store_for_staff(response: Response) -> Response:
         # Staff pages and exports hold personal data: never keep them in a browser or proxy cache.
-        if request.endpoint != "static" and current_user.is_authenticated:
+        # Every staff view loads the signed-in user; reading what it loaded keeps public pages
+        # (which never ask) free of a user lookup.
+        user = g.get("_login_user")
+        if request.endpoint != "static" and user is not None and user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
             response.headers["Pragma"] = "no-cache"
             response.expires = None
