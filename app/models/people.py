@@ -84,6 +84,21 @@ class Customer(db.Model):
         return f"<Customer {self.ref}>"
 
 
+_DUMMY_HASH: list[str] = []
+
+
+def password_matches(stored_hash: str, password: str) -> bool:
+    """Check a password against a stored hash (the one place a sign-in pays for hashing)."""
+    return check_password_hash(stored_hash, password)
+
+
+def waste_password_check(password: str) -> None:
+    """Do the hashing a real account's check costs, so an unknown email answers no faster."""
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(generate_password_hash("not a real password"))
+    password_matches(_DUMMY_HASH[0], password)
+
+
 class StaffUser(UserMixin, db.Model):
     """A member of staff who signs in to run involvement work."""
 
@@ -116,7 +131,7 @@ class StaffUser(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         """Return True when the password matches the stored hash."""
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return bool(self.password_hash) and password_matches(self.password_hash, password)
 
     def has_role(self, role: str) -> bool:
         """Return True when this user's role ranks at least as high as ``role``."""
