@@ -110,6 +110,9 @@ def load_settings(instance_path: str, environ: dict[str, str] | None = None) -> 
         "PROXY_FIX_X_FOR": _env_number("PROXY_FIX_X_FOR", "0", int, env),
         "PROXY_FIX_X_PROTO": _env_number("PROXY_FIX_X_PROTO", "0", int, env),
         "PROXY_FIX_X_HOST": _env_number("PROXY_FIX_X_HOST", "0", int, env),
+        # Staff sessions end after this long without a request, and this long after sign-in.
+        "SESSION_IDLE_MINUTES": _env_number("SESSION_IDLE_MINUTES", "480", float, env),
+        "SESSION_MAX_HOURS": _env_number("SESSION_MAX_HOURS", "24", float, env),
     }
     # Tuning knobs whose defaults live with the package that uses them; read here only when set.
     for name, kind in OPTIONAL_NUMBERS.items():

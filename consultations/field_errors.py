@@ -21,6 +21,16 @@ def field_of(error: str) -> str:
     return getattr(error, "field", "")
 
 
+# Every character a mail header or a line-based format would read as the end of a line.
+LINE_BREAK = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+
+def check_one_line(value: str, field: str, what: str, errors: list[str]) -> None:
+    """Add an error when a single-line value (a title or name that can reach a header) has a line break."""
+    if LINE_BREAK.search(value):
+        errors.append(FieldError(field, f"The {what} must be on one line."))
+
+
 def slug_from(title: str) -> str:
     """Make a web address from a title: 'Derwent Life: readers 2011' → 'derwent-life-readers-2011'."""
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
     """Wire Flask-Login and register the sign-in views."""
-    from app.auth import models  # noqa: F401  (register the table)
+    from flask import session
+
+    from app.auth import (
+        models,  # noqa: F401  (register the table)
+        sessions,
+    )
     from app.auth.views import bp
     from app.extensions import db, login
-    from app.models import StaffUser
+    from app.models import StaffUser, utcnow
 
+    app.config.setdefault("SESSION_IDLE_MINUTES", 480)
+    app.config.setdefault("SESSION_MAX_HOURS", 24)
+    # The browser drops the cookie at the same absolute lifetime the server enforces.
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(app.config["SESSION_MAX_HOURS"]))
     login.login_view = "auth.login"
     login.login_message = "Please sign in to continue."
     login.login_message_category = "info"
@@ -22,6 +33,13 @@ def init_app(app: Flask) -> None:
             return None
         user = db.session.get(StaffUser, int(user_id))
         # A login switched off by an admin ends its open sessions too, not just future sign-ins.
-        return user if user is not None and user.active else None
+        if user is None or not user.active:
+            return None
+        config = app.config
+        ok = sessions.still_valid(
+            session, user, now=utcnow(),
+            idle_minutes=float(config["SESSION_IDLE_MINUTES"]), max_hours=float(config["SESSION_MAX_HOURS"]),
+        )  # fmt: skip
+        return user if ok else None
 
     app.register_blueprint(bp)

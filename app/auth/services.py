@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.auth.models import LoginAttempt
 from app.extensions import db
 from app.models import StaffUser
-from app.models.people import ROLES
+from app.models.people import ROLES, waste_password_check
 
 
 class UserError(ValueError):
@@ -78,7 +78,12 @@ def authenticate(
     ):
         return None, f"Too many failed attempts. Try again in {lock_minutes} minutes."
     user = db.session.scalar(select(StaffUser).where(StaffUser.email == email))
-    ok = bool(user and user.active and user.check_password(password))
+    if user is not None and user.password_hash:
+        matches = user.check_password(password)
+    else:
+        waste_password_check(password)  # the same work as a real account: timing tells nothing
+        matches = False
+    ok = bool(user and user.active and matches)
     db.session.add(LoginAttempt(email=email, ip=ip[:64], ok=ok, at=now))
     if not ok:
         return None, "That email and password do not match an active account."

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from app.auth import sessions
 from app.auth.services import authenticate
 from app.extensions import db
 from app.models import utcnow
@@ -54,6 +55,8 @@ def login() -> ResponseReturnValue:
         db.session.commit()
         if user:
             login_user(user)
+            session.permanent = True
+            sessions.start(session, user, now=utcnow())
             return redirect(_safe_next(request.args.get("next")))
         flash(error or "Sign-in failed.", "error")
         status = 429 if error and error.startswith("Too many") else 401
@@ -64,7 +67,11 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    """Sign out."""
+    """Sign out, ending every open session of this user (a copied cookie stops working too)."""
+    if current_user.is_authenticated:
+        current_user.end_sessions()
+        db.session.commit()
     logout_user()
+    sessions.forget(session)
     flash("You have signed out.", "info")
     return redirect(url_for("auth.login"))

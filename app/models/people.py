@@ -84,6 +84,21 @@ class Customer(db.Model):
         return f"<Customer {self.ref}>"
 
 
+_DUMMY_HASH: list[str] = []
+
+
+def password_matches(stored_hash: str, password: str) -> bool:
+    """Check a password against a stored hash (the one place a sign-in pays for hashing)."""
+    return check_password_hash(stored_hash, password)
+
+
+def waste_password_check(password: str) -> None:
+    """Do the hashing a real account's check costs, so an unknown email answers no faster."""
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(generate_password_hash("not a real password"))
+    password_matches(_DUMMY_HASH[0], password)
+
+
 class StaffUser(UserMixin, db.Model):
     """A member of staff who signs in to run involvement work."""
 
@@ -98,6 +113,8 @@ class StaffUser(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Stored in each session at sign-in; bumping it ends every open session of this user.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
@@ -106,10 +123,15 @@ class StaffUser(UserMixin, db.Model):
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password."""
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Invalidate every session cookie issued to this user so far."""
+        self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:
         """Return True when the password matches the stored hash."""
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return bool(self.password_hash) and password_matches(self.password_hash, password)
 
     def has_role(self, role: str) -> bool:
         """Return True when this user's role ranks at least as high as ``role``."""

@@ -7,9 +7,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the staff UI blueprints, filters, error pages and security headers."""
-    from app.web import audit, errors, filters, involvement, limits, people, views
+    from app.web import audit, caching, errors, filters, involvement, limits, people, views
 
     limits.init_app(app)
+    caching.init_app(app)
 
     app.register_blueprint(views.bp)
     app.register_blueprint(audit.bp)

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import Activity
 from app.models.audit import record
 from consultations.events.models import Event
-from consultations.field_errors import FieldError
+from consultations.field_errors import FieldError, check_one_line
 
 LONDON = ZoneInfo("Europe/London")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
@@ -179,6 +179,10 @@ def parse_definition(data: Any, *, event_id: int | None = None) -> EventSpec:
     activity = _text(data, "activity", errors, required=True)
     description = _text(data, "description", errors, limit=5000)
     venue = _text(data, "venue", errors)
+    # These reach email subjects and calendar lines: a line break there would start a new header.
+    check_one_line(title, "title", "title", errors)
+    check_one_line(activity, "activity", "activity name", errors)
+    check_one_line(venue, "venue", "venue", errors)
     online_url = _text(data, "online_url", errors, limit=500)
     if online_url and (
         urlparse(online_url).scheme not in ("http", "https") or not urlparse(online_url).netloc

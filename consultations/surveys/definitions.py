@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Activity
 from consultations.audiences import CHANNELS, AudienceError, AudienceSpec, unknown_areas
-from consultations.field_errors import FieldError
+from consultations.field_errors import FieldError, check_one_line
 from consultations.surveys.models import Consultation, Question
 from consultations.surveys.question_defs import as_question, check_question, check_routing, question_json
 
@@ -153,6 +153,9 @@ def validate(data: Any, *, require_questions: bool = True) -> Definition:
             FieldError("title", f"Keep the title to {TITLE_MAX} characters or fewer (it has {len(title)}).")
         )
     activity = _text(data, "activity", errors, required=True)
+    # Titles reach email subjects: a line break there would start a new header.
+    check_one_line(title, "title", "title", errors)
+    check_one_line(activity, "activity", "activity name", errors)
     channels = data.get("channels", [])
     if not isinstance(channels, list) or not channels or any(c not in CHANNELS for c in channels):
         errors.append(FieldError("channels", "Choose how to send it: by text message, by email, or both."))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from flask import current_app
 from flask_mail import Message
 
@@ -10,6 +13,18 @@ from messaging.models import OutboundMessage
 from messaging.transports import SendResult
 from messaging.unsubscribe import unsubscribe_url
 
+# Anything a header parser would take as the end of a line (and so the start of a new header).
+LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+
+
+def one_line(value: Any) -> Any:
+    """Return a header value with every line break folded to a space (a sender pair keeps its shape)."""
+    if isinstance(value, str):
+        return LINE_BREAKS.sub(" ", value).strip()
+    if isinstance(value, (tuple, list)):
+        return type(value)(one_line(part) for part in value)
+    return value
+
 
 def build_message(message: OutboundMessage) -> Message:
     """Return the flask-mail message for an outbox row: RFC 8058 headers when asked, its attachments."""
@@ -17,13 +32,15 @@ def build_message(message: OutboundMessage) -> Message:
     if message.list_unsubscribe:
         headers["List-Unsubscribe"] = f"<{unsubscribe_url(message.to_address)}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    config = current_app.config
+    # Stored text may predate the input checks: no value reaches a header with a line break in it.
     built = Message(
-        subject=message.subject,
-        recipients=[message.to_address],
+        subject=one_line(message.subject or ""),
+        recipients=[one_line(message.to_address)],
         body=message.body,
         html=message.html,
-        sender=current_app.config.get("MAIL_DEFAULT_SENDER"),
-        extra_headers=headers or None,
+        sender=one_line(config.get("MAIL_DEFAULT_SENDER")),
+        extra_headers={one_line(k): one_line(v) for k, v in headers.items()} or None,
     )
     for item in from_stored(message.attachments):
         built.attach(filename=item.filename, content_type=item.content_type, data=item.data)

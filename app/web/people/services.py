@@ -100,6 +100,8 @@ def set_staff_active(user: Any, active: bool, *, actor: Any, now: datetime) -> N
     if user.active == active:
         return
     user.active = active
+    if not active:
+        user.end_sessions()  # switching back on must not revive cookies issued before
     record(
         "staff.enable" if active else "staff.disable",
         actor=actor,
