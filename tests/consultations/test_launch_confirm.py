@@ -16,7 +16,8 @@ from app.models import StaffUser
 from consultations.surveys import views_confirm
 from consultations.surveys.models import Consultation, Invitation
 from consultations.surveys.views_confirm import duration_words, sending_seconds
-from messaging.api import estimate_sending
+from messaging.api import estimate_sending, progress_by_topic
+from messaging.models import OutboundMessage
 from tests.conftest import PASSWORD, LiveServer
 from tests.consultations import factories as f
 from tests.consultations.helpers import make_consultation
@@ -114,3 +115,34 @@ def test_launch_page_without_quiet_hours_lists_no_pauses(
     assert estimate.pauses == []
     assert f"{estimate.finishes_at:%a %d %b %Y %H:%M}" == "Mon 01 Jun 2026 11:00" in page
     assert 'id="launch-pauses"' not in page and "at 10 a second" in page
+
+
+def test_consultation_page_shows_sending_progress_from_the_outbox(
+    staff_client: FlaskClient, app: Flask
+) -> None:
+    consultation = audience()
+    staff_client.post(f"/consultations/{consultation.id}/launch", data={"confirm": "yes"})
+    consultation = db.session.get(Consultation, consultation.id)
+    rows = db.session.scalars(
+        select(OutboundMessage)
+        .where(OutboundMessage.topic == consultation.topic)
+        .order_by(OutboundMessage.id)
+    ).all()
+    assert len(rows) == 4
+    # One of each stage the page reports; "undelivered" reads as failed.
+    for row, status in zip(rows, ("sending", "delivered", "undelivered", "queued"), strict=True):
+        row.status = status
+    db.session.commit()
+    progress = progress_by_topic(consultation.topic)
+    assert progress == {"queued": 1, "sending": 1, "sent": 0, "delivered": 1, "failed": 1}
+    page = staff_client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert 'id="sending-progress"' in page
+    for name, count in progress.items():
+        assert f'<td class="num" data-status="{name}">{count}</td>' in page
+    assert '<th scope="col" class="num">Delivered</th>' in page
+
+
+def test_draft_consultation_page_has_no_sending_progress(staff_client: FlaskClient, app: Flask) -> None:
+    consultation = audience()
+    page = staff_client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert 'id="sending-progress"' not in page
