@@ -103,9 +103,9 @@ def test_senders_released_together_never_put_more_than_the_rate_into_a_second() 
         # Every thread asks at the same instant: the bunching that a pacer alone let through.
         gate.wait()
         started = pacer.admit(rate)
-        with lock:
-            starts.append(time.monotonic())
         assert started <= time.monotonic()
+        with lock:
+            starts.append(started)
 
     workers = [threading.Thread(target=sender) for _ in range(threads)]
     for worker in workers:
