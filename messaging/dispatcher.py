@@ -7,6 +7,7 @@ import queue
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -197,10 +198,11 @@ class _SenderPool:
     """Threads that send texts; unlike concurrent.futures' pool it keeps working while Python exits,
     so a run stopped by SIGINT still finishes and records every text it started."""
 
-    def __init__(self, size: int, transport: SmsTransport) -> None:
+    def __init__(self, size: int, transport: SmsTransport, admit: Callable[[], float]) -> None:
         self._transport = transport
+        self._admit = admit
         self._ready = threading.Semaphore(0)
-        self._jobs: queue.SimpleQueue[tuple[Future[SendResult], SmsTransport, Outgoing] | None] = (
+        self._jobs: queue.SimpleQueue[tuple[Future[Sent], SmsTransport, Outgoing] | None] = (
             queue.SimpleQueue()
         )
         self._threads = [
@@ -217,11 +219,14 @@ class _SenderPool:
         self._ready.release()
         while (job := self._jobs.get()) is not None:
             future, transport, text = job
-            future.set_result(_send_one(transport, text))
+            # The window is taken here, not when queued: a thread that picks its job up late
+            # must not then send alongside the ones that were on time.
+            started = self._admit()
+            future.set_result((_send_one(transport, text), started))
 
-    def submit(self, transport: SmsTransport, text: Outgoing) -> Future[SendResult]:
+    def submit(self, transport: SmsTransport, text: Outgoing) -> Future[Sent]:
         """Queue one text for the next free thread."""
-        future: Future[SendResult] = Future()
+        future: Future[Sent] = Future()
         self._jobs.put((future, transport, text))
         return future
 
@@ -231,6 +236,10 @@ class _SenderPool:
             self._jobs.put(None)
         for thread in self._threads:
             thread.join()
+
+
+# A text's result and the monotonic time its provider request started.
+Sent = tuple[SendResult, float]
 
 
 def _send_one(transport: SmsTransport, text: Outgoing) -> SendResult:
@@ -250,22 +259,23 @@ def _send_sms(rows: list[OutboundMessage], now: datetime, started: float, report
     pause = _config_seconds("MESSAGING_THROTTLE_PAUSE_SECONDS", 1.0)
     by_id = {row.id: row for row in rows}
     addresses = {row.id: row.to_address for row in rows}
-    in_flight: dict[Future[SendResult], tuple[int, float]] = {}
+    in_flight: dict[Future[Sent], int] = {}
     throttled = False
     submitted: set[int] = set()
     workers = sms_workers(rate)
 
-    def settle(done: set[Future[SendResult]]) -> None:
+    def settle(done: set[Future[Sent]]) -> None:
         nonlocal throttled
         for future in done:
-            message_id, slot = in_flight.pop(future)
-            result = future.result()
+            message_id = in_flight.pop(future)
+            result, slot = future.result()
             throttled = throttled or result.throttle
             # The moment the request left, on the run's clock: what pacing controls and tests measure.
             sent_at = now + timedelta(seconds=slot - started)
             report.add(record(by_id[message_id], result, now=now, sent_at=sent_at))
 
-    pool = _SenderPool(workers, transport)
+    admit = (lambda: pacer.admit(rate)) if transport.paced else time.monotonic
+    pool = _SenderPool(workers, transport, admit)
     try:
         for index, row in enumerate(rows):
             settle({f for f in in_flight if f.done()})
@@ -277,7 +287,7 @@ def _send_sms(rows: list[OutboundMessage], now: datetime, started: float, report
             if len(in_flight) >= workers:
                 settle(wait(in_flight, return_when=FIRST_COMPLETED).done)
             # A text to someone with another in flight waits for its answer: a 21610 suppresses them.
-            same = {f for f, (m, _) in in_flight.items() if addresses[m] == row.to_address}
+            same = {f for f, m in in_flight.items() if addresses[m] == row.to_address}
             if same:
                 settle(wait(same).done)
             # Re-checked per text: a STOP (or a 21610 for an earlier text in this batch) may just have landed.
@@ -289,7 +299,7 @@ def _send_sms(rows: list[OutboundMessage], now: datetime, started: float, report
             # Committed before the request: a crash after this leaves the text "unknown", never resent.
             _mark_attempt([row])
             sleep_until(slot)
-            in_flight[pool.submit(transport, text)] = (text.id, slot)
+            in_flight[pool.submit(transport, text)] = text.id
             submitted.add(text.id)
         while in_flight:
             settle(wait(in_flight, return_when=FIRST_COMPLETED).done)

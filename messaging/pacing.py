@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 from zoneinfo import ZoneInfo
@@ -49,6 +50,9 @@ def quiet_until(window: tuple[clock, clock] | None, now: datetime) -> datetime |
 
 # Pace a little under the configured rate so scheduling jitter never puts a second over it.
 HEADROOM = 0.97
+# The sliding window is a little over a second: on a busy machine a request may reach the
+# provider tens of milliseconds after one that started later, and still must not share its second.
+WINDOW_SECONDS = 1.05
 
 
 class Pacer:
@@ -57,6 +61,8 @@ class Pacer:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._next = 0.0
+        self._window_lock = threading.Lock()
+        self._starts: deque[float] = deque()
 
     def reserve(self, rate: float) -> float:
         """Claim the next free slot and return its monotonic time (it may lie in the future)."""
@@ -71,6 +77,26 @@ class Pacer:
         slot = self.reserve(rate)
         sleep_until(slot)
         return slot
+
+    def admit(self, rate: float) -> float:
+        """Block until a request may start with at most ``rate`` started in any window; return when.
+
+        Called by each sender thread right before the provider call, so threads that start late
+        and then send together still never put more than the rate into one second.
+        """
+        if rate <= 0:
+            return time.monotonic()
+        limit = max(1, int(rate))
+        # The lock is held while sleeping: every other sender waits for the same oldest start.
+        with self._window_lock:
+            while True:
+                now = time.monotonic()
+                while self._starts and now - self._starts[0] >= WINDOW_SECONDS:
+                    self._starts.popleft()
+                if len(self._starts) < limit:
+                    self._starts.append(now)
+                    return now
+                sleep_until(self._starts[0] + WINDOW_SECONDS)
 
     def pause(self, seconds: float) -> None:
         """Give out no slot for ``seconds`` (the provider asked every sender to slow down)."""

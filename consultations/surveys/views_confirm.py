@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import current_app, render_template
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
 from app.auth.decorators import roles_required
 from app.extensions import db
+from app.models import utcnow
 from consultations.audiences import AudienceSpec, count_audience
 from consultations.surveys.blueprints import staff_bp as bp
 from consultations.surveys.models import LIVE_INVITATION, Consultation, Invitation
 from consultations.surveys.preview import build_preview
+from messaging.api import estimate_sending
 
 
 def sending_seconds(texts: int, rate_per_second: float) -> int:
-    """Return how long the dispatcher takes to send ``texts`` at the configured rate."""
+    """Return how long the dispatcher takes to send ``texts`` at the configured rate (pauses excluded)."""
     return int(-(-texts // max(rate_per_second, 0.001))) if texts else 0
 
 
@@ -43,15 +43,16 @@ def confirm_launch(consultation_id: int) -> ResponseReturnValue:
     )
     preview = build_preview(consultation, current_app.config) if consultation.questions else None
     texts = counts.by_channel.get("sms", 0)
-    rate = float(current_app.config.get("SMS_RATE_PER_SECOND", 10))
+    estimate = estimate_sending(texts, utcnow(), current_app.config)
     return render_template(
         "consultations/confirm_launch.html",
         consultation=consultation,
         counts=counts,
         preview=preview,
         texts=texts,
-        rate=Decimal(str(rate)).normalize(),
-        duration=duration_words(sending_seconds(texts, rate)),
+        estimate=estimate,
+        rate=estimate.rate,
+        duration=duration_words(sending_seconds(texts, estimate.rate)),
     )
 
 

@@ -25,6 +25,7 @@ from consultations.surveys.exports import to_csv, to_xlsx
 from consultations.surveys.launch import SurveyError, close, launch, schedule, unschedule
 from consultations.surveys.models import Consultation
 from consultations.surveys.webform import field_name, submit_open
+from messaging.api import progress_by_topic
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -75,6 +76,7 @@ def show(consultation_id: int) -> ResponseReturnValue:
         questions=stats.question_figures(consultation),
         profile=stats.profile(consultation) if consultation.launched else {},
         trials=stats.trials(consultation),
+        progress=progress_by_topic(consultation.topic) if consultation.launched else None,
     )
 
 

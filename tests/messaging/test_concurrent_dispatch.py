@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import collections
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from messaging.api import NewMessage, dispatch_due, enqueue_many
 from messaging.models import OutboundMessage
+from messaging.pacing import Pacer
 from tests.messaging.conftest import NOON
 
 RATE = 20
@@ -68,3 +71,51 @@ def test_throttle_pauses_every_sender_and_sends_the_rest_once(app, twilio_api) -
     assert report.retried >= 1 and report.sent + report.retried == 10
     counts = collections.Counter(r.form["To"] for r in arrivals)
     assert set(counts.values()) == {1}
+
+
+def busiest_second(times: list[float]) -> int:
+    return max(sum(1 for t in times if a <= t < a + 1) for a in times)
+
+
+def test_no_one_second_window_of_arrivals_exceeds_the_rate(app, twilio_api) -> None:
+    count = RATE * 3
+    queue(count)
+    for _ in range(count):
+        twilio_api.answer(201, delay=0.3)
+    report = dispatch_due(now=NOON)
+    assert report.sent == count
+    arrivals = [r.at for r in twilio_api.messages()]
+    assert len(arrivals) == count
+    # Measured where the provider sees it: the fake's own arrival clock, every window start.
+    assert busiest_second(arrivals) <= RATE
+    # Still close to the rate: three seconds of texts took little more than three seconds.
+    assert max(arrivals) - min(arrivals) < (count / RATE) * 1.4
+
+
+def test_senders_released_together_never_put_more_than_the_rate_into_a_second() -> None:
+    pacer = Pacer()
+    rate, threads = 10, 35
+    starts: list[float] = []
+    lock = threading.Lock()
+    gate = threading.Barrier(threads)
+
+    def sender() -> None:
+        # Every thread asks at the same instant: the bunching that a pacer alone let through.
+        gate.wait()
+        started = pacer.admit(rate)
+        assert started <= time.monotonic()
+        with lock:
+            starts.append(started)
+
+    workers = [threading.Thread(target=sender) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert len(starts) == threads
+    assert busiest_second(starts) == rate
+    # The first ten go at once; the rest follow a window later each, not all at the end.
+    ordered = sorted(starts)
+    assert ordered[rate - 1] - ordered[0] < 0.2
+    assert 1.0 <= ordered[rate] - ordered[0] < 1.3
+    assert ordered[-1] - ordered[0] < 3.5
