@@ -35,10 +35,11 @@ def _unknown() -> ResponseReturnValue:
 
 
 def _form(consultation: Consultation, action: str, **context: object) -> str:
+    skip = context.pop("skip", ())
     return render_template(
         "consultations/public/form.html",
         consultation=consultation,
-        questions=[q for q in consultation.questions if q.key not in context.pop("skip", ())],
+        questions=[q for q in consultation.questions if q.key not in skip],  # type: ignore[operator]
         field_name=field_name,
         action=action,
         errors=context.pop("errors", {}),
