@@ -17,6 +17,7 @@ from consultations.audiences import CHANNELS, AudienceError, AudienceSpec, unkno
 from consultations.field_errors import FieldError, check_one_line
 from consultations.surveys.models import Consultation, Question
 from consultations.surveys.question_defs import as_question, check_question, check_routing, question_json
+from consultations.tsm.template import own_questions_out_of_place
 
 LONDON = ZoneInfo("Europe/London")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
@@ -197,6 +198,15 @@ def validate(data: Any, *, require_questions: bool = True) -> Definition:
         for key in sorted({k for k in keys if keys.count(k) > 1 and k}):
             errors.append(FieldError("key", f"Two questions have the short name {key!r}: give each its own."))
         check_routing(questions, errors)
+        misplaced = own_questions_out_of_place(keys)
+        if misplaced:
+            errors.append(
+                FieldError(
+                    "questions",
+                    f"In a Tenant Satisfaction Measures survey your own questions come after TP01–TP12: "
+                    f"move {', '.join(misplaced)} after TP12.",
+                )
+            )
     if errors:
         raise DefinitionError(errors)
     return Definition(

@@ -18,6 +18,7 @@ from consultations.surveys.responses import complete, given_answers, record_answ
 from consultations.surveys.routing import next_asked
 from consultations.surveys.texts import CLOSED_REPLY, GAVE_UP, question_sms, reprompt_sms, resume_sms
 from consultations.surveys.timeouts import answer_timed_out
+from consultations.tsm.tenure_routing import not_asked_of
 from messaging.handlers import InboundReply, InboundText
 
 
@@ -88,7 +89,8 @@ def advance(invitation: Invitation, text: str, now: datetime) -> Turn:
     invitation.status = "started"
     invitation.attempts = 0
     # The next question this person is asked: routing passes over those whose ask_if fails.
-    invitation.position = next_asked(questions, invitation.position + 1, given_answers(response))
+    skip = not_asked_of(consultation, invitation.customer)
+    invitation.position = next_asked(questions, invitation.position + 1, given_answers(response), skip)
     if invitation.position >= len(questions):
         complete(response, now=now, counts=not invitation.is_test)
         invitation.status = "completed"

@@ -6,7 +6,7 @@ not" here, so a routed-past question reads "not asked" everywhere and never "una
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Protocol
 
 
@@ -26,10 +26,12 @@ def asked(question: Routed, answers: Mapping[str, str | None]) -> bool:
     return given.casefold() in {str(v).casefold() for v in rule["in"]}
 
 
-def next_asked(questions: Sequence[Routed], start: int, answers: Mapping[str, str | None]) -> int:
+def next_asked(
+    questions: Sequence[Routed], start: int, answers: Mapping[str, str | None], skip: Collection[str] = ()
+) -> int:
     """Return the position of the first question from ``start`` that is asked (len when none is)."""
     for position in range(start, len(questions)):
-        if asked(questions[position], answers):
+        if questions[position].key not in skip and asked(questions[position], answers):
             return position
     return len(questions)
 

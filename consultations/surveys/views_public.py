@@ -13,6 +13,7 @@ from consultations.surveys.blueprints import public_bp as bp
 from consultations.surveys.models import Consultation
 from consultations.surveys.texts import london_text
 from consultations.surveys.webform import field_name, invitation_for_token, submit_invitation, submit_open
+from consultations.tsm.tenure_routing import not_asked_of
 
 
 def _closed_or_waiting(consultation: Consultation) -> ResponseReturnValue | None:
@@ -34,10 +35,11 @@ def _unknown() -> ResponseReturnValue:
 
 
 def _form(consultation: Consultation, action: str, **context: object) -> str:
+    skip = context.pop("skip", ())
     return render_template(
         "consultations/public/form.html",
         consultation=consultation,
-        questions=consultation.questions,
+        questions=[q for q in consultation.questions if q.key not in skip],  # type: ignore[operator]
         field_name=field_name,
         action=action,
         errors=context.pop("errors", {}),
@@ -60,9 +62,10 @@ def personal(token: str) -> ResponseReturnValue:
     if stopped is not None:
         return stopped
     first_name = invitation.customer.first_name if invitation.customer else ""
+    skip = not_asked_of(consultation, invitation.customer)
     action = url_for("surveys_public.personal", token=token)
     if request.method == "GET":
-        return _form(consultation, action, first_name=first_name)
+        return _form(consultation, action, first_name=first_name, skip=skip)
     outcome = submit_invitation(invitation, request.form, now=utcnow())
     if outcome is None:
         db.session.rollback()
@@ -70,7 +73,12 @@ def personal(token: str) -> ResponseReturnValue:
     if not outcome.ok:
         db.session.rollback()
         return _form(
-            consultation, action, first_name=first_name, errors=outcome.errors, values=outcome.values
+            consultation,
+            action,
+            first_name=first_name,
+            skip=skip,
+            errors=outcome.errors,
+            values=outcome.values,
         ), 422
     db.session.commit()
     return redirect(url_for("surveys_public.personal_thanks", token=token), code=303)

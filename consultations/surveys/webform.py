@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,6 +19,7 @@ from consultations.surveys.parsing import Parsed
 from consultations.surveys.qtypes import kind
 from consultations.surveys.responses import complete, record_answer, response_for
 from consultations.surveys.routing import asked, describe
+from consultations.tsm.tenure_routing import not_asked_of
 
 # The same answer for an unknown reference and a known one with the wrong detail.
 NO_MATCH = (
@@ -59,7 +60,7 @@ def _one(question: Question, raw: str) -> Parsed | str:
     return kind(question).read_field(question, raw)
 
 
-def check_form(questions: list[Question], form: Mapping[str, str]) -> FormOutcome:
+def check_form(questions: list[Question], form: Mapping[str, str], skip: Collection[str] = ()) -> FormOutcome:
     """Check every asked answer on the form, collecting all the errors at once.
 
     A question routed past by an earlier answer is not asked: whatever its field holds is
@@ -71,7 +72,7 @@ def check_form(questions: list[Question], form: Mapping[str, str]) -> FormOutcom
         name = field_name(question)
         raw = form.get(name, "") or ""
         outcome.values[name] = raw
-        if not asked(question, given):
+        if question.key in skip or not asked(question, given):
             continue
         result = _one(question, raw)
         if isinstance(result, str):
@@ -113,7 +114,7 @@ def submit_invitation(
     if invitation.status == "completed":
         return None
     consultation = invitation.consultation
-    outcome = check_form(consultation.questions, form)
+    outcome = check_form(consultation.questions, form, not_asked_of(consultation, invitation.customer))
     if not outcome.ok:
         return outcome
     response = response_for(invitation, now=now)

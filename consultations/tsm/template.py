@@ -199,3 +199,13 @@ def tsm_definition(*, landlord: str, today: date, slug: str | None = None) -> di
 def is_tsm(questions: list[Any]) -> bool:
     """Return True when a consultation's questions include all twelve measures."""
     return set(MEASURES) <= {q.key for q in questions}
+
+
+def own_questions_out_of_place(keys: list[Any]) -> list[str]:
+    """Return the landlord's own questions placed before TP12 in a TSM survey (none when not TSM)."""
+    if not set(MEASURES) <= set(keys):
+        return []
+    # Part B: the required questions come first; a landlord's own may only follow them.
+    last = max(keys.index(k) for k in MEASURES)
+    required = {*MEASURES, *ROUTING_KEYS}
+    return [str(k) for k in keys[:last] if k not in required]

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from datetime import date
 
+from flask import Flask
+from sqlalchemy import func, select
+
+from app.extensions import db
+from consultations.surveys.models import Consultation
 from consultations.surveys.qtypes import AGREEMENT, SATISFACTION, kind
 from consultations.tsm.template import MEASURES
 
@@ -48,3 +53,23 @@ def test_landlords_add_their_own_questions_after_the_required_ones(app: Flask, t
     }
     consultation = tsm_survey(questions=[*tsm_questions("Derwent Living"), own])
     assert [q.key for q in consultation.questions][-1] == "easy"
+
+
+def test_own_questions_before_tp12_are_a_definition_error(app: Flask, runner, tmp_path) -> None:
+    import json
+
+    from consultations.tsm.template import tsm_definition
+
+    definition = tsm_definition(landlord="Derwent Living", today=date(2026, 5, 1))
+    own = {"key": "easy", "text": "How easy are we to deal with?", "type": "satisfaction"}
+    definition["questions"].insert(3, own)
+    path = tmp_path / "tsm.json"
+    path.write_text(json.dumps(definition), encoding="utf-8")
+    out = runner.invoke(args=["consultations", "import", str(path)])
+    assert out.exit_code != 0
+    assert "your own questions come after TP01–TP12: move easy after TP12" in out.output
+    assert db.session.scalar(select(func.count()).select_from(Consultation)) == 0
+    # Without all twelve measures it is an ordinary consultation, in any order.
+    definition["questions"] = [own, *definition["questions"][:3]]
+    path.write_text(json.dumps(definition), encoding="utf-8")
+    assert runner.invoke(args=["consultations", "import", str(path)]).exit_code == 0

@@ -105,3 +105,19 @@ def test_tsm_web_form_hides_routed_questions_at_phone_width(
     answers = {a.question.key: a.value for a in response.answers}
     assert answers["TP02"] == "Fairly satisfied" and answers["TP10"] == "Very satisfied"
     assert "TP09" not in answers and answers["complaint_12m"] == "No"
+
+
+def test_shared_owners_are_not_asked_tp02_to_tp04_by_text(
+    app: Flask, twilio_api: FakeTwilioApi, tsm_survey
+) -> None:
+    f.sms_customer(ANN, first_name="Ann", tenure="Shared ownership")
+    consultation = tsm_survey(channels=["sms"])
+    launch(consultation, now=utcnow())
+    db.session.commit()
+    dispatch_due(now=utcnow())
+    assert _reply(app, "1", twilio_api).startswith("Q2: Has Derwent Living carried out a repair")
+    # A repair, but TP02–TP04 are for rented homes only: straight on to TP05 (question 6).
+    assert _reply(app, "yes", twilio_api).startswith("Q6: Thinking about the condition")
+    db.session.expire_all()
+    answers = {a.question.key for a in db.session.scalars(select(Response)).one().answers}
+    assert answers == {"TP01", "repair_12m"}
