@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from app.models import Activity
 from app.models.people import PROFILE_FIELDS
+from app.periods import LONDON
+from app.suppression import NOT_RECORDED, SUPPRESS_UNDER, suppress_column
 from reporting import narrative, queries
 from reporting.formatting import period_words
 from reporting.ratings import reach_days, rule_rating
@@ -23,11 +24,8 @@ from reporting.report import (
     Warning,
     pennies,
 )
-from reporting.suppression import suppress_column
 
-SUPPRESS_UNDER = 5
 COVERAGE_TARGET = Decimal("0.9")
-LONDON = ZoneInfo("Europe/London")
 ZERO = Decimal(0)
 
 
@@ -203,7 +201,7 @@ def _profile(rows: list[tuple[str, str | None, int, int]]) -> Profile:
             continue
         if field == "age_band":
             participants_total += participants
-        raw[field][value or queries.NOT_RECORDED] = (participants, base)
+        raw[field][value or NOT_RECORDED] = (participants, base)
     fields: dict[str, dict[str, ProfileCell]] = {}
     for name, cells in raw.items():
         took_part = suppress_column({v: c[0] for v, c in cells.items()}, SUPPRESS_UNDER)

@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.contact import phone_type
 from app.extensions import db
 from app.imports import fields as f
 from app.imports.reader import Columns, Progress, Repeats, Sheet
 from app.imports.result import FieldError, ImportResult, quoted
 from app.imports.store import column_limit, upsert
 from app.models import Area, Customer
-from app.phones import phone_type
 
 AREA_COLUMNS = Columns(("area", "homes"))
 CUSTOMER_COLUMNS = Columns(

@@ -9,9 +9,9 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.contact import phone_type
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
-from app.phones import phone_type
 
 ROLES = ("staff", "manager", "admin")
 # Higher rank includes what lower ranks may do; admins also manage users and settings.

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.imports.result import ImportRejected, Problems, quoted
 from app.models import Customer
+from app.periods import LONDON
 from consultations.surveys.models import Answer, Consultation, Question, Response
 from consultations.surveys.parsing import Parsed
 from consultations.surveys.qtypes import kind
@@ -27,7 +28,6 @@ from consultations.surveys.responses import complete
 from consultations.surveys.routing import asked
 from consultations.surveys.sheets import read_table
 
-LONDON = ZoneInfo("Europe/London")
 FIXED = ("customer_ref", "channel", "date")
 CHANNEL_WORDS = {
     "post": "post",

@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from app.extensions import db
 from app.models import Area, Customer
 from app.models.people import PROFILE_FIELDS
+from app.suppression import NOT_RECORDED, SUPPRESS_UNDER
 from consultations.surveys.models import (
     RESPONSE_CHANNELS,
     Answer,
@@ -27,7 +28,6 @@ from messaging.api import OutboundMessage, Suppression
 
 DELIVERED = ("delivered",)
 FAILED = ("undelivered", "failed", "suppressed")
-SUPPRESS_UNDER = 5
 
 
 @dataclass
@@ -229,7 +229,7 @@ def _profile_counts(customer_ids: Any) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {}
     for name in PROFILE_FIELDS:
         column = Area.name if name == "area" else getattr(Customer, name)
-        query = select(func.coalesce(column, "Not known"), func.count()).select_from(Customer)
+        query = select(func.coalesce(column, NOT_RECORDED), func.count()).select_from(Customer)
         if name == "area":
             query = query.outerjoin(Area, Area.id == Customer.area_id)
         rows = db.session.execute(query.where(Customer.id.in_(customer_ids)).group_by(column))
@@ -253,9 +253,9 @@ class ProfileRow:
         return (Decimal(self.respondents) / Decimal(self.audience) * 100).quantize(Decimal("0.1"))
 
 
-def _cell(n: int) -> int | None:
-    # Like the impact report: a handful of people in a cell could be told apart, so hide it.
-    return n if n >= SUPPRESS_UNDER else None
+def _cells(counts: dict[str, int], values: list[str]) -> dict[str, int | None]:
+    # Staff-only, live figures: a handful of people in a cell could be told apart, so hide it (primary only).
+    return {v: n if (n := counts.get(v, 0)) >= SUPPRESS_UNDER else None for v in values}
 
 
 def profile(consultation: Consultation) -> dict[str, list[ProfileRow]]:
@@ -274,9 +274,8 @@ def profile(consultation: Consultation) -> dict[str, list[ProfileRow]]:
     table = {}
     for name in PROFILE_FIELDS:
         values = sorted(set(audience[name]) | set(respondents[name]))
-        table[name] = [
-            ProfileRow(v, _cell(respondents[name].get(v, 0)), _cell(audience[name].get(v, 0))) for v in values
-        ]
+        took_part, invited = _cells(respondents[name], values), _cells(audience[name], values)
+        table[name] = [ProfileRow(v, took_part[v], invited[v]) for v in values]
     return table
 
 

@@ -283,7 +283,8 @@ def simulate(consultation_id: int) -> ResponseReturnValue:
         flash(str(exc), "error")
         return redirect(url_for("consultations.preview", consultation_id=consultation.id))
     db.session.commit()
-    if "messaging.simulator" in current_app.view_functions:
+    # With real texts going out the trial runs on the phone itself; only the simulator can show it here.
+    if current_app.extensions["involve_channels"].get("sms") == "simulator":
         return redirect(url_for("messaging.simulator", number=phone))
     flash(f"Trial conversation started with {phone}.", "success")
     return redirect(url_for("consultations.preview", consultation_id=consultation.id))

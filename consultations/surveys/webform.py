@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Customer
+from app.tokens import hash_token
 from consultations.events.matching import verified_customer
 from consultations.surveys.engine import lock
-from consultations.surveys.launch import hash_token
 from consultations.surveys.models import Consultation, Invitation, InvitationLink, Question, Response
 from consultations.surveys.parsing import Parsed
 from consultations.surveys.qtypes import kind

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
+from app.contact import ContactError, normalise_email, normalise_phone
 from app.extensions import db
 from app.models import Customer
 from app.models.people import ROLES
 from app.web.people import queries
-from app.web.people.contact import ContactError, normalise_email, normalise_phone
 from app.web.people.services import CustomerData
 
 

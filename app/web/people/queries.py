@@ -7,9 +7,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import phonenumbers
 from sqlalchemy import ColumnElement, Select, and_, distinct, func, or_, select
 
+from app.contact import phone_or_none
 from app.extensions import db
 from app.models import Activity, Area, Customer, Participation
 from app.web.paging import Page, paginate
@@ -106,13 +106,9 @@ def _search_clause(q: str) -> ColumnElement[bool]:
     digits = "".join(ch for ch in q if ch.isdigit())
     if len(digits) >= 4:
         # Match phones whichever way they are typed: 07911 123456, +44 7911 123456, or a tail.
-        try:
-            parsed = phonenumbers.parse(q, "GB")
-            clauses.append(
-                Customer.phone == phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-            )
-        except phonenumbers.NumberParseException:
-            pass
+        number = phone_or_none(q)
+        if number:
+            clauses.append(Customer.phone == number)
         clauses.append(Customer.phone.like(f"%{digits.lstrip('0')}%"))
     return or_(*clauses)
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.contact import ContactError, normalise_email, normalise_phone
 from app.extensions import db
 from app.models import Area, Customer
 from app.models.audit import apply_changes, record
-from app.web.people.contact import ContactError, normalise_email, normalise_phone
 
 
 class CustomerError(ValueError):

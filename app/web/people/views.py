@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from app.auth.decorators import roles_required
 from app.auth.services import UserError, create_user
+from app.contact import display_phone
 from app.extensions import db
 from app.models import Customer, StaffUser, utcnow
 from app.models.audit import record
 from app.web.paging import page_number
 from app.web.people import export, queries
-from app.web.people.contact import display_phone
 from app.web.people.forms import CustomerForm, StaffUserForm
 from app.web.people.services import CustomerError, StaffError, save_customer, set_staff_active
 
