@@ -131,3 +131,14 @@ def test_staff_entry_follows_the_same_rule(app: Flask, tsm_survey, staff_client)
     assert db.session.scalar(select(db.func.count(Response.id))) == before
     assert staff_client.post(url, data=_all_answers(tsm_tenure="shared")).status_code == 302
     assert not {"TP02", "TP03", "TP04"} & _keys()
+
+
+def test_with_no_shared_ownership_tenures_the_open_link_asks_no_tenure(app: Flask, tsm_survey) -> None:
+    app.config["TSM_LCHO_TENURES"] = ""
+    consultation = tsm_survey(channels=["email"], web_link=True)
+    consultation.status = "open"
+    db.session.commit()
+    client = app.test_client()
+    assert 'name="tsm_tenure"' not in client.get(f"/w/{consultation.slug}").get_data(as_text=True)
+    assert client.post(f"/w/{consultation.slug}", data=_all_answers()).status_code == 303
+    assert {"TP02", "TP03", "TP04"} <= _keys()
