@@ -10,6 +10,7 @@ import pytest
 from app.extensions import db
 from app.models import StaffUser
 from consultations.surveys.models import Consultation
+from tests.a11y import axe
 from tests.conftest import PASSWORD, LiveServer
 from tests.consultations import factories as f
 from tests.consultations.helpers import make_consultation
@@ -30,11 +31,14 @@ def test_the_count_updates_live_and_nothing_is_saved_until_asked(
     consultation = make_consultation(channels=["sms"])
     user = make_user("staff")
     path = f"/consultations/{consultation.id}/audience"
+    axe.enable(page)
     page.goto(f"{live_server.url}{path}")
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"{live_server.url}{path}")
+    problems = axe.check(page, "", "audience form")
+    assert not problems, "\n".join(problems)
     total = page.locator('#audience-count [data-field="total"]')
     expect(total).to_have_text("6")
     expect(page.locator('#audience-count [data-field="landlines"]')).to_have_text("1")

@@ -11,6 +11,7 @@ from app.models.base import utcnow
 from consultations.surveys.launch import launch
 from consultations.surveys.models import Response
 from messaging.api import dispatch_due
+from tests.a11y import axe
 from tests.consultations import factories as f
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.fakes.twilio_sign import signed_sms_post
@@ -117,7 +118,10 @@ def test_a_shared_owner_on_the_open_link_is_not_shown_tp02_to_tp04(
     consultation.status = "open"
     db.session.commit()
     page.set_viewport_size({"width": 375, "height": 740})
+    axe.enable(page)
     page.goto(f"{live_server.url}/w/{consultation.slug}")
+    problems = axe.check(page, "", "TSM open link")
+    assert not problems, "\n".join(problems)
     page.locator("#q_repair_12m-block").get_by_label("Yes").check()
     expect(page.locator("#q_TP02-block")).to_be_visible()
     expect(page.locator("#q_TP04-block")).to_be_visible()
