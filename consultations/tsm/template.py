@@ -12,7 +12,9 @@ the benchmarking definitions that quote the Technical Requirements word for word
 https://www.arap.co.uk/performanceindicator/overall-satisfaction/ for TP01, its five answers and
 no "don't know" or "not applicable"; .../overall-repairs-service/ and .../time-taken-for-repairs/
 for the repairs filter, TP02 and TP03, collected from low-cost rental tenants) and a landlord's
-published survey (Wandle, TP01 and TP02 "[your landlord]"). Questions must be asked exactly as
+published survey (Wandle, TP01 and TP02 "[your landlord]"). Not confirmed from a readable copy of
+the regulator's text: TP04–TP12 word for word, TP08's agreement labels, TP04 being for renters
+only, and which measures may offer "don't know". Questions must be asked exactly as
 written, with "[landlord]" replaced by the landlord's name; landlords may add their own
 questions after these. TP08 is the agreement scale; TP02 and TP03 are asked only of tenants
 who had a repair in the last 12 months, TP09 only of those who complained, TP10 only of those
