@@ -23,6 +23,8 @@ OPTIONAL_NUMBERS: dict[str, type] = {
     "LOGIN_MAX_FAILURES_PER_IP": int,
     "LOGIN_LOCK_MINUTES": int,
     "SCHEDULER_MAX_SECONDS": int,
+    # TSM results flag a measure whose base is under this (consultations/tsm/results.py).
+    "TSM_SMALL_BASE": int,
     # Request body limits in bytes (app/web/limits.py holds the defaults).
     "MAX_CONTENT_LENGTH": int,
     "UPLOAD_MAX_CONTENT_LENGTH": int,
@@ -118,6 +120,10 @@ def load_settings(instance_path: str, environ: dict[str, str] | None = None) -> 
     for name, kind in OPTIONAL_NUMBERS.items():
         if env.get(name):
             settings[name] = _env_number(name, env[name], kind, env)
+    # Which tenures are the TSM populations (comma-separated); set but empty means none.
+    for name in ("TSM_LCRA_TENURES", "TSM_LCHO_TENURES"):
+        if name in env:
+            settings[name] = env[name]
     if database_url.startswith("sqlite"):
         settings["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
     else:

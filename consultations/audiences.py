@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, false, func, literal, or_, select
@@ -11,7 +12,8 @@ from sqlalchemy.sql import Select
 
 from app.extensions import db
 from app.models import Area, Customer
-from consultations.sampling import Sample, sample  # noqa: F401  (the sampling service, called as audiences.sample)
+from app.models.base import utcnow
+from consultations.sampling import Sample, SampleError, SampleSpec, sample, whole_number
 
 CHANNELS = ("sms", "email")
 SKIP_REASONS = ("no_contact", "landline", "no_consent", "opted_out", "suppressed", "unknown_ref")
@@ -60,6 +62,20 @@ def _flag(data: dict[str, Any], key: str, default: bool) -> bool:
     return raw
 
 
+def _days(raw: Any) -> int | None:
+    try:
+        return whole_number(raw, "audience.not_contacted_days", 1)
+    except SampleError as exc:
+        raise AudienceError(str(exc)) from exc
+
+
+def _sample(raw: Any) -> SampleSpec | None:
+    try:
+        return SampleSpec.from_json(raw)
+    except SampleError as exc:
+        raise AudienceError(str(exc)) from exc
+
+
 @dataclass(frozen=True)
 class AudienceSpec:
     """Who a mailing is for: filters over the customer register."""
@@ -74,6 +90,9 @@ class AudienceSpec:
     ethnicities: tuple[str, ...] = ()
     disabilities: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
+    # Leave out anyone invited to any consultation in the last so many days.
+    not_contacted_days: int | None = None
+    sample: SampleSpec | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> AudienceSpec:
@@ -82,6 +101,7 @@ class AudienceSpec:
         if not isinstance(data, dict):
             raise AudienceError("audience must be an object")
         known = {"areas", "tenures", "consented_only", "involvement_register", "customer_refs"}
+        known |= {"not_contacted_days", "sample"}
         unknown = sorted(set(data) - known - set(PROFILE_FILTERS))
         if unknown:
             raise AudienceError(f"audience has unknown field(s): {', '.join(unknown)}")
@@ -92,6 +112,8 @@ class AudienceSpec:
             involvement_register=_flag(data, "involvement_register", False),
             customer_refs=_strings(data, "customer_refs"),
             **{key: _strings(data, key) for key in PROFILE_FILTERS},
+            not_contacted_days=_days(data.get("not_contacted_days")),
+            sample=_sample(data.get("sample")),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -104,6 +126,8 @@ class AudienceSpec:
             "customer_refs": list(self.customer_refs),
             # Profile filters appear only when used, so older definitions read back unchanged.
             **{key: list(getattr(self, key)) for key in PROFILE_FILTERS if getattr(self, key)},
+            **({"not_contacted_days": self.not_contacted_days} if self.not_contacted_days else {}),
+            **({"sample": self.sample.to_json()} if self.sample else {}),
         }
 
     def describe(self) -> str:
@@ -118,7 +142,12 @@ class AudienceSpec:
             parts.append("involvement register only")
         if self.customer_refs:
             parts.append(f"{len(self.customer_refs)} listed customer(s)")
+        if self.not_contacted_days:
+            parts.append(f"not invited to a consultation in the last {self.not_contacted_days} days")
         parts.append("with consent" if self.consented_only else "consent not required")
+        if self.sample:
+            how = f", stratified by {self.sample.stratify}" if self.sample.stratify else ""
+            parts.append(f"random sample of {self.sample.size:,}{how}, seed {self.sample.seed}")
         return "; ".join(parts)
 
 
@@ -139,6 +168,8 @@ class AudiencePlan:
     recipients: list[Recipient]
     by_channel: dict[str, int]
     skipped: dict[str, int] = field(default_factory=dict)
+    # The draw, when the spec asks for a sample of the reachable customers.
+    sample: Sample | None = None
 
     @property
     def total(self) -> int:
@@ -185,9 +216,34 @@ def _stage(channel: str, consented_only: bool) -> ColumnElement[int]:
     )
 
 
-def _filtered(query: Select[Any], spec: AudienceSpec, refs: Sequence[str] | None) -> Select[Any]:
-    """Apply the spec's filters (and one chunk of listed refs) to ``query``."""
+def contacted_since(since: datetime, *, other_than: int | None = None) -> ColumnElement[bool]:
+    """Build the SQL for "a consultation invited or reminded this customer at or after ``since``"."""
+    from consultations.surveys.models import Invitation
+
+    # ix_survey_invitations_customer_sent serves this per customer; trial conversations do not count.
+    conditions = [
+        Invitation.customer_id == Customer.id,
+        Invitation.is_test.is_(False),
+        or_(Invitation.last_sent_at >= since, Invitation.created_at >= since),
+    ]
+    if other_than is not None:
+        conditions.append(Invitation.consultation_id != other_than)
+    return exists().where(*conditions)
+
+
+def _filtered(
+    query: Select[Any],
+    spec: AudienceSpec,
+    refs: Sequence[str] | None,
+    now: datetime | None = None,
+    own: int | None = None,
+) -> Select[Any]:
+    """Apply the spec's filters (and one chunk of listed refs) to ``query``; ``own`` is the consultation's id."""
     conditions: list[ColumnElement[bool]] = [Customer.erased_at.is_(None)]
+    if spec.not_contacted_days:
+        since = (now or utcnow()) - timedelta(days=spec.not_contacted_days)
+        # A consultation's own invitations do not make its audience "recently contacted".
+        conditions.append(~contacted_since(since, other_than=own))
     if spec.areas:
         names = [a.lower() for a in spec.areas]
         conditions.append(Customer.area_id.in_(select(Area.id).where(func.lower(Area.name).in_(names))))
@@ -239,15 +295,25 @@ def _empty_counts(order: Iterable[str]) -> tuple[dict[str, int], dict[str, int]]
 
 
 def count_audience(
-    spec: AudienceSpec, channels: Sequence[str], preference: Sequence[str] = CHANNELS
+    spec: AudienceSpec,
+    channels: Sequence[str],
+    preference: Sequence[str] = CHANNELS,
+    *,
+    now: datetime | None = None,
+    own: int | None = None,
 ) -> AudiencePlan:
     """Count the audience per channel and the skipped per reason, without listing anyone."""
+    if spec.sample:
+        # Only the draw itself says who of the reachable is in the sample.
+        plan = plan_audience(spec, channels, preference, now=now, own=own)
+        return AudiencePlan([], plan.by_channel, plan.skipped, plan.sample)
     order = channel_order(channels, preference)
     by_channel, skipped = _empty_counts(order)
     if order:
         stages = [_stage(c, spec.consented_only).label(f"stage_{c}") for c in order]
         for chunk in _ref_chunks(spec):
-            query = _filtered(select(*stages, func.count().label("n")).select_from(Customer), spec, chunk)
+            query = select(*stages, func.count().label("n")).select_from(Customer)
+            query = _filtered(query, spec, chunk, now, own)
             for row in db.session.execute(query.group_by(*stages)):
                 channel, reason = _choose(row[:-1], order)
                 if channel:
@@ -259,9 +325,14 @@ def count_audience(
 
 
 def plan_audience(
-    spec: AudienceSpec, channels: Sequence[str], preference: Sequence[str] = CHANNELS
+    spec: AudienceSpec,
+    channels: Sequence[str],
+    preference: Sequence[str] = CHANNELS,
+    *,
+    now: datetime | None = None,
+    own: int | None = None,
 ) -> AudiencePlan:
-    """List each reachable customer once, on their first reachable preferred channel."""
+    """List each reachable customer once, on their first reachable preferred channel, sampled if asked."""
     order = channel_order(channels, preference)
     by_channel, skipped = _empty_counts(order)
     recipients: list[Recipient] = []
@@ -269,7 +340,7 @@ def plan_audience(
         stages = [_stage(c, spec.consented_only) for c in order]
         columns = [Customer.id, Customer.first_name, Customer.phone, Customer.email, *stages]
         for chunk in _ref_chunks(spec):
-            query = _filtered(select(*columns), spec, chunk).order_by(Customer.id)
+            query = _filtered(select(*columns), spec, chunk, now, own).order_by(Customer.id)
             for row in db.session.execute(query):
                 channel, reason = _choose(row[4:], order)
                 if channel is None:
@@ -277,9 +348,17 @@ def plan_audience(
                     continue
                 address = row.phone if channel == "sms" else row.email
                 recipients.append(Recipient(row.id, channel, address, row.first_name or ""))
-                by_channel[channel] += 1
     skipped["unknown_ref"] = _unknown_refs(spec)
-    return AudiencePlan(recipients=recipients, by_channel=by_channel, skipped=skipped)
+    drawn = None
+    if spec.sample:
+        # The sample is drawn from the reachable, so N invitations go out whenever N can be reached.
+        s = spec.sample
+        drawn = sample([r.customer_id for r in recipients], s.size, seed=s.seed, strata=s.stratify)
+        chosen = set(drawn.customer_ids)
+        recipients = [r for r in recipients if r.customer_id in chosen]
+    for r in recipients:
+        by_channel[r.channel] += 1
+    return AudiencePlan(recipients=recipients, by_channel=by_channel, skipped=skipped, sample=drawn)
 
 
 def unknown_areas(spec: AudienceSpec) -> list[str]:

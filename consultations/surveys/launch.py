@@ -138,7 +138,11 @@ def launch(consultation: Consultation, *, now: datetime, actor: Any = None) -> L
     db.session.refresh(consultation)
     spec = AudienceSpec.from_json(consultation.audience)
     plan = plan_audience(
-        spec, consultation.channels, consultation.channel_preference or consultation.channels
+        spec,
+        consultation.channels,
+        consultation.channel_preference or consultation.channels,
+        now=now,
+        own=consultation.id,
     )
     sms: list[NewMessage] = []
     email: list[NewMessage] = []
@@ -178,13 +182,19 @@ def launch(consultation: Consultation, *, now: datetime, actor: Any = None) -> L
             suppressed += enqueue_many(channel, messages, now=now).suppressed
     consultation.invited_count = len(plan.recipients)
     consultation.skipped = dict(plan.skipped)
+    consultation.sample_record = plan.sample.record() if plan.sample else None
     record(
         "consultation.launch",
         actor=actor,
         target_type="consultation",
         target_id=consultation.id,
         now=now,
-        detail={"slug": consultation.slug, "invited": plan.by_channel, "skipped": plan.skipped},
+        detail={
+            "slug": consultation.slug,
+            "invited": plan.by_channel,
+            "skipped": plan.skipped,
+            "sample": consultation.sample_record,
+        },
     )
     db.session.flush()
     return LaunchResult(
