@@ -7,9 +7,21 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, commands and jobs."""
+    from app.auth.reset import register_email_sender
     from app.extensions import csrf
     from app.web.panels import register_home_panel
-    from messaging import cli, clock, inbound, scheduler, settings, transports, views_public
+    from app.web.people.sections import register_customer_section
+    from messaging import (
+        cli,
+        clock,
+        customer_messages,
+        inbound,
+        scheduler,
+        settings,
+        staff_email,
+        transports,
+        views_public,
+    )
     from messaging import views_dev as _dev
     from messaging import views_staff as _staff
     from messaging.blueprint import bp
@@ -29,6 +41,10 @@ def init_app(app: Flask) -> None:
     cli.init_app(app)
     inbound.init_app(app)
     register_home_panel(app, "scheduler-clock", "messaging/_clock.html", clock.home_panel)
+    register_customer_section(
+        app, "messages", "messaging/_customer_messages.html", customer_messages.customer_messages
+    )
+    register_email_sender(app, staff_email.send_staff_email)
     scheduler.register_sweeper(
         app, "dispatch", cli.dispatch_job, seconds=int(app.config.get("MESSAGING_DISPATCH_SECONDS", 5))
     )
