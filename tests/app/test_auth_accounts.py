@@ -236,3 +236,13 @@ def test_account_changes_need_the_csrf_token(app: Flask, make_user: MakeUser) ->
     )
     db.session.refresh(user)
     assert user.role == "manager"
+
+
+def test_an_admin_setting_their_own_password_stays_signed_in_here_only(
+    app: Flask, make_user: MakeUser
+) -> None:
+    me = make_user("admin")
+    here, elsewhere = signed_in(app, me), signed_in(app, me)
+    form = {"password": "my own new words", "confirm": "my own new words"}
+    assert _fresh(here).post(f"/customers/staff/{me.id}/password", data=form).status_code == 302
+    assert _opens_home(here) and not _opens_home(elsewhere)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.auth import accounts
+from app.auth import accounts, sessions
 from app.auth.accounts import AccountError
 from app.auth.decorators import roles_required
 from app.auth.reset import email_sender, link_email_for
@@ -100,6 +100,9 @@ def staff_password(user_id: int) -> ResponseReturnValue:
     except AccountError as exc:
         return _refused(exc, user)
     db.session.commit()
+    if user.id == current_user.id:
+        # Your own other sessions end; this one carries on under the new version.
+        sessions.start(session, user, now=utcnow())
     flash(f"Set a temporary password for {user.email}. Pass it on in person or by phone.", "success")
     return _back(user)
 
