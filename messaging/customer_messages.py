@@ -56,7 +56,8 @@ def customer_messages(customer: Customer, args: Mapping[str, str]) -> CustomerMe
     number = min(number, pages)
     items = db.session.execute(
         select(rows)
-        .order_by(rows.c.at.desc(), rows.c.id.desc())
+        # At the same instant a reply follows the text it answers: newest first puts it above.
+        .order_by(rows.c.at.desc(), rows.c.direction.desc(), rows.c.id.desc())
         .limit(PER_PAGE)
         .offset((number - 1) * PER_PAGE)
     ).all()

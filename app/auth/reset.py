@@ -88,12 +88,14 @@ def check_token(token: str, *, secret: str, now: datetime, minutes: float) -> St
     return user
 
 
-def reset_email(user: StaffUser, link: str, minutes: float, organisation: str) -> ResetEmail:
+def reset_email(
+    user: StaffUser, link: str, minutes: float, organisation: str, asked_by: str = "Someone"
+) -> ResetEmail:
     """Write the reset email; the subject is fixed text, so no header can be injected."""
     greeting = " ".join((user.name or "").split())  # no line breaks from a stored name
     body = (
         f"Hello{' ' + greeting if greeting else ''},\n\n"
-        f"Someone asked to reset the password of your {organisation} Involve account ({user.email}).\n"
+        f"{asked_by} asked to reset the password of your {organisation} Involve account ({user.email}).\n"
         f"To choose a new password, open this link within {minutes:g} minutes:\n\n{link}\n\n"
         "The link works once. If you did not ask, ignore this email: your password stays as it is.\n"
     )
@@ -138,9 +140,8 @@ def link_email_for(
     organisation: str,
 ) -> ResetEmail:
     """Build a reset email an admin sends to ``user``, and audit it; the caller commits and sends."""
-    message = reset_email(
-        user, _link(base_url, make_token(user, secret=secret, now=now)), minutes, organisation
-    )
+    token = make_token(user, secret=secret, now=now)
+    message = reset_email(user, _link(base_url, token), minutes, organisation, asked_by="An administrator")
     record("staff.reset_link_sent", actor=actor, target_type="staff_user", target_id=user.id,
            detail={"email": user.email}, now=now)  # fmt: skip
     return message

@@ -130,3 +130,12 @@ def test_staff_reset_emails_never_show_on_a_customer_page(
     html = staff_client.get(f"/customers/{person.id}").get_data(as_text=True)
     assert "reset link" not in html
     assert db.session.scalar(select(OutboundMessage.id).where(OutboundMessage.body == "reset link"))
+
+
+def test_a_reply_sent_at_the_same_instant_shows_above_the_text_it_answers(staff_client: FlaskClient) -> None:
+    person = _customer()
+    _in(person, 1, body="incoming 1")
+    _out(person, 1)  # the reply, stamped with the same time
+    db.session.commit()
+    html = staff_client.get(f"/customers/{person.id}").get_data(as_text=True)
+    assert _bodies(html) == ["outgoing 1", "incoming 1"]
