@@ -106,7 +106,33 @@ class StaffUserForm(FlaskForm):
     role = SelectField("Role", choices=[SelectChoice(r, r.title()) for r in ROLES], default="staff")
     password = PasswordField(
         "Password",
-        validators=[DataRequired("Choose a password."), Length(min=8, message="Use at least 8 characters.")],
+        validators=[
+            DataRequired("Choose a password."),
+            Length(min=8, message="Use at least 8 characters."),
+            Length(max=1000, message="Use at most 1,000 characters."),
+        ],
+    )
+    confirm = PasswordField(
+        "Repeat the password", validators=[EqualTo("password", message="The passwords do not match.")]
+    )
+
+
+class RoleForm(FlaskForm):
+    """Change a staff login's role."""
+
+    role = SelectField("Role", choices=[SelectChoice(r, r.title()) for r in ROLES])
+
+
+class TemporaryPasswordForm(FlaskForm):
+    """Set a temporary password for a staff login."""
+
+    password = PasswordField(
+        "Temporary password",
+        validators=[
+            DataRequired("Choose a password."),
+            Length(min=8, message="Use at least 8 characters."),
+            Length(max=1000, message="Use at most 1,000 characters."),
+        ],
     )
     confirm = PasswordField(
         "Repeat the password", validators=[EqualTo("password", message="The passwords do not match.")]

@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, distinct, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    distinct,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 
 from app.contact import phone_or_none
 from app.extensions import db
-from app.models import Activity, Area, Customer, Participation
+from app.models import Activity, Area, AuditEvent, Customer, Participation
+from app.models.base import UTCDateTime
 from app.web.paging import Page, paginate
 
 # Offered in forms; values already on the register (from imports) are offered too.
@@ -186,3 +199,28 @@ def participation_history(customer_id: int) -> History:
         first=totals[3],
         last=totals[4],
     )
+
+
+@dataclass(frozen=True)
+class ConsentDates:
+    """When each consent was last set by staff (None: as imported or added, never changed since)."""
+
+    sms: datetime | None
+    email: datetime | None
+
+
+def consent_dates(customer_id: int) -> ConsentDates:
+    """Return when staff last changed each consent, from the audit log, in one SQL query."""
+    detail = cast(AuditEvent.detail, String)
+
+    def changed(field_name: str) -> Any:
+        return type_coerce(func.max(case((detail.like(f'%"{field_name}"%'), AuditEvent.at))), UTCDateTime)
+
+    row = db.session.execute(
+        select(changed("sms_consent"), changed("email_consent")).where(
+            AuditEvent.action == "customer.update",
+            AuditEvent.target_type == "customer",
+            AuditEvent.target_id == str(customer_id),
+        )
+    ).one()
+    return ConsentDates(sms=row[0], email=row[1])
