@@ -15,7 +15,7 @@ from app.models import Area, AuditEvent, Customer
 NOW = datetime(2011, 6, 1, 9, 0, tzinfo=UTC)
 HEADER = "ref,first_name,last_name,phone,email,area,tenure,age_band,gender,ethnicity,disability,sms_consent,email_consent\r\n"
 GOOD = HEADER + (
-    "DH001,Jane,Smith,07911 123456,jane.smith@example.org,Derby,Tenant,35-44,Female,White British,No,yes,no\r\n"
+    "DH001,Jane,Smith,07911 123456,jane.smith@example.org,Derby,general  needs,35 - 44,Female,White British,No,yes,no\r\n"
     'DH002,"O\'Neill, Siobhan",Jones,+44 1332 123456,,erewash,Leaseholder,,,,,n,Y\r\n'
     "DH003,Kwame,Okafor,,kwame@example.org,,,,,,,,\r\n"
 )
@@ -76,9 +76,10 @@ def test_customers_are_added_with_normalised_values(with_areas: None) -> None:
         "+447911123456",
         "jane.smith@example.org",
         "Derby",
-        "Tenant",
+        "General needs",
         "35-44",
     )
+    assert (jane.ethnicity, jane.disability) == ("White", "No")
     assert (jane.sms_consent, jane.email_consent) == (True, False)
     assert siobhan.first_name == "O'Neill, Siobhan"
     assert (siobhan.phone, siobhan.email, siobhan.area.name) == ("+441332123456", None, "Erewash")
@@ -139,7 +140,7 @@ def test_bad_customer_rows_name_file_row_and_column(with_areas: None) -> None:
     assert problems("customers", bad) == [
         'customers.csv row 2, phone: "0770" is not a phone number',
         'customers.csv row 2, email: "jane@" is not an email address (There must be something after the @-sign.)',
-        'customers.csv row 3, area: "Narnia" is not a known area (import the areas file first)',
+        'customers.csv row 3, area: "Narnia" is not on the landlord\'s list of areas; use one of: Derby, Erewash',
         'customers.csv row 3, sms_consent: "maybe" is not yes or no',
         "customers.csv row 4, ref: a value is required",
         f'customers.csv row 5, ref: "{"X" * 39}…" is too long (41 characters; at most 40)',
