@@ -11,7 +11,10 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Area, Customer
 from app.models.audit import apply_changes, record
+from app.vocabulary.lists import load_all
 from app.web.people.contact import ContactError, normalise_email, normalise_phone
+
+PROFILE_LISTS = ("tenure", "age_band", "gender", "ethnicity", "disability", "language")
 
 
 class CustomerError(ValueError):
@@ -38,6 +41,7 @@ class CustomerData:
     gender: str | None = None
     ethnicity: str | None = None
     disability: str | None = None
+    language: str | None = None
     sms_consent: bool = False
     email_consent: bool = False
     involvement_register: bool = False
@@ -70,6 +74,15 @@ def _clean(data: CustomerData, existing: Customer | None) -> dict[str, Any]:
         raise CustomerError("email_consent", "Add an email address before recording consent to emails.")
     if values["area_id"] is not None and db.session.get(Area, values["area_id"]) is None:
         raise CustomerError("area_id", "Choose an area from the list.")
+    lists = load_all()
+    for name in PROFILE_LISTS:
+        raw = values[name]
+        if raw is None or (existing is not None and raw == getattr(existing, name)):
+            continue
+        listed = lists[name].canonical(raw)
+        if listed is None:
+            raise CustomerError(name, f"Choose one of the listed values: {lists[name].allowed()}.")
+        values[name] = listed
     return values
 
 
