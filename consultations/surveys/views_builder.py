@@ -13,10 +13,18 @@ from sqlalchemy import select
 
 from app.auth.decorators import roles_required
 from app.extensions import db
-from app.models import Activity, Area, Customer
+from app.models import Activity
 from app.models.base import utcnow
+from app.vocabulary.lists import load
 from consultations.activity_choice import activity_choice_error, wants_new_activity
-from consultations.audiences import AudienceError, AudienceSpec, count_audience
+from consultations.audiences import (
+    PROFILE_FILTERS,
+    AudienceError,
+    AudienceSpec,
+    count_audience,
+    listed_choices,
+    unlisted_errors,
+)
 from consultations.field_errors import FieldError, slug_from
 from consultations.surveys.blueprints import staff_bp as bp
 from consultations.surveys.definitions import (
@@ -209,11 +217,15 @@ def audience(consultation_id: int) -> ResponseReturnValue:
                 {
                     "areas": request.form.getlist("areas"),
                     "tenures": request.form.getlist("tenures"),
+                    **{key: request.form.getlist(key) for key in PROFILE_FILTERS},
                     "consented_only": request.form.get("consented_only") == "on",
                     "involvement_register": request.form.get("involvement_register") == "on",
                     "customer_refs": refs,
                 }
             )
+            unlisted = unlisted_errors(spec)
+            if unlisted:
+                raise AudienceError(" ".join(unlisted))
             consultation.audience = spec.to_json()
             db.session.commit()
             flash("Audience saved.", "success")
@@ -230,10 +242,9 @@ def audience(consultation_id: int) -> ResponseReturnValue:
         spec=spec,
         counts=counts,
         errors=errors,
-        areas=db.session.scalars(select(Area.name).order_by(Area.name)).all(),
-        tenures=db.session.scalars(
-            select(Customer.tenure).where(Customer.tenure.is_not(None)).distinct().order_by(Customer.tenure)
-        ).all(),
+        areas=load("area").values,
+        choices=listed_choices(),
+        filters=PROFILE_FILTERS,
     ), (422 if errors else 200)
 
 
