@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Integer, func, literal, select, union_all
 
 from app.extensions import db
 from app.models import Area, VocabularySynonym, VocabularyValue
-from app.vocabulary.defaults import DEFAULTS, FIELDS, LABELS, LIST_FIELDS
+from app.vocabulary.defaults import DEFAULTS, FIELDS, LABELS
 
 _DASHES = re.compile(r"\s*[-\u2010-\u2015]\s*")
 
@@ -66,42 +66,44 @@ def _defaults(name: str) -> Vocabulary:
 
 
 def load_all() -> dict[str, Vocabulary]:
-    """Read every list in three statements; a list never edited gives the shipped defaults."""
-    values: dict[str, list[VocabularyValue]] = {name: [] for name in LIST_FIELDS}
-    for row in db.session.scalars(
-        select(VocabularyValue).order_by(VocabularyValue.position, VocabularyValue.id)
-    ):
-        values.setdefault(row.field, []).append(row)
-    spellings: dict[tuple[str, int], list[str]] = {}
-    for name, value_id, area_id, text in db.session.execute(
-        select(
-            VocabularySynonym.field,
-            VocabularySynonym.value_id,
-            VocabularySynonym.area_id,
-            VocabularySynonym.text,
-        ).order_by(VocabularySynonym.id)
-    ):
-        spellings.setdefault((name, value_id or area_id), []).append(text)
+    """Read every list in one statement; a list never edited gives the shipped defaults."""
+    value_id = func.coalesce(VocabularySynonym.value_id, VocabularySynonym.area_id)
+    rows = db.session.execute(
+        union_all(
+            select(literal("value"), VocabularyValue.field, VocabularyValue.id, VocabularyValue.value,
+                   VocabularyValue.position, literal(None, Integer)),
+            select(literal("synonym"), VocabularySynonym.field, VocabularySynonym.id, VocabularySynonym.text,
+                   literal(0), value_id),
+            select(literal("area"), literal("area"), Area.id, Area.name, Area.position, literal(None, Integer)),
+        )
+    ).all()  # fmt: skip
+    listed: dict[str, list[tuple[int, str, int, str]]] = {name: [] for name in FIELDS}
+    spellings: dict[tuple[str, int], list[tuple[int, str]]] = {}
+    for kind, name, row_id, text, position, owner in rows:
+        if kind == "synonym":
+            spellings.setdefault((name, owner), []).append((row_id, text))
+        else:
+            # Areas tie on position by name; listed values by when they were added.
+            tie = text.casefold() if kind == "area" else f"{row_id:012d}"
+            listed.setdefault(name, []).append((position, tie, row_id, text))
     lists: dict[str, Vocabulary] = {}
-    for name in LIST_FIELDS:
-        rows = values[name]
-        if not rows:
+    for name in FIELDS:
+        entries = sorted(listed[name])
+        if not entries and name != "area":
             lists[name] = _defaults(name)
             continue
+        ids = {text: row_id for _, _, row_id, text in entries}
         lists[name] = Vocabulary(
             name,
-            tuple(r.value for r in rows),
-            {r.value: tuple(spellings[(name, r.id)]) for r in rows if (name, r.id) in spellings},
-            {r.value: r.id for r in rows},
+            tuple(ids),
+            {
+                text: tuple(t for _, t in sorted(spellings[(name, i)]))
+                for text, i in ids.items()
+                if (name, i) in spellings
+            },
+            ids,
         )
-    areas = db.session.execute(select(Area.id, Area.name).order_by(Area.position, Area.name)).all()
-    lists["area"] = Vocabulary(
-        "area",
-        tuple(n for _, n in areas),
-        {n: tuple(spellings[("area", i)]) for i, n in areas if ("area", i) in spellings},
-        {n: i for i, n in areas},
-    )
-    return {name: lists[name] for name in FIELDS}
+    return lists
 
 
 def load(name: str) -> Vocabulary:

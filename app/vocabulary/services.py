@@ -55,7 +55,8 @@ def materialise(name: str) -> None:
 
 def _entries(name: str) -> list[Entry]:
     if name == "area":
-        areas = db.session.scalars(select(Area).order_by(Area.position, Area.name))
+        # Sorted as the lists read them, whatever the database's collation.
+        areas = sorted(db.session.scalars(select(Area)), key=lambda a: (a.position, a.name.casefold()))
         return [Entry(a, a.name) for a in areas]
     rows = db.session.scalars(
         select(VocabularyValue)
