@@ -28,7 +28,8 @@ def test_staff_pages_have_no_violations(
         f"/activities/{a}", "/reports?from=2011-04-01&to=2012-03-31", "/consultations/", "/consultations/new",
         f"/consultations/{s}", f"/consultations/{s}/questions", f"/consultations/{s}/edit", "/events/",
         f"/events/{e}", f"/events/{e}/register", "/admin/audit", "/customers/staff",
-        f"/consultations/{s}/launch", f"/consultations/{s}/close",
+        f"/consultations/{s}/launch", f"/consultations/{s}/close", f"/consultations/{s}/audience", "/lists/",
+        "/lists/ethnicity", "/lists/area",
     ):  # fmt: skip
         found += axe.check(page, live_server.url + path, path)
     assert not found, "\n".join(found)
