@@ -86,7 +86,7 @@ def _clash(name: str, text: str, form_field: str, *, besides: Entry | None = Non
     """Refuse a spelling that already means something on this list."""
     folded = key(text)
     for entry in _entries(name):
-        if entry is not besides and key(entry.text) == folded:
+        if (besides is None or entry.row is not besides.row) and key(entry.text) == folded:
             raise VocabularyError(form_field, f"{entry.text!r} is already on the list.")
     taken = db.session.scalar(
         select(VocabularySynonym).where(VocabularySynonym.field == name, VocabularySynonym.key == folded)

@@ -151,3 +151,12 @@ def test_first_change_saves_the_shipped_list_with_its_synonyms(app: Flask) -> No
     stored = db.session.scalar(select(db.func.count()).select_from(VocabularySynonym))
     assert stored == sum(len(s) for _, s in DEFAULTS["disability"])
     assert load("disability").values == ("Yes", "No", "Prefer not to say", "Not known")
+
+
+def test_a_rename_may_change_only_the_case(app: Flask) -> None:
+    db.session.add(Customer(ref="A1", gender="Non-binary"))
+    db.session.commit()
+    services.rename_value("gender", "Non-binary", "Non-Binary", actor=None, now=NOW)
+    db.session.commit()
+    assert load("gender").values[2] == "Non-Binary"
+    assert db.session.scalar(select(Customer.gender)) == "Non-Binary"
