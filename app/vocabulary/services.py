@@ -77,6 +77,9 @@ def _clean(name: str, text: str, form_field: str, limit: int) -> str:
     cleaned = " ".join((text or "").split())
     if not cleaned:
         raise VocabularyError(form_field, "Enter a value.")
+    if not cleaned.isprintable():
+        # A control character (a NUL most of all) cannot be stored and would never match a file's cell.
+        raise VocabularyError(form_field, "Use letters, numbers, spaces and punctuation only.")
     if len(cleaned) > limit:
         raise VocabularyError(form_field, f"Use at most {limit} characters (this has {len(cleaned)}).")
     return cleaned

@@ -121,3 +121,29 @@ def test_changes_without_the_page_token_are_refused(app: Flask, make_user: Calla
     accepted = client.post("/lists/gender/add", data={"new_value": "Agender", "csrf_token": token.group(1)})
     assert accepted.status_code == 302
     assert load("gender").values[-1] == "Agender"
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        ("/lists/tenure/add", {"new_value": "Council\x00flat"}),
+        ("/lists/tenure/add", {"new_value": "x" * 5000}),
+        ("/lists/tenure/rename", {"value": "Nowhere", "rename": "Somewhere"}),
+        ("/lists/tenure/rename", {"value": "Leaseholder", "rename": "\x07"}),
+        ("/lists/tenure/synonyms", {"value": "Leaseholder", "synonym": "a\x00b"}),
+        ("/lists/tenure/retire", {"value": "Leaseholder", "into": "Nowhere"}),
+        ("/lists/tenure/retire", {"value": "Leaseholder", "into": "Leaseholder"}),
+        ("/lists/tenure/move", {"value": "Nowhere", "step": "up"}),
+        ("/lists/tenure/synonyms/999/remove", {}),
+        ("/lists/area/retire", {"value": "Nowhere"}),
+    ],
+)
+def test_hostile_changes_are_refused_cleanly(
+    manager_client: FlaskClient, path: str, form: dict[str, str]
+) -> None:
+    response = manager_client.post(path, data=form)
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "Nothing was changed" in body or "Nothing was saved" in body  # NUL bytes are refused app-wide
+    assert not load("tenure").stored
+    assert db.session.scalar(select(db.func.count()).select_from(AuditEvent)) == 0
