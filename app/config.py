@@ -21,6 +21,7 @@ OPTIONAL_NUMBERS: dict[str, type] = {
     "SMS_EXPECTED_LATENCY_SECONDS": float,
     "LOGIN_MAX_FAILURES": int,
     "LOGIN_MAX_FAILURES_PER_IP": int,
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT": int,
     "LOGIN_LOCK_MINUTES": int,
     "SCHEDULER_MAX_SECONDS": int,
     # Request body limits in bytes (app/web/limits.py holds the defaults).

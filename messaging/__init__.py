@@ -9,7 +9,7 @@ def init_app(app: Flask) -> None:
     """Register this package's blueprints, commands and jobs."""
     from app.extensions import csrf
     from app.web.panels import register_home_panel
-    from messaging import cli, clock, inbound, scheduler, settings, transports, views_public
+    from messaging import cli, clock, inbound, scheduler, settings, staff_notices, transports, views_public
     from messaging import views_dev as _dev
     from messaging import views_staff as _staff
     from messaging.blueprint import bp
@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     cli.init_app(app)
     inbound.init_app(app)
+    staff_notices.init_app()
     register_home_panel(app, "scheduler-clock", "messaging/_clock.html", clock.home_panel)
     scheduler.register_sweeper(
         app, "dispatch", cli.dispatch_job, seconds=int(app.config.get("MESSAGING_DISPATCH_SECONDS", 5))
