@@ -24,6 +24,7 @@ OPTIONAL_NUMBERS: dict[str, type] = {
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": int,
     "LOGIN_LOCK_MINUTES": int,
     "SCHEDULER_MAX_SECONDS": int,
+    "UNSUBSCRIBE_TOKEN_DAYS": int,
     # Request body limits in bytes (app/web/limits.py holds the defaults).
     "MAX_CONTENT_LENGTH": int,
     "UPLOAD_MAX_CONTENT_LENGTH": int,
