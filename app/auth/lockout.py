@@ -14,7 +14,7 @@ import hashlib
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from blinker import Namespace
@@ -64,7 +64,11 @@ class Charge:
 
     counts: dict[str, int]
     keys: dict[str, str]
-    expires_at: float
+    ends: dict[str, float]  # when each bucket's window ends, epoch seconds
+
+    def ends_at(self, kind: str) -> datetime:
+        """Return when a bucket's window (and any lock in it) ends."""
+        return datetime.fromtimestamp(self.ends[kind], tz=UTC)
 
 
 def bucket_key(kind: str, email: str, ip: str) -> str:
@@ -81,8 +85,8 @@ def _insert() -> Any:
     return insert
 
 
-def _charge_one(conn: Any, key: str, limit: int, now: float, window: float) -> int | None:
-    """Add one to a bucket unless it is full; return the new count, or None when full."""
+def _charge_one(conn: Any, key: str, limit: int, now: float, window: float) -> tuple[int, float] | None:
+    """Add one to a bucket unless it is full; return its new count and window end, or None when full."""
     expired = TABLE.c.expires_at <= now
     stmt = _insert()(TABLE).values(key=key, count=1, expires_at=now + window)
     # The conflict clause runs under the row's lock (PostgreSQL) or the one writer (SQLite), so
@@ -94,9 +98,9 @@ def _charge_one(conn: Any, key: str, limit: int, now: float, window: float) -> i
             "expires_at": case((expired, now + window), else_=TABLE.c.expires_at),
         },
         where=expired | (TABLE.c.count < limit),
-    ).returning(TABLE.c.count)
-    value = conn.execute(stmt).scalar()
-    return None if value is None else int(value)
+    ).returning(TABLE.c.count, TABLE.c.expires_at)
+    row = conn.execute(stmt).first()
+    return None if row is None else (int(row[0]), float(row[1]))
 
 
 def _usual_address(conn: Any, email: str, ip: str, now: datetime) -> bool:
@@ -113,31 +117,33 @@ def _usual_address(conn: Any, email: str, ip: str, now: datetime) -> bool:
 
 def charge(email: str, ip: str, *, now: datetime, limits: Limits) -> Charge | None:
     """Charge one attempt to each of its buckets, all or none; None when any bucket is full."""
-    buckets = {PAIR: limits.per_pair}
-    if ip:  # an unknown address is no bucket: lumping such requests together would lock everyone out
-        buckets[ADDRESS] = limits.per_address
     stamp, window = now.timestamp(), limits.window_minutes * 60.0
+    # An unknown address is no bucket: lumping such requests together would lock everyone out.
+    # Buckets are taken in one fixed order of kinds, so attempts sharing some never wait in a cycle.
+    order = [(ADDRESS, limits.per_address)] if ip else []
+    order += [(PAIR, limits.per_pair), (ACCOUNT, limits.per_account)]
     counts: dict[str, int] = {}
     keys: dict[str, str] = {}
+    ends: dict[str, float] = {}
     try:
         # A connection of its own, committed before the password is checked, so every worker sees
-        # the charge at once. (The caller's session must not hold SQLite's write lock meanwhile.)
+        # the charge at once. Its first statement writes, so on SQLite it holds the one write lock
+        # from the first count to the commit. (The caller's session must not hold that lock.)
         with db.engine.begin() as conn:
-            # The same query for every email, real or not, so the answer's timing tells nothing.
-            if not _usual_address(conn, email, ip, now):
-                buckets[ACCOUNT] = limits.per_account
-            keys = {kind: bucket_key(kind, email, ip) for kind in buckets}
-            # Always in key order, so two attempts sharing buckets never wait on each other in a cycle.
-            for kind in sorted(keys, key=keys.__getitem__):
-                count = _charge_one(conn, keys[kind], buckets[kind], stamp, window)
-                if count is None:
+            for kind, limit in order:
+                # The same query for every email, real or not, so the answer's timing tells nothing.
+                if kind == ACCOUNT and _usual_address(conn, email, ip, now):
+                    continue
+                keys[kind] = bucket_key(kind, email, ip)
+                charged = _charge_one(conn, keys[kind], limit, stamp, window)
+                if charged is None:
                     raise _Full(kind)  # rolls back the buckets already charged
-                counts[kind] = count
+                counts[kind], ends[kind] = charged
             if random.random() < 0.02:  # now and then, drop long-expired windows
                 conn.execute(delete(TABLE).where(TABLE.c.expires_at < stamp - 3600))
     except _Full:
         return None
-    return Charge(counts=counts, keys=keys, expires_at=stamp + window)
+    return Charge(counts=counts, keys=keys, ends=ends)
 
 
 def refund(spent: Charge) -> None:

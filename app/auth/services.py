@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
@@ -69,11 +69,11 @@ def authenticate(
     db.session.add(LoginAttempt(email=email, ip=ip, ok=ok, at=now))
     if not ok:
         if user is not None and user.active:
-            until = datetime.fromtimestamp(spent.expires_at, tz=UTC)
             begun = locks_begun(spent, limits)
             if begun:
                 # One email per lock; messaging queues it in this transaction (app never imports it).
-                account_locked.send(user, ip=ip, at=now, until=until, scope=begun[-1])
+                scope = begun[-1]
+                account_locked.send(user, ip=ip, at=now, until=spent.ends_at(scope), scope=scope)
         return None, MISMATCH_MESSAGE
     assert user is not None
     refund(spent)

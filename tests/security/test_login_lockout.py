@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,9 +13,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 import app.models.people as people
+from app.auth.lockout import PAIR, bucket_key
+from app.auth.models import LoginCounter
 from app.auth.services import LOCKED_MESSAGE
 from app.extensions import db
 from app.models import StaffUser, utcnow
+from app.web.filters import london
 from messaging.api import OutboundMessage, dispatch_due
 from tests.conftest import PASSWORD
 from tests.fakes.smtp import FakeSmtp
@@ -121,7 +125,11 @@ def test_a_stranger_locks_only_their_own_address_and_the_owner_is_told(
     mail = smtp_server.messages[0]
     body = mail.get_body(preferencelist=("plain",)).get_content()
     assert mail["To"] == user.email and "sign-in paused" in mail["Subject"]
-    assert STRANGER in body and "(UK time)" in body and "paused until" in body
+    # The time the lock ends is the end of the window the first of the five guesses opened.
+    window = db.session.get(LoginCounter, bucket_key(PAIR, user.email, STRANGER))
+    assert window is not None and window.count == 5
+    ends = london(datetime.fromtimestamp(window.expires_at, tz=UTC), "%H:%M")
+    assert STRANGER in body and "(UK time)" in body and f"paused until {ends}" in body
     assert "a wrong guess" not in body and PASSWORD not in body and "$" not in body
 
 
