@@ -7,7 +7,7 @@ from datetime import date, datetime
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.auth.decorators import roles_required
 from app.extensions import db
@@ -139,11 +139,44 @@ def remove_override() -> ResponseReturnValue:
     return redirect(url_for("reporting.report", **{"from": date_from.isoformat(), "to": date_to.isoformat()}))
 
 
+@bp.get("/reports/publish")
+@roles_required("manager")
+def confirm_publish() -> ResponseReturnValue:
+    """Show the figures a published copy will freeze and how many copies the period has, and ask once."""
+    try:
+        date_from = periods.parse_date(request.args.get("from", ""), "start")
+        date_to = periods.parse_date(request.args.get("to", ""), "end")
+    except periods.PeriodError as exc:
+        abort(400, str(exc))
+    if date_from > date_to:
+        abort(400, "The start date must not be after the end date.")
+    report = _live(date_from, date_to, utcnow())
+    earlier = db.session.scalar(
+        select(func.count()).where(
+            PublishedReport.period_from == date_from, PublishedReport.period_to == date_to
+        )
+    )
+    db.session.commit()  # keeps the computed snapshot, as the report page does
+    return render_template(
+        "reporting/confirm_publish.html",
+        report=report,
+        title=(request.args.get("title") or "").strip() or report.title,
+        earlier=earlier or 0,
+    )
+
+
 @bp.post("/reports/publish")
 @roles_required("manager")
 def publish() -> ResponseReturnValue:
-    """Freeze the report for a period as it stands now."""
+    """Freeze the report for a period as it stands now, once confirmed."""
     date_from, date_to = _period_from_form()
+    if request.form.get("confirm") != "yes":
+        args = {
+            "from": date_from.isoformat(),
+            "to": date_to.isoformat(),
+            "title": request.form.get("title", ""),
+        }
+        return redirect(url_for("reporting.confirm_publish", **args), 303)
     now = utcnow()
     try:
         published = services.publish(

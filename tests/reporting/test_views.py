@@ -151,7 +151,9 @@ def test_an_override_needs_a_reason_and_a_real_rating(manager_client: FlaskClien
 def test_a_published_copy_stays_frozen_after_the_ledger_changes(
     app: Flask, manager_client: FlaskClient, ledger: Ledger
 ) -> None:
-    response = manager_client.post("/reports/publish", data={**PERIOD, "title": "Impact report 2011-12"})
+    response = manager_client.post(
+        "/reports/publish", data={**PERIOD, "title": "Impact report 2011-12", "confirm": "yes"}
+    )
     assert response.status_code == 302
     stored = db.session.scalars(select(PublishedReport)).one()
     assert stored.title == "Impact report 2011-12"
