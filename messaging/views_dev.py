@@ -77,7 +77,7 @@ def _phones(query: str, page: int) -> Page[Any]:
 
 
 def _live_seconds() -> int:
-    return int(current_app.config.get("LIVE_REFRESH_SECONDS", 10))
+    return float(current_app.config.get("LIVE_REFRESH_SECONDS", 10))
 
 
 @bp.get("/messaging/dev/sms")

@@ -47,7 +47,7 @@ def inbox() -> ResponseReturnValue:
         show=show,
         query=query,
         args=args,
-        live_seconds=int(current_app.config.get("LIVE_REFRESH_SECONDS", 10)),
+        live_seconds=float(current_app.config.get("LIVE_REFRESH_SECONDS", 10)),
     )
 
 
@@ -119,5 +119,5 @@ def messages() -> ResponseReturnValue:
         topic=topic,
         query=query,
         args=args,
-        live_seconds=int(current_app.config.get("LIVE_REFRESH_SECONDS", 10)),
+        live_seconds=float(current_app.config.get("LIVE_REFRESH_SECONDS", 10)),
     )
