@@ -21,6 +21,7 @@
         if (html === null || busy(region)) { return; }
         region.innerHTML = html;
         region.setAttribute("data-live-refreshed", String(Date.now()));
+        if (window.involveScrollRegions) { window.involveScrollRegions(); }
       })
       .catch(function () {});
   }

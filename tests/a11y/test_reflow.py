@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from app.models import StaffUser
+from tests.a11y import axe
 from tests.a11y.conftest import PublicSite
 from tests.conftest import PASSWORD
 from tests.security.world import build_world
@@ -34,7 +35,7 @@ OVERFLOW = """() => {
 
 
 def overflows(page: Any, url: str) -> list[str]:
-    """Open ``url`` at each width and describe any sideways scroll."""
+    """Open ``url`` at each width and describe any sideways scroll, and what axe finds at that width."""
     found = []
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 800})
@@ -42,12 +43,15 @@ def overflows(page: Any, url: str) -> list[str]:
         result = page.evaluate(OVERFLOW)
         if result:
             found.append(f"{url} at {width}px: {result}")
+        # Boxes that scroll at this width must be reachable by keyboard, among axe's other rules.
+        found += axe.check(page, "", f"{url} at {width}px")
     return found
 
 
 def test_staff_pages_reflow(live_server: Any, page: Any, make_user: Callable[..., StaffUser]) -> None:
     world = build_world("Residents asked for evening meetings in the community centre on Tuesdays")
     admin = make_user("admin")
+    axe.enable(page)
     page.goto(live_server.url + "/login")
     page.fill("#email", admin.email)
     page.fill("#password", PASSWORD)
@@ -69,6 +73,7 @@ def test_staff_pages_reflow(live_server: Any, page: Any, make_user: Callable[...
 
 
 def test_public_pages_reflow(live_server: Any, page: Any, public_site: PublicSite) -> None:
+    axe.enable(page)
     base = live_server.url
     found: list[str] = []
     for path in (public_site.survey, "/w/open-survey", "/w/closed-survey", "/e/open-event", "/e/full-event",
