@@ -19,7 +19,12 @@
       .then(function (r) { return r.ok ? r.text() : null; })
       .then(function (html) {
         if (html === null || busy(region)) { return; }
+        // Keep open whatever the reader opened (details sections), by position.
+        var open = [];
+        Array.prototype.forEach.call(region.querySelectorAll("details"), function (d, i) { if (d.open) { open.push(i); } });
         region.innerHTML = html;
+        var fresh = region.querySelectorAll("details");
+        open.forEach(function (i) { if (fresh[i]) { fresh[i].open = true; } });
         region.setAttribute("data-live-refreshed", String(Date.now()));
         if (window.involveScrollRegions) { window.involveScrollRegions(); }
       })
