@@ -48,4 +48,7 @@ def test_staff_pages_have_no_violations(
     page.wait_for_selector("#new-options-error")
     expect(page.locator("#error-summary")).to_be_focused()
     found += axe.check(page, "", "questions with an error")
+    page.get_by_role("button", name="Delete question 1").click()
+    page.wait_for_selector("#delete-question")
+    found += axe.check(page, "", "delete a question")
     assert not found, "\n".join(found)

@@ -132,3 +132,25 @@ def test_erasing_counts_what_goes_and_needs_the_confirmation(
     db.session.expire_all()
     assert db.session.get(Customer, customer_id).erased_at is not None
     assert "already erased" in manager.get(f"/customers/{customer_id}/erase").get_data(as_text=True)
+
+
+def test_deleting_a_survey_question_asks_first(staff_client: FlaskClient) -> None:
+    from tests.consultations.helpers import make_consultation
+
+    routed = {"key": "why", "text": "Why not?", "type": "text", "ask_if": {"key": "reads", "in": ["No"]}}
+    consultation = make_consultation(
+        questions=[
+            {"key": "reads", "text": "Do you read Derwent Life?", "type": "choice", "options": ["Yes", "No"]},
+            {"key": "score", "text": "How useful is it, 1 to 5?", "type": "scale", "min": 1, "max": 5},
+            routed,
+        ]
+    )
+    base = f"/consultations/{consultation.id}/questions"
+    page = staff_client.post(base, data={"action": "delete", "index": "0"}).get_data(as_text=True)
+    assert "“Do you read Derwent Life?” (key reads) goes; 2 questions stay." in page
+    assert "1 later question is asked only after an answer to it: “Why not?”" in page
+    db.session.expire_all()
+    assert [q.key for q in consultation.questions] == ["reads", "score", "why"]
+    staff_client.post(base, data={"action": "delete", "index": "1", "confirm": "yes"})
+    db.session.expire_all()
+    assert [q.key for q in consultation.questions] == ["reads", "why"]
