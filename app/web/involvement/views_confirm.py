@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from flask import abort, render_template
 from flask.typing import ResponseReturnValue
@@ -29,11 +30,10 @@ def involved(activity_id: int, without: int | None = None) -> int:
     return int(customers) + int(headcount)
 
 
-def _total(column: object, activity_id: int) -> Decimal:
-    model = column.class_  # type: ignore[attr-defined]
-    return db.session.scalar(
-        select(func.coalesce(func.sum(column), 0)).where(model.activity_id == activity_id)  # type: ignore[arg-type]
-    ) or Decimal(0)
+def _total(model: type[Any], column: str, activity_id: int) -> Decimal:
+    """Return the activity's sum of one ledger column, summed in SQL."""
+    total = func.coalesce(func.sum(getattr(model, column)), 0)
+    return Decimal(db.session.scalar(select(total).where(model.activity_id == activity_id)) or 0)
 
 
 @bp.get("/activities/<int:activity_id>/ledger/<kind>/<int:row_id>/delete")
@@ -48,13 +48,13 @@ def confirm_delete_ledger_row(activity_id: int, kind: str, row_id: int) -> Respo
     changes: list[tuple[str, object, object, str]] = []
     if isinstance(row, Participation):
         changes.append(("Customers involved", involved(activity.id), involved(activity.id, row.id), "number"))
-        hours = _total(Participation.hours, activity.id)
+        hours = _total(Participation, "hours", activity.id)
         changes.append(("Customer hours", hours, hours - row.hours, "hours"))
     elif isinstance(row, StaffTime):
-        hours = _total(StaffTime.hours, activity.id)
+        hours = _total(StaffTime, "hours", activity.id)
         changes.append(("Staff hours", hours, hours - row.hours, "hours"))
     elif isinstance(row, Cost):
-        spent = _total(Cost.amount, activity.id)
+        spent = _total(Cost, "amount", activity.id)
         changes.append(("Total cost", spent, spent - row.amount, "money"))
     return render_template(
         "involvement/confirm_delete.html", activity=activity, kind=kind, row=row, changes=changes
