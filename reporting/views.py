@@ -17,7 +17,8 @@ from app.models.base import utcnow
 from reporting import exports, narrative, periods, render_cache, services
 from reporting.exports.html import context
 from reporting.metrics import LONDON, ReportSettings
-from reporting.models import PublishedReport
+from reporting.models import PublishedReport, RatingOverride
+from reporting.queries import override_year
 from reporting.report import ImpactReport
 from reporting.snapshots import cached_report
 
@@ -122,12 +123,35 @@ def override() -> ResponseReturnValue:
     return redirect(url_for("reporting.report", **{"from": date_from.isoformat(), "to": date_to.isoformat()}))
 
 
+def _confirm_remove_override(activity: Activity, date_from: date, date_to: date) -> ResponseReturnValue:
+    """Show the hand-set rating that goes and the year it covers, and ask once."""
+    year = override_year(date_from, date_to)
+    rows = list(
+        db.session.scalars(
+            select(RatingOverride)
+            .where(RatingOverride.activity_id == activity.id, RatingOverride.financial_year == year)
+            .order_by(RatingOverride.created_at, RatingOverride.id)
+        )
+    )
+    return render_template(
+        "reporting/confirm_remove_override.html",
+        activity=activity,
+        date_from=date_from,
+        date_to=date_to,
+        year=year,
+        latest=rows[-1] if rows else None,
+        count=len(rows),
+    )
+
+
 @bp.post("/reports/override/remove")
 @roles_required("manager")
 def remove_override() -> ResponseReturnValue:
     """Remove an activity's hand-set traffic light for a period so the rule applies again."""
     date_from, date_to = _period_from_form()
     activity = db.get_or_404(Activity, request.form.get("activity_id", type=int) or 0)
+    if request.form.get("confirm") != "yes":
+        return _confirm_remove_override(activity, date_from, date_to)
     try:
         services.remove_override(activity, date_from, date_to, actor=current_user, now=utcnow())
     except services.ReportError as exc:
