@@ -9,19 +9,24 @@ from urllib.parse import quote
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, union_all
 
 from app.auth.decorators import roles_required
 from app.extensions import db
 from app.models import Customer
 from app.models.base import utcnow
+from app.web.paging import Page, page_number, paginate
 from messaging.blueprint import bp
 from messaging.dispatcher import dispatch_due
 from messaging.inbound import receive_sms
 from messaging.models import DevEmail, InboundMessage, OutboundMessage
+from messaging.search import matches
 from messaging.services import e164
 
 SIMULATOR_NUMBER = "+447000000001"
+PHONES = 25  # phones per page
+THREAD = 100  # latest texts shown in one conversation
+EMAILS = 25  # emails per page
 
 
 def _require(channel: str, name: str) -> None:
@@ -30,41 +35,62 @@ def _require(channel: str, name: str) -> None:
 
 
 def _conversation(number: str) -> list[dict[str, Any]]:
-    """Return every text to and from ``number``, oldest first."""
+    """Return the latest texts to and from ``number``, oldest first."""
     outs = db.session.scalars(
-        select(OutboundMessage).where(OutboundMessage.channel == "sms", OutboundMessage.to_address == number)
+        select(OutboundMessage)
+        .where(OutboundMessage.channel == "sms", OutboundMessage.to_address == number)
+        .order_by(OutboundMessage.id.desc())
+        .limit(THREAD)
     )
-    ins = db.session.scalars(select(InboundMessage).where(InboundMessage.from_number == number))
+    ins = db.session.scalars(
+        select(InboundMessage)
+        .where(InboundMessage.from_number == number)
+        .order_by(InboundMessage.id.desc())
+        .limit(THREAD)
+    )
     items = [{"at": m.sent_at or m.created_at, "out": True, "body": m.body, "status": m.status} for m in outs]
     items += [
         {"at": m.received_at, "out": False, "body": m.body, "status": m.handled_by or "inbox"} for m in ins
     ]
-    return sorted(items, key=lambda item: item["at"])
+    return sorted(items, key=lambda item: item["at"])[-THREAD:]
+
+
+def _phones(query: str, page: int) -> Page[Any]:
+    """Page the simulated phones, latest text first, matching the number or the customer's name."""
+    texts = union_all(
+        select(OutboundMessage.to_address.label("number"), OutboundMessage.created_at.label("at")).where(
+            OutboundMessage.channel == "sms"
+        ),
+        select(InboundMessage.from_number.label("number"), InboundMessage.received_at.label("at")),
+    ).subquery()
+    phones = select(texts.c.number, func.max(texts.c.at).label("last")).group_by(texts.c.number).subquery()
+    named = (
+        select(phones.c.number, phones.c.last, func.min(Customer.first_name).label("name"))
+        .outerjoin(Customer, Customer.phone == phones.c.number)
+        .group_by(phones.c.number, phones.c.last)
+    )
+    if query:
+        named = named.having(
+            or_(matches(query, phones.c.number), matches(query, func.min(Customer.first_name)))
+        )
+    return paginate(named.order_by(phones.c.last.desc(), phones.c.number), page, PHONES, scalars=False)
+
+
+def _live_seconds() -> int:
+    return float(current_app.config.get("LIVE_REFRESH_SECONDS", 10))
 
 
 @bp.get("/messaging/dev/sms")
 @roles_required("staff")
 def simulator() -> ResponseReturnValue:
-    """Show every simulated phone's conversation, with forms to reply as the customer."""
+    """Show one page of simulated phones and a conversation, with forms to reply as the customer."""
     _require("sms", "simulator")
-    numbers: dict[str, Any] = {}
-    for number, at in db.session.execute(
-        select(OutboundMessage.to_address, OutboundMessage.created_at).where(OutboundMessage.channel == "sms")
-    ):
-        numbers[number] = max(at, numbers.get(number, at))
-    for number, at in db.session.execute(select(InboundMessage.from_number, InboundMessage.received_at)):
-        numbers[number] = max(at, numbers.get(number, at))
-    ordered = sorted(numbers, key=lambda n: numbers[n], reverse=True)
-    names = (
-        dict(
-            db.session.execute(
-                select(Customer.phone, Customer.first_name).where(Customer.phone.in_(ordered[:500]))
-            ).all()
-        )
-        if ordered
-        else {}
-    )
-    selected = request.args.get("number") or (ordered[0] if ordered else "")
+    query = (request.args.get("q") or "").strip()[:100]
+    phones = _phones(query, page_number(request.args.get("page")))
+    selected = request.args.get("number") or (phones.items[0].number if phones.items else "")
+    conversation = _conversation(selected) if selected else []
+    if request.args.get("fragment") == "thread":
+        return render_template("messaging/_sms_thread.html", conversation=conversation)
     customers = db.session.execute(
         select(Customer.phone, Customer.first_name, Customer.last_name, Customer.ref)
         .where(Customer.phone.is_not(None), Customer.erased_at.is_(None))
@@ -73,11 +99,12 @@ def simulator() -> ResponseReturnValue:
     ).all()
     return render_template(
         "messaging/simulator.html",
-        numbers=ordered,
-        names=names,
+        phones=phones,
+        query=query,
         selected=selected,
-        conversation=_conversation(selected) if selected else [],
+        conversation=conversation,
         customers=customers,
+        live_seconds=_live_seconds(),
     )
 
 
@@ -110,14 +137,32 @@ def simulator_reply() -> ResponseReturnValue:
 @bp.get("/messaging/dev/email")
 @roles_required("staff")
 def outbox() -> ResponseReturnValue:
-    """List the emails the development outbox kept, newest first."""
+    """Page the emails the development outbox kept, newest first, searched by address or subject."""
     _require("email", "outbox")
-    emails = db.session.scalars(select(DevEmail).order_by(DevEmail.id.desc()).limit(200)).all()
-    selected = db.session.get(DevEmail, request.args.get("id", type=int) or 0) or (
-        emails[0] if emails else None
+    query = (request.args.get("q") or "").strip()[:100]
+    listed = select(DevEmail.id, DevEmail.to_address, DevEmail.subject, DevEmail.created_at)
+    if query:
+        listed = listed.where(matches(query, DevEmail.to_address, DevEmail.subject))
+    emails = paginate(
+        listed.order_by(DevEmail.id.desc()), page_number(request.args.get("page")), EMAILS, scalars=False
     )
+    wanted = request.args.get("id", type=int)
+    selected = db.session.get(DevEmail, wanted) if wanted else None
+    if selected is None and emails.items:
+        selected = db.session.get(DevEmail, emails.items[0].id)
+    args = {"q": query, "page": emails.page} if query else {"page": emails.page}
+    if request.args.get("fragment") == "list":
+        return render_template("messaging/_outbox_list.html", emails=emails, selected=selected, args=args)
     parsed = _parse(selected.raw) if selected else None
-    return render_template("messaging/outbox.html", emails=emails, selected=selected, parsed=parsed)
+    return render_template(
+        "messaging/outbox.html",
+        emails=emails,
+        selected=selected,
+        parsed=parsed,
+        query=query,
+        args=args,
+        live_seconds=_live_seconds(),
+    )
 
 
 def _parse(raw: str) -> dict[str, Any]:

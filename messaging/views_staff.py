@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
@@ -10,24 +10,45 @@ from app.auth.decorators import roles_required
 from app.extensions import db
 from app.models import Customer
 from app.models.base import utcnow
+from app.web.paging import page_number, paginate
 from messaging.blueprint import bp
 from messaging.models import STATUSES, InboundMessage, OutboundMessage
+from messaging.search import matches
 from messaging.services import reply_to_number
 
-PAGE = 200
+PAGE = 50
+
+
+def _query() -> str:
+    return (request.args.get("q") or "").strip()[:100]
 
 
 @bp.get("/messaging/inbox")
 @roles_required("staff")
 def inbox() -> ResponseReturnValue:
-    """List texts no consultation or event claimed, newest first."""
-    show = request.args.get("show", "unread")
-    query = select(InboundMessage, Customer).outerjoin(Customer, Customer.id == InboundMessage.customer_id)
-    query = query.where(InboundMessage.handled_by.is_(None))
+    """Page texts no consultation or event claimed, newest first, searched by number."""
+    show = "all" if request.args.get("show") == "all" else "unread"
+    query = _query()
+    listed = select(InboundMessage, Customer).outerjoin(Customer, Customer.id == InboundMessage.customer_id)
+    listed = listed.where(InboundMessage.handled_by.is_(None))
     if show != "all":
-        query = query.where(InboundMessage.read_at.is_(None))
-    rows = db.session.execute(query.order_by(InboundMessage.received_at.desc()).limit(PAGE)).all()
-    return render_template("messaging/inbox.html", rows=rows, show=show)
+        listed = listed.where(InboundMessage.read_at.is_(None))
+    if query:
+        listed = listed.where(matches(query, InboundMessage.from_number))
+    listed = listed.order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
+    rows = paginate(listed, page_number(request.args.get("page")), PAGE, scalars=False)
+    args = {key: value for key, value in (("show", show), ("q", query)) if value and value != "unread"}
+    template = (
+        "messaging/_inbox_list.html" if request.args.get("fragment") == "list" else "messaging/inbox.html"
+    )
+    return render_template(
+        template,
+        rows=rows,
+        show=show,
+        query=query,
+        args=args,
+        live_seconds=float(current_app.config.get("LIVE_REFRESH_SECONDS", 10)),
+    )
 
 
 @bp.post("/messaging/inbox/<int:message_id>/read")
@@ -63,29 +84,40 @@ def inbox_reply() -> ResponseReturnValue:
 @bp.get("/messaging/messages")
 @roles_required("staff")
 def messages() -> ResponseReturnValue:
-    """List outbound messages with their status, filtered by status, channel and topic."""
+    """Page outbound messages with their status, filtered by status, channel, topic and address."""
     status = request.args.get("status", "")
+    status = status if status in STATUSES else ""
     channel = request.args.get("channel", "")
-    topic = request.args.get("topic", "").strip()
-    query = select(OutboundMessage)
-    if status in STATUSES:
-        query = query.where(OutboundMessage.status == status)
-    if channel in ("sms", "email"):
-        query = query.where(OutboundMessage.channel == channel)
+    channel = channel if channel in ("sms", "email") else ""
+    topic = request.args.get("topic", "").strip()[:80]
+    query = _query()
+    listed = select(OutboundMessage)
+    if status:
+        listed = listed.where(OutboundMessage.status == status)
+    if channel:
+        listed = listed.where(OutboundMessage.channel == channel)
     if topic:
-        query = query.where(OutboundMessage.topic == topic)
-    rows = db.session.scalars(query.order_by(OutboundMessage.id.desc()).limit(PAGE)).all()
+        listed = listed.where(OutboundMessage.topic == topic)
+    if query:
+        listed = listed.where(matches(query, OutboundMessage.to_address))
+    rows = paginate(listed.order_by(OutboundMessage.id.desc()), page_number(request.args.get("page")), PAGE)
     counts = dict(
         db.session.execute(
             select(OutboundMessage.status, func.count()).group_by(OutboundMessage.status)
         ).all()
     )
+    args = {k: v for k, v in (("status", status), ("channel", channel), ("topic", topic), ("q", query)) if v}
     return render_template(
-        "messaging/messages.html",
+        "messaging/_messages_table.html"
+        if request.args.get("fragment") == "list"
+        else "messaging/messages.html",
         rows=rows,
         counts=counts,
         statuses=STATUSES,
         status=status,
         channel=channel,
         topic=topic,
+        query=query,
+        args=args,
+        live_seconds=float(current_app.config.get("LIVE_REFRESH_SECONDS", 10)),
     )

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.auth.decorators import roles_required
 from app.extensions import db
@@ -18,7 +18,8 @@ from app.periods import LONDON
 from reporting import exports, narrative, periods, render_cache, services
 from reporting.exports.html import context
 from reporting.metrics import ReportSettings
-from reporting.models import PublishedReport
+from reporting.models import PublishedReport, RatingOverride
+from reporting.queries import override_year
 from reporting.report import ImpactReport
 from reporting.snapshots import cached_report
 
@@ -123,12 +124,35 @@ def override() -> ResponseReturnValue:
     return redirect(url_for("reporting.report", **{"from": date_from.isoformat(), "to": date_to.isoformat()}))
 
 
+def _confirm_remove_override(activity: Activity, date_from: date, date_to: date) -> ResponseReturnValue:
+    """Show the hand-set rating that goes and the year it covers, and ask once."""
+    year = override_year(date_from, date_to)
+    rows = list(
+        db.session.scalars(
+            select(RatingOverride)
+            .where(RatingOverride.activity_id == activity.id, RatingOverride.financial_year == year)
+            .order_by(RatingOverride.created_at, RatingOverride.id)
+        )
+    )
+    return render_template(
+        "reporting/confirm_remove_override.html",
+        activity=activity,
+        date_from=date_from,
+        date_to=date_to,
+        year=year,
+        latest=rows[-1] if rows else None,
+        count=len(rows),
+    )
+
+
 @bp.post("/reports/override/remove")
 @roles_required("manager")
 def remove_override() -> ResponseReturnValue:
     """Remove an activity's hand-set traffic light for a period so the rule applies again."""
     date_from, date_to = _period_from_form()
     activity = db.get_or_404(Activity, request.form.get("activity_id", type=int) or 0)
+    if request.form.get("confirm") != "yes":
+        return _confirm_remove_override(activity, date_from, date_to)
     try:
         services.remove_override(activity, date_from, date_to, actor=current_user, now=utcnow())
     except services.ReportError as exc:
@@ -140,11 +164,44 @@ def remove_override() -> ResponseReturnValue:
     return redirect(url_for("reporting.report", **{"from": date_from.isoformat(), "to": date_to.isoformat()}))
 
 
+@bp.get("/reports/publish")
+@roles_required("manager")
+def confirm_publish() -> ResponseReturnValue:
+    """Show the figures a published copy will freeze and how many copies the period has, and ask once."""
+    try:
+        date_from = periods.parse_date(request.args.get("from", ""), "start")
+        date_to = periods.parse_date(request.args.get("to", ""), "end")
+    except periods.PeriodError as exc:
+        abort(400, str(exc))
+    if date_from > date_to:
+        abort(400, "The start date must not be after the end date.")
+    report = _live(date_from, date_to, utcnow())
+    earlier = db.session.scalar(
+        select(func.count()).where(
+            PublishedReport.period_from == date_from, PublishedReport.period_to == date_to
+        )
+    )
+    db.session.commit()  # keeps the computed snapshot, as the report page does
+    return render_template(
+        "reporting/confirm_publish.html",
+        report=report,
+        title=(request.args.get("title") or "").strip() or report.title,
+        earlier=earlier or 0,
+    )
+
+
 @bp.post("/reports/publish")
 @roles_required("manager")
 def publish() -> ResponseReturnValue:
-    """Freeze the report for a period as it stands now."""
+    """Freeze the report for a period as it stands now, once confirmed."""
     date_from, date_to = _period_from_form()
+    if request.form.get("confirm") != "yes":
+        args = {
+            "from": date_from.isoformat(),
+            "to": date_to.isoformat(),
+            "title": request.form.get("title", ""),
+        }
+        return redirect(url_for("reporting.confirm_publish", **args), 303)
     now = utcnow()
     try:
         published = services.publish(

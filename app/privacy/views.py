@@ -7,13 +7,15 @@ import json
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from sqlalchemy import func, select
 
 from app.auth.decorators import roles_required
 from app.extensions import db
-from app.models import Customer
+from app.models import Customer, Participation
 from app.models.audit import record
 from app.models.base import utcnow
 from app.privacy.access import section_title, subject_access
+from app.privacy.registry import places
 from app.privacy.services import PrivacyError, erase_customer
 
 bp = Blueprint("privacy", __name__, url_prefix="/customers")
@@ -57,15 +59,25 @@ def access_json(customer_id: int) -> ResponseReturnValue:
     )
 
 
+@bp.get("/<int:customer_id>/erase")
+@roles_required("manager")
+def confirm_erase(customer_id: int) -> ResponseReturnValue:
+    """Count what erasure blanks in each place and what stays, and ask once."""
+    customer = db.get_or_404(Customer, customer_id)
+    # The export of each place is exactly the rows its eraser blanks; counting it changes nothing.
+    held = [(section_title(place.name), len(place.export(customer))) for place in places()]
+    kept = db.session.scalar(select(func.count()).where(Participation.customer_id == customer.id)) or 0
+    return render_template("privacy/confirm_erase.html", customer=customer, held=held, kept=kept)
+
+
 @bp.post("/<int:customer_id>/erase")
 @roles_required("manager")
 def erase(customer_id: int) -> ResponseReturnValue:
-    """Erase a customer's personal data once the manager has ticked the confirmation."""
+    """Erase a customer's personal data once the manager has confirmed on the page that counts it."""
     customer = db.get_or_404(Customer, customer_id)
     back = redirect(url_for("people.customer", customer_id=customer.id))
     if request.form.get("confirm") != "yes":
-        flash("Tick the box to confirm the erasure; nothing was changed.", "error")
-        return back
+        return redirect(url_for("privacy.confirm_erase", customer_id=customer.id), 303)
     try:
         erase_customer(customer, actor=current_user, now=utcnow())
     except PrivacyError as exc:

@@ -161,6 +161,17 @@ def questions(consultation_id: int) -> ResponseReturnValue:
     index = request.form.get("index", type=int)
     if action in ("up", "down", "delete", "save") and (index is None or not 0 <= index < len(current)):
         abort(400, "That question no longer exists; reload the page.")
+    if action == "delete" and request.form.get("confirm") != "yes":
+        # Say what goes (the question, and any routing that leans on it) before deleting.
+        routed = [q for q in current if (q.get("ask_if") or {}).get("key") == current[index]["key"]]
+        return render_template(
+            "consultations/confirm_delete_question.html",
+            consultation=consultation,
+            index=index,
+            question=current[index],
+            routed=routed,
+            remaining=len(current) - 1,
+        )
     if action == "delete":
         current.pop(index)
     elif action in ("up", "down"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -66,9 +66,12 @@ def show(consultation_id: int) -> ResponseReturnValue:
     """Show the consultation and, once launched, how it is going."""
     consultation = db.get_or_404(Consultation, consultation_id)
     now = utcnow()
+    # The open page polls its own figures (?fragment=results) so they refresh by themselves.
+    live = request.args.get("fragment") == "results"
     return render_template(
-        "consultations/show.html",
+        "consultations/_results.html" if live else "consultations/show.html",
         consultation=consultation,
+        live_seconds=float(current_app.config.get("LIVE_REFRESH_SECONDS", 10)),
         channels=stats.channel_figures(consultation),
         reprompts=stats.reprompts(consultation),
         opt_outs=stats.opt_outs(consultation, now),

@@ -47,8 +47,12 @@ def test_booking_and_unsubscribe_pages_have_no_violations(
     axe.enable(page)
     base = live_server.url
     found = axe.check(page, base + "/e/open-event", "booking page")
+    assert not page.title().startswith("Error:")
     page.locator("button[type=submit]").click()
     page.wait_for_selector("#error-summary")
+    # As on the survey: the summary takes the focus and the title says there is an error.
+    expect(page.locator("#error-summary")).to_be_focused()
+    assert page.title().startswith("Error: ")
     found += axe.check(page, "", "booking page with errors")
     page.fill("#f-name", "Sam Guest")
     page.fill("#f-email", "sam.guest@example.org")

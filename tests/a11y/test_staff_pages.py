@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from app.models import StaffUser
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import StaffTime, StaffUser
 from tests.a11y import axe
 from tests.conftest import PASSWORD
+from tests.consultations.helpers import make_consultation
 from tests.security.world import build_world
 
 
@@ -23,6 +28,8 @@ def test_staff_pages_have_no_violations(
     page.fill("#password", PASSWORD)
     page.locator("main button[type=submit]").click()
     page.wait_for_url(live_server.url + "/")
+    staff_time = db.session.scalar(select(StaffTime.id).where(StaffTime.activity_id == world.panel.id))
+    draft = make_consultation(slug="draft-questions", title="Draft questions").id
     c, a, e, s = world.customer.id, world.panel.id, world.event.id, world.consultation.id
     for path in (
         "/", "/customers/", f"/customers/{c}", f"/customers/{c}/edit", f"/customers/{c}/data", "/activities",
@@ -32,6 +39,20 @@ def test_staff_pages_have_no_violations(
         f"/customers/staff/{officer.id}", f"/customers/staff/{admin.id}",
         f"/consultations/{s}/launch", f"/consultations/{s}/close", f"/consultations/{s}/audience", "/lists/",
         "/lists/ethnicity", "/lists/area",
+        "/messaging/inbox", "/messaging/messages",
+        "/messaging/dev/sms", "/messaging/dev/email", "/reports/publish?from=2011-04-01&to=2012-03-31",
+        f"/customers/{c}/erase", f"/activities/{a}/ledger/staff-time/{staff_time}/delete",
     ):  # fmt: skip
         found += axe.check(page, live_server.url + path, path)
+    # The survey builder with an error beside a field, and its summary.
+    page.goto(f"{live_server.url}/consultations/{draft}/questions")
+    page.locator("#new-text").fill("Pick one")
+    page.locator("#new-options").fill("Only")
+    page.get_by_role("button", name="Add question").click()
+    page.wait_for_selector("#new-options-error")
+    expect(page.locator("#error-summary")).to_be_focused()
+    found += axe.check(page, "", "questions with an error")
+    page.get_by_role("button", name="Delete question 1").click()
+    page.wait_for_selector("#delete-question")
+    found += axe.check(page, "", "delete a question")
     assert not found, "\n".join(found)

@@ -18,6 +18,7 @@ from app.periods import financial_year, local_date
 from app.web.involvement.queries import activity_rows
 
 TODAY = local_date(utcnow())
+YES = {"confirm": "yes"}
 
 
 def activity_form(**overrides: str) -> dict[str, str]:
@@ -302,14 +303,14 @@ def test_managers_delete_ledger_rows_and_the_audit_log_keeps_them(manager_client
     db.session.commit()
     page = manager_client.get(f"/activities/{activity.id}").get_data(as_text=True)
     assert f"/activities/{activity.id}/ledger/cost/{cost.id}/delete" in page
-    response = manager_client.post(f"/activities/{activity.id}/ledger/cost/{cost.id}/delete")
+    response = manager_client.post(f"/activities/{activity.id}/ledger/cost/{cost.id}/delete", data=YES)
     assert response.status_code == 302
     assert db.session.get(Cost, cost.id) is None
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "cost.delete"))
     assert event.detail["amount"] == "42.50" and event.detail["description"] == "Flyers"
     assert event.actor_email.startswith("manager-")
     # A row of another activity cannot be deleted through this one.
-    manager_client.post(f"/activities/{activity.id}/ledger/cost/{foreign.id}/delete")
+    manager_client.post(f"/activities/{activity.id}/ledger/cost/{foreign.id}/delete", data=YES)
     assert db.session.get(Cost, foreign.id) is not None
     assert totals(manager_client, activity)["total_cost"] == "£0.00"
 

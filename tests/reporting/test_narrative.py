@@ -66,7 +66,7 @@ def test_the_published_copy_freezes_the_words_and_has_no_internal_warnings(
     _save(manager_client, ledger, closing="Thank you all.")
     live = manager_client.get("/reports", query_string=PERIOD).get_data(as_text=True)
     assert "Data-quality warnings" in live  # staff still see them
-    manager_client.post("/reports/publish", data={**PERIOD, "title": "2011-12"})
+    manager_client.post("/reports/publish", data={**PERIOD, "title": "2011-12", "confirm": "yes"})
     stored = db.session.scalars(select(PublishedReport)).one()
     assert stored.data["warnings"] == [] and stored.data["narrative"]["closing"] == "Thank you all."
     _save(manager_client, ledger, closing="Changed later.")

@@ -24,7 +24,7 @@ def test_nothing_is_shown_before_a_manager_publishes(client: FlaskClient, ledger
 def test_a_signed_out_visitor_reads_the_published_report_without_internal_warnings(
     client: FlaskClient, manager_client: FlaskClient, ledger: Ledger
 ) -> None:
-    manager_client.post("/reports/publish", data={**PERIOD, "title": "Our year 2011-12"})
+    manager_client.post("/reports/publish", data={**PERIOD, "title": "Our year 2011-12", "confirm": "yes"})
     listing = client.get("/residents/reports").get_data(as_text=True)
     assert "Our year 2011-12" in listing
     page = client.get("/residents/reports/1").get_data(as_text=True)

@@ -29,7 +29,10 @@ def test_a_manager_publishes_and_a_resident_reads_it_at_phone_width(
     staff.get_by_role("button", name="Save the words").click()
     staff.get_by_text("Publish this report").click()
     staff.get_by_label("Title").fill("Our impact 2011-12")
-    staff.get_by_role("button", name="Publish a frozen copy").click()
+    staff.get_by_role("button", name="Check and publish a frozen copy").click()
+    # The confirmation says what is frozen; only its button publishes.
+    assert "Nothing has been published for this period yet" in staff.content()
+    staff.get_by_role("button", name="Yes, publish this copy").click()
     assert "Report published." in staff.content()
     staff.close()
 

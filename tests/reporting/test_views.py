@@ -151,7 +151,9 @@ def test_an_override_needs_a_reason_and_a_real_rating(manager_client: FlaskClien
 def test_a_published_copy_stays_frozen_after_the_ledger_changes(
     app: Flask, manager_client: FlaskClient, ledger: Ledger
 ) -> None:
-    response = manager_client.post("/reports/publish", data={**PERIOD, "title": "Impact report 2011-12"})
+    response = manager_client.post(
+        "/reports/publish", data={**PERIOD, "title": "Impact report 2011-12", "confirm": "yes"}
+    )
     assert response.status_code == 302
     stored = db.session.scalars(select(PublishedReport)).one()
     assert stored.title == "Impact report 2011-12"
@@ -263,7 +265,14 @@ def test_a_manager_removes_an_override_from_the_report_page(
     before = json.loads(manager_client.get("/reports/download/json", query_string=PERIOD).data)
     assert next(a for a in before["activities"] if a["name"] == "Reading Panel")["rating_basis"] == "override"
 
-    response = manager_client.post("/reports/override/remove", data={**PERIOD, "activity_id": activity_id})
+    # The first POST only says what goes; nothing changes until the confirming one.
+    check = manager_client.post("/reports/override/remove", data={**PERIOD, "activity_id": activity_id})
+    text = check.get_data(as_text=True)
+    assert check.status_code == 200 and "The hand-set rating <strong>good</strong>" in text
+    assert "April 2011 – March 2012" in text and len(db.session.scalars(select(RatingOverride)).all()) == 1
+    response = manager_client.post(
+        "/reports/override/remove", data={**PERIOD, "activity_id": activity_id, "confirm": "yes"}
+    )
     assert response.status_code == 302 and "from=2011-04-01" in response.headers["Location"]
     after = json.loads(manager_client.get("/reports/download/json", query_string=PERIOD).data)
     assert next(a for a in after["activities"] if a["name"] == "Reading Panel")["rating_basis"] == "rule"
@@ -276,7 +285,9 @@ def test_a_manager_removes_an_override_from_the_report_page(
     assert event.detail["reason"] == "Reach was the whole panel"
     # removing again explains itself rather than failing
     again = manager_client.post(
-        "/reports/override/remove", data={**PERIOD, "activity_id": activity_id}, follow_redirects=True
+        "/reports/override/remove",
+        data={**PERIOD, "activity_id": activity_id, "confirm": "yes"},
+        follow_redirects=True,
     )
     assert again.status_code == 200 and "has no rating override for this financial year" in again.get_data(
         as_text=True
@@ -296,5 +307,6 @@ def test_removing_an_override_needs_a_csrf_token(app: Flask, make_user, ledger: 
     page = client.get("/reports", query_string=PERIOD).get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert token is not None
-    assert client.post("/reports/override/remove", data={**form, "csrf_token": token[1]}).status_code == 302
+    confirmed = {**form, "csrf_token": token[1], "confirm": "yes"}
+    assert client.post("/reports/override/remove", data=confirmed).status_code == 302
     assert db.session.scalars(select(RatingOverride)).all() == []

@@ -38,7 +38,10 @@ def test_launch_close_override_publish_export_and_erase_are_audited(
     assert client.post(f"/consultations/{consultation.id}/close", data={"confirm": "yes"}).status_code == 302
     override = {**period, "activity_id": activity.id, "rating": "good", "reason": "Panel said so"}
     assert client.post("/reports/override", data=override).status_code == 302
-    assert client.post("/reports/publish", data={**period, "title": "2011-12"}).status_code == 302
+    assert (
+        client.post("/reports/publish", data={**period, "title": "2011-12", "confirm": "yes"}).status_code
+        == 302
+    )
     assert client.get("/reports/download/csv", query_string=period).status_code == 200
     published = db.session.scalar(select(PublishedReport))
     assert published is not None

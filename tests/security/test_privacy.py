@@ -168,7 +168,7 @@ def test_managers_erase_from_the_customer_page_once_they_confirm(
     assert "/erase" not in staff_page and "/data" not in staff_page
 
     unconfirmed = manager.post(f"/customers/{world.customer.id}/erase", follow_redirects=True)
-    assert "Tick the box to confirm" in unconfirmed.get_data(as_text=True)
+    assert "This cannot be undone" in unconfirmed.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Customer, world.customer.id).erased_at is None
 

@@ -173,8 +173,15 @@ def log_cost_view(activity_id: int) -> ResponseReturnValue:
 @bp.post("/activities/<int:activity_id>/ledger/<kind>/<int:row_id>/delete")
 @roles_required("manager")
 def delete_ledger_row_view(activity_id: int, kind: str, row_id: int) -> ResponseReturnValue:
-    """Delete a mistaken ledger row; the audit log keeps what it held."""
+    """Delete a mistaken ledger row once confirmed; the audit log keeps what it held."""
     activity = db.get_or_404(Activity, activity_id)
+    if request.form.get("confirm") != "yes":
+        return redirect(
+            url_for(
+                "involvement.confirm_delete_ledger_row", activity_id=activity.id, kind=kind, row_id=row_id
+            ),
+            303,
+        )
     if not delete_ledger_row(kind, row_id, activity=activity, actor=current_user, now=utcnow()):
         flash("That row was already deleted or belongs to another activity.", "error")
         return _back(activity)
