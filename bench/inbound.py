@@ -157,6 +157,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--no-survey", action="store_true", help="skip the survey-answer round")
+    parser.add_argument("--simulator", action="store_true", help="survey round: scheduler sends unpaced")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -212,10 +213,10 @@ def main() -> None:
     if not args.no_survey:
         survey = apps[-1]
         survey_ratio = median(survey.rates) / median(bare.rates)
-        answered, completed, participations, replies = survey.answers
+        answered, completed, participations, replies, sent = survey.answers
         print(
             f"survey answers: {answered} answers stored, {completed} completed, "
-            f"{participations} participation rows, {replies} replies queued"
+            f"{participations} participation rows, {replies} replies queued; the scheduler sent {sent} texts"
         )
         print(f"ratio of medians, survey answers: {survey_ratio:.2f} (target >= 0.50)")
         survey_ok = answered == expected and participations == completed and replies == expected
@@ -242,7 +243,7 @@ class Served:
     distinct: int = 0
     extra: tuple[subprocess.Popen[bytes], ...] = ()
     surveyed: bool = False
-    answers: tuple[int, int, int, int] = (0, 0, 0, 0)
+    answers: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
 
     def text(self, offset: int) -> object:
         """Return what text i of a batch starting at ``offset`` says, and from whom."""
@@ -250,13 +251,14 @@ class Served:
             return stranger
         return lambda i: (respondent(offset + i), "1")
 
-    def survey_counts(self) -> tuple[int, int, int, int]:
+    def survey_counts(self) -> tuple[int, int, int, int, int]:
         with sqlite3.connect(self.db_path) as db:
             return db.execute(
                 "SELECT (SELECT count(*) FROM survey_answers),"
                 " (SELECT count(*) FROM survey_responses WHERE status = 'completed'),"
                 " (SELECT count(*) FROM participations),"
-                " (SELECT count(*) FROM outbound_messages WHERE purpose = 'reply')"
+                " (SELECT count(*) FROM outbound_messages WHERE purpose = 'reply'),"
+                " (SELECT count(*) FROM outbound_messages WHERE sent_at IS NOT NULL)"
             ).fetchone()
 
     @property

@@ -3,7 +3,9 @@
 Seeds one customer per text in an open SMS conversation (a quarter on a one-question survey, so
 their answer completes it: response, participation row, thanks queued; the rest on a two-question
 survey: answer stored, next question queued) and serves Involve with `flask scheduler` running
-beside gunicorn at the default rate.
+beside gunicorn at the default rate (10 texts a second) through the real Twilio client against a
+loopback Twilio answering each request in 0.3 s. With ``--simulator`` the scheduler sends through
+the dev simulator instead, which is not paced: it then sends as fast as it can.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+# How long the loopback Twilio takes to answer a send (a UK server sees 0.2-0.4 s).
+PROVIDER_LATENCY = 0.3
 
 
 def respondent(n: int) -> str:
@@ -76,9 +80,30 @@ def start_survey(
     seed = f"import inbound_survey; inbound_survey.seed_survey({customers})"
     served = start_involve(db_path, "survey answers", "wsgi:app", args, seed=seed)
     env = involve_env(db_path, served.port)
+    if not getattr(args, "simulator", False):
+        env.update(provider_settings(customers))
     scheduler = subprocess.Popen(
         [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "scheduler"], cwd=ROOT, env=env
     )
     served.extra = (scheduler,)
     served.surveyed = True
     return served
+
+
+def provider_settings(customers: int) -> dict[str, str]:
+    """Start a loopback Twilio answering in PROVIDER_LATENCY s; return the scheduler's settings for it."""
+    sys.path.insert(0, str(ROOT))
+    from tests.fakes.fixtures import TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN
+    from tests.fakes.twilio_api import Answer, FakeTwilioApi
+
+    fake = FakeTwilioApi().start()
+    # Every invitation, reply and follow-up the run can queue answers slowly (the fake lives as
+    # long as the bench process).
+    fake.script.extend(Answer(201, delay=PROVIDER_LATENCY) for _ in range(customers * 3))
+    return {
+        "TWILIO_ACCOUNT_SID": TWILIO_SID,
+        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+        "TWILIO_FROM_NUMBER": TWILIO_FROM,
+        "TWILIO_API_BASE_URL": fake.url,
+        "SMS_RATE_PER_SECOND": "10",
+    }
