@@ -21,8 +21,13 @@ OPTIONAL_NUMBERS: dict[str, type] = {
     "SMS_EXPECTED_LATENCY_SECONDS": float,
     "LOGIN_MAX_FAILURES": int,
     "LOGIN_MAX_FAILURES_PER_IP": int,
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT": int,
     "LOGIN_LOCK_MINUTES": int,
+    "PASSWORD_RESET_MINUTES": float,
     "SCHEDULER_MAX_SECONDS": int,
+    # TSM results flag a measure whose base is under this (consultations/tsm/results.py).
+    "TSM_SMALL_BASE": int,
+    "UNSUBSCRIBE_TOKEN_DAYS": int,
     # Request body limits in bytes (app/web/limits.py holds the defaults).
     "MAX_CONTENT_LENGTH": int,
     "UPLOAD_MAX_CONTENT_LENGTH": int,
@@ -106,6 +111,8 @@ def load_settings(instance_path: str, environ: dict[str, str] | None = None) -> 
         "PUBLIC_POST_LIMIT": env.get("PUBLIC_POST_LIMIT", "6 per minute; 30 per hour"),
         "PUBLIC_LOOKUP_LIMIT": env.get("PUBLIC_LOOKUP_LIMIT", "3 per minute; 10 per hour"),
         "UNSUBSCRIBE_POST_LIMIT": env.get("UNSUBSCRIBE_POST_LIMIT", "120 per minute"),
+        "PASSWORD_RESET_LIMIT": env.get("PASSWORD_RESET_LIMIT", "5 per 15 minutes; 20 per day"),
+        "PASSWORD_RESET_EMAIL_LIMIT": env.get("PASSWORD_RESET_EMAIL_LIMIT", "3 per hour"),
         # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0 = trust none).
         "PROXY_FIX_X_FOR": _env_number("PROXY_FIX_X_FOR", "0", int, env),
         "PROXY_FIX_X_PROTO": _env_number("PROXY_FIX_X_PROTO", "0", int, env),
@@ -118,6 +125,10 @@ def load_settings(instance_path: str, environ: dict[str, str] | None = None) -> 
     for name, kind in OPTIONAL_NUMBERS.items():
         if env.get(name):
             settings[name] = _env_number(name, env[name], kind, env)
+    # Which tenures are the TSM populations (comma-separated); set but empty means none.
+    for name in ("TSM_LCRA_TENURES", "TSM_LCHO_TENURES"):
+        if name in env:
+            settings[name] = env[name]
     if database_url.startswith("sqlite"):
         settings["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, false, func, literal, or_, select
@@ -11,7 +12,10 @@ from sqlalchemy.sql import Select
 
 from app.extensions import db
 from app.models import Area, Customer
-from consultations.sampling import Sample, sample  # noqa: F401  (the sampling service, called as audiences.sample)
+from app.models.base import utcnow
+from app.vocabulary.lists import Vocabulary, load, load_all
+from consultations.field_errors import FieldError
+from consultations.sampling import Sample, SampleError, SampleSpec, sample, whole_number
 
 CHANNELS = ("sms", "email")
 SKIP_REASONS = ("no_contact", "landline", "no_consent", "opted_out", "suppressed", "unknown_ref")
@@ -60,6 +64,20 @@ def _flag(data: dict[str, Any], key: str, default: bool) -> bool:
     return raw
 
 
+def _days(raw: Any) -> int | None:
+    try:
+        return whole_number(raw, "audience.not_contacted_days", 1)
+    except SampleError as exc:
+        raise AudienceError(str(exc)) from exc
+
+
+def _sample(raw: Any) -> SampleSpec | None:
+    try:
+        return SampleSpec.from_json(raw)
+    except SampleError as exc:
+        raise AudienceError(str(exc)) from exc
+
+
 @dataclass(frozen=True)
 class AudienceSpec:
     """Who a mailing is for: filters over the customer register."""
@@ -74,6 +92,9 @@ class AudienceSpec:
     ethnicities: tuple[str, ...] = ()
     disabilities: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
+    # Leave out anyone invited to any consultation in the last so many days.
+    not_contacted_days: int | None = None
+    sample: SampleSpec | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> AudienceSpec:
@@ -82,6 +103,7 @@ class AudienceSpec:
         if not isinstance(data, dict):
             raise AudienceError("audience must be an object")
         known = {"areas", "tenures", "consented_only", "involvement_register", "customer_refs"}
+        known |= {"not_contacted_days", "sample"}
         unknown = sorted(set(data) - known - set(PROFILE_FILTERS))
         if unknown:
             raise AudienceError(f"audience has unknown field(s): {', '.join(unknown)}")
@@ -92,6 +114,8 @@ class AudienceSpec:
             involvement_register=_flag(data, "involvement_register", False),
             customer_refs=_strings(data, "customer_refs"),
             **{key: _strings(data, key) for key in PROFILE_FILTERS},
+            not_contacted_days=_days(data.get("not_contacted_days")),
+            sample=_sample(data.get("sample")),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -104,6 +128,8 @@ class AudienceSpec:
             "customer_refs": list(self.customer_refs),
             # Profile filters appear only when used, so older definitions read back unchanged.
             **{key: list(getattr(self, key)) for key in PROFILE_FILTERS if getattr(self, key)},
+            **({"not_contacted_days": self.not_contacted_days} if self.not_contacted_days else {}),
+            **({"sample": self.sample.to_json()} if self.sample else {}),
         }
 
     def describe(self) -> str:
@@ -118,7 +144,12 @@ class AudienceSpec:
             parts.append("involvement register only")
         if self.customer_refs:
             parts.append(f"{len(self.customer_refs)} listed customer(s)")
+        if self.not_contacted_days:
+            parts.append(f"not invited to a consultation in the last {self.not_contacted_days} days")
         parts.append("with consent" if self.consented_only else "consent not required")
+        if self.sample:
+            how = f", stratified by {self.sample.stratify}" if self.sample.stratify else ""
+            parts.append(f"random sample of {self.sample.size:,}{how}, seed {self.sample.seed}")
         return "; ".join(parts)
 
 
@@ -139,6 +170,8 @@ class AudiencePlan:
     recipients: list[Recipient]
     by_channel: dict[str, int]
     skipped: dict[str, int] = field(default_factory=dict)
+    # The draw, when the spec asks for a sample of the reachable customers.
+    sample: Sample | None = None
 
     @property
     def total(self) -> int:
@@ -185,17 +218,56 @@ def _stage(channel: str, consented_only: bool) -> ColumnElement[int]:
     )
 
 
-def _filtered(query: Select[Any], spec: AudienceSpec, refs: Sequence[str] | None) -> Select[Any]:
-    """Apply the spec's filters (and one chunk of listed refs) to ``query``."""
+def contacted_since(since: datetime, *, other_than: int | None = None) -> ColumnElement[bool]:
+    """Build the SQL for "a consultation invited or reminded this customer at or after ``since``"."""
+    from consultations.surveys.models import Invitation
+
+    # ix_survey_invitations_customer_sent serves this per customer; trial conversations do not count.
+    conditions = [
+        Invitation.customer_id == Customer.id,
+        Invitation.is_test.is_(False),
+        or_(Invitation.last_sent_at >= since, Invitation.created_at >= since),
+    ]
+    if other_than is not None:
+        conditions.append(Invitation.consultation_id != other_than)
+    return exists().where(*conditions)
+
+
+def spellings(vocabulary: Vocabulary, wanted: Iterable[str]) -> list[str]:
+    """Return, lower-cased, every spelling that means one of ``wanted``: its listed value and synonyms.
+
+    A value renamed or retired since the audience was saved still reaches the customers who now hold
+    its successor, because the old name is kept as a synonym.
+    """
+    meant = {vocabulary.canonical(v) or v for v in wanted}
+    found = {v.lower() for v in meant}
+    for value in meant:
+        found.update(s.lower() for s in vocabulary.synonyms.get(value, ()))
+    return sorted(found)
+
+
+def _filtered(
+    query: Select[Any],
+    spec: AudienceSpec,
+    refs: Sequence[str] | None,
+    lists: dict[str, Vocabulary],
+    now: datetime | None = None,
+    own: int | None = None,
+) -> Select[Any]:
+    """Apply the spec's filters (and one chunk of listed refs) to ``query``; ``own`` is the consultation's id."""
     conditions: list[ColumnElement[bool]] = [Customer.erased_at.is_(None)]
+    if spec.not_contacted_days:
+        since = (now or utcnow()) - timedelta(days=spec.not_contacted_days)
+        # A consultation's own invitations do not make its audience "recently contacted".
+        conditions.append(~contacted_since(since, other_than=own))
     if spec.areas:
-        names = [a.lower() for a in spec.areas]
+        names = spellings(lists["area"], spec.areas)
         conditions.append(Customer.area_id.in_(select(Area.id).where(func.lower(Area.name).in_(names))))
     if spec.tenures:
-        conditions.append(func.lower(Customer.tenure).in_([t.lower() for t in spec.tenures]))
+        conditions.append(func.lower(Customer.tenure).in_(spellings(lists["tenure"], spec.tenures)))
     for key, (column, _) in PROFILE_FILTERS.items():
         if values := getattr(spec, key):
-            conditions.append(func.lower(getattr(Customer, column)).in_([v.lower() for v in values]))
+            conditions.append(func.lower(getattr(Customer, column)).in_(spellings(lists[column], values)))
     if spec.involvement_register:
         conditions.append(Customer.involvement_register.is_(True))
     if refs is not None:
@@ -239,15 +311,26 @@ def _empty_counts(order: Iterable[str]) -> tuple[dict[str, int], dict[str, int]]
 
 
 def count_audience(
-    spec: AudienceSpec, channels: Sequence[str], preference: Sequence[str] = CHANNELS
+    spec: AudienceSpec,
+    channels: Sequence[str],
+    preference: Sequence[str] = CHANNELS,
+    *,
+    now: datetime | None = None,
+    own: int | None = None,
 ) -> AudiencePlan:
     """Count the audience per channel and the skipped per reason, without listing anyone."""
+    if spec.sample:
+        # Only the draw itself says who of the reachable is in the sample.
+        plan = plan_audience(spec, channels, preference, now=now, own=own)
+        return AudiencePlan([], plan.by_channel, plan.skipped, plan.sample)
     order = channel_order(channels, preference)
     by_channel, skipped = _empty_counts(order)
     if order:
         stages = [_stage(c, spec.consented_only).label(f"stage_{c}") for c in order]
+        lists = load_all()
         for chunk in _ref_chunks(spec):
-            query = _filtered(select(*stages, func.count().label("n")).select_from(Customer), spec, chunk)
+            query = select(*stages, func.count().label("n")).select_from(Customer)
+            query = _filtered(query, spec, chunk, lists, now, own)
             for row in db.session.execute(query.group_by(*stages)):
                 channel, reason = _choose(row[:-1], order)
                 if channel:
@@ -259,17 +342,23 @@ def count_audience(
 
 
 def plan_audience(
-    spec: AudienceSpec, channels: Sequence[str], preference: Sequence[str] = CHANNELS
+    spec: AudienceSpec,
+    channels: Sequence[str],
+    preference: Sequence[str] = CHANNELS,
+    *,
+    now: datetime | None = None,
+    own: int | None = None,
 ) -> AudiencePlan:
-    """List each reachable customer once, on their first reachable preferred channel."""
+    """List each reachable customer once, on their first reachable preferred channel, sampled if asked."""
     order = channel_order(channels, preference)
     by_channel, skipped = _empty_counts(order)
     recipients: list[Recipient] = []
     if order:
         stages = [_stage(c, spec.consented_only) for c in order]
         columns = [Customer.id, Customer.first_name, Customer.phone, Customer.email, *stages]
+        lists = load_all()
         for chunk in _ref_chunks(spec):
-            query = _filtered(select(*columns), spec, chunk).order_by(Customer.id)
+            query = _filtered(select(*columns), spec, chunk, lists, now, own).order_by(Customer.id)
             for row in db.session.execute(query):
                 channel, reason = _choose(row[4:], order)
                 if channel is None:
@@ -277,14 +366,61 @@ def plan_audience(
                     continue
                 address = row.phone if channel == "sms" else row.email
                 recipients.append(Recipient(row.id, channel, address, row.first_name or ""))
-                by_channel[channel] += 1
     skipped["unknown_ref"] = _unknown_refs(spec)
-    return AudiencePlan(recipients=recipients, by_channel=by_channel, skipped=skipped)
+    drawn = None
+    if spec.sample:
+        # The sample is drawn from the reachable, so N invitations go out whenever N can be reached.
+        s = spec.sample
+        drawn = sample([r.customer_id for r in recipients], s.size, seed=s.seed, strata=s.stratify)
+        chosen = set(drawn.customer_ids)
+        recipients = [r for r in recipients if r.customer_id in chosen]
+    for r in recipients:
+        by_channel[r.channel] += 1
+    return AudiencePlan(recipients=recipients, by_channel=by_channel, skipped=skipped, sample=drawn)
 
 
 def unknown_areas(spec: AudienceSpec) -> list[str]:
-    """Return the spec's area names that match no area on the register."""
+    """Return the spec's area names that match no area (nor an area's synonym) on the register."""
     if not spec.areas:
         return []
-    known = {n.lower() for n in db.session.scalars(select(Area.name))}
-    return [a for a in spec.areas if a.lower() not in known]
+    areas = load("area")
+    return [a for a in spec.areas if areas.canonical(a) is None]
+
+
+# Audience key -> the customer column whose list it filters by.
+LISTED_FILTERS = {"tenures": "tenure", **{key: column for key, (column, _) in PROFILE_FILTERS.items()}}
+
+
+def unlisted_values(spec: AudienceSpec) -> dict[str, list[str]]:
+    """Return, per audience key, the values that are on none of the landlord's lists."""
+    if not any(getattr(spec, key) for key in LISTED_FILTERS):
+        return {}
+    lists = load_all()
+    found = {
+        key: [v for v in getattr(spec, key) if lists[column].canonical(v) is None]
+        for key, column in LISTED_FILTERS.items()
+    }
+    return {key: values for key, values in found.items() if values}
+
+
+def unlisted_errors(spec: AudienceSpec) -> list[str]:
+    """Return a plain-English problem, tagged with its audience field, per filter holding unlisted values."""
+    unlisted = unlisted_values(spec)
+    if not unlisted:
+        return []
+    choices = listed_choices()
+    labels = {"tenures": "tenures", **{key: label for key, (_, label) in PROFILE_FILTERS.items()}}
+    return [
+        FieldError(
+            key,
+            f"{', '.join(repr(v) for v in values)} {'is' if len(values) == 1 else 'are'} not on the landlord's "
+            f"list of {labels[key]}; use one of: {', '.join(choices[key])}.",
+        )
+        for key, values in unlisted.items()
+    ]
+
+
+def listed_choices() -> dict[str, tuple[str, ...]]:
+    """Return the values staff may tick for each profile filter, in the landlord's order."""
+    lists = load_all()
+    return {key: lists[column].values for key, column in LISTED_FILTERS.items()}

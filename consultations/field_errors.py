@@ -16,6 +16,14 @@ class FieldError(str):
         return made
 
 
+class DefinitionError(ValueError):
+    """A survey or event definition cannot be used; ``errors`` lists each problem, naming its field."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
 def field_of(error: str) -> str:
     """Return the form field an error belongs to ('' when it belongs to none)."""
     return getattr(error, "field", "")

@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.periods import LONDON
 from messaging.models import OutboundMessage
-from messaging.pacing import LONDON, parse_quiet_hours, quiet_until
+from messaging.pacing import parse_quiet_hours, quiet_until
 
 # Statuses as staff read them while a send runs.
 PROGRESS = ("queued", "sending", "sent", "delivered", "failed")

@@ -11,8 +11,8 @@ from flask import current_app
 from app import ledger
 from app.extensions import db
 from app.models import Cost
+from app.periods import LONDON
 from messaging.models import OutboundMessage
-from messaging.pacing import LONDON
 from messaging.suppression import suppress
 from messaging.transports import SendResult
 

@@ -7,9 +7,8 @@ import time
 from collections import deque
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
-from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from app.periods import LONDON
 
 
 class QuietHoursError(ValueError):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import phonenumbers
-
+from app.contact import ContactError, normalise_phone
 from messaging.api import NewMessage, enqueue
 from messaging.inbound import find_customer
 from messaging.models import OutboundMessage
@@ -13,13 +12,10 @@ from messaging.models import OutboundMessage
 
 def e164(raw: str) -> str:
     """Return a UK or international phone number in E.164, or raise ValueError with a clear message."""
-    try:
-        parsed = phonenumbers.parse(raw, "GB")
-    except phonenumbers.NumberParseException as exc:
-        raise ValueError(f"{raw!r} is not a phone number") from exc
-    if not phonenumbers.is_valid_number(parsed):
-        raise ValueError(f"{raw!r} is not a valid phone number")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    number = normalise_phone(raw)
+    if number is None:
+        raise ContactError("Write the number to text.")
+    return number
 
 
 def reply_to_number(number: str, body: str, *, now: datetime) -> OutboundMessage | None:

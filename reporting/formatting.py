@@ -75,13 +75,6 @@ def channels_note(total: int, by_channel: dict[str, int]) -> str:
     )
 
 
-def percent(part: int | None, whole: int) -> str:
-    """Write a share as a whole percentage, or — when it cannot be shown."""
-    if part is None or whole <= 0:
-        return "—"
-    return f"{round(100 * part / whole)}%"
-
-
 def period_words(date_from: date, date_to: date) -> str:
     """Write a period as 1 April 2011 to 31 March 2012."""
     return f"{date_from.day} {date_from:%B %Y} to {date_to.day} {date_to:%B %Y}"

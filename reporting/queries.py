@@ -17,7 +17,6 @@ from app.periods import financial_year
 from reporting.models import RatingOverride
 
 OPEN_ACTION_STATUSES = ("open", "in progress")
-NOT_RECORDED = "Not recorded"
 
 
 @dataclass(frozen=True)

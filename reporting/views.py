@@ -14,9 +14,10 @@ from app.extensions import db
 from app.models import Activity
 from app.models.audit import record
 from app.models.base import utcnow
+from app.periods import LONDON
 from reporting import exports, narrative, periods, render_cache, services
 from reporting.exports.html import context
-from reporting.metrics import LONDON, ReportSettings
+from reporting.metrics import ReportSettings
 from reporting.models import PublishedReport
 from reporting.report import ImpactReport
 from reporting.snapshots import cached_report

@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
 
     from app.auth import (
         models,  # noqa: F401  (register the table)
+        reset_views,
         sessions,
     )
     from app.auth.views import bp
@@ -21,6 +22,9 @@ def init_app(app: Flask) -> None:
 
     app.config.setdefault("SESSION_IDLE_MINUTES", 480)
     app.config.setdefault("SESSION_MAX_HOURS", 24)
+    app.config.setdefault("PASSWORD_RESET_MINUTES", 60)
+    app.config.setdefault("PASSWORD_RESET_LIMIT", "5 per 15 minutes; 20 per day")
+    app.config.setdefault("PASSWORD_RESET_EMAIL_LIMIT", "3 per hour")
     # The browser drops the cookie at the same absolute lifetime the server enforces.
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(app.config["SESSION_MAX_HOURS"]))
     login.login_view = "auth.login"
@@ -43,3 +47,4 @@ def init_app(app: Flask) -> None:
         return user if ok else None
 
     app.register_blueprint(bp)
+    app.register_blueprint(reset_views.bp)

@@ -9,9 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
-import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from app.contact import ContactError, normalise_phone
 from app.imports.result import FieldError, quoted
 
 Parser = Callable[[str], Any]
@@ -26,7 +26,6 @@ _WHOLE = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
 _YES = frozenset({"yes", "y", "true", "1"})
 _NO = frozenset({"no", "n", "false", "0"})
 MAX_WHOLE = 2**31 - 1
-REGION = "GB"
 
 
 def text(limit: int | None) -> Parser:
@@ -109,13 +108,12 @@ def yes_no(raw: str) -> bool:
 def phone(raw: str) -> str:
     """Read a UK or international phone number and return it in E.164 form."""
     try:
-        number = phonenumbers.parse(raw, REGION)
-    except phonenumbers.NumberParseException:
-        raise FieldError(f"{quoted(raw)} is not a phone number") from None
-    # Most numbers are British: checking GB first skips the slower search over every region.
-    if not (phonenumbers.is_valid_number_for_region(number, REGION) or phonenumbers.is_valid_number(number)):
+        number = normalise_phone(raw)
+    except ContactError:
+        number = None
+    if number is None:
         raise FieldError(f"{quoted(raw)} is not a phone number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return number
 
 
 _POSTCODE = re.compile(r"([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})")
@@ -152,5 +150,20 @@ def choice(options: Sequence[str]) -> Parser:
             return known[normal_word(raw)]
         except KeyError:
             raise FieldError(f"{quoted(raw)} is not one of: {listed}") from None
+
+    return parse
+
+
+def listed(what: str, values: Sequence[str], lookup: dict[str, str], fold: Parser) -> Parser:
+    """Return a parser that accepts a value of the landlord's list for ``field``, or one of its synonyms."""
+    allowed = ", ".join(values) if values else "(the list is empty)"
+
+    def parse(raw: str) -> str:
+        try:
+            return lookup[fold(raw)]
+        except KeyError:
+            raise FieldError(
+                f"{quoted(raw)} is not on the landlord's list of {what}; use one of: {allowed}"
+            ) from None
 
     return parse

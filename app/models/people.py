@@ -9,9 +9,9 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.contact import phone_type
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
-from app.phones import phone_type
 
 ROLES = ("staff", "manager", "admin")
 # Higher rank includes what lower ranks may do; admins also manage users and settings.
@@ -27,6 +27,8 @@ class Area(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     homes: Mapped[int] = mapped_column(Integer, default=0)
+    # The landlord's display order in lists, filters and the report; ties go by name.
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"<Area {self.name}>"

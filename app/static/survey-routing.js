@@ -2,7 +2,8 @@
 // that answer is chosen. The server applies the same rule, so without scripts every question shows
 // with words saying when to answer it. A file, not an inline script: the CSP allows 'self' only.
 (function () {
-  var blocks = document.querySelectorAll("[data-ask-if-field]");
+  // A block may also be routed past by an answer (data-not-if-*): the TSM tenure question.
+  var blocks = document.querySelectorAll("[data-ask-if-field], [data-not-if-field]");
   if (!blocks.length) { return; }
   var form = blocks[0].closest("form");
 
@@ -25,9 +26,17 @@
     // In page order, so a question routed on a hidden question is hidden too.
     for (var i = 0; i < blocks.length; i++) {
       var block = blocks[i];
-      var wanted = JSON.parse(block.getAttribute("data-ask-if-values"));
-      var value = currentValue(block.getAttribute("data-ask-if-field"));
-      var show = value !== null && wanted.indexOf(value) !== -1;
+      var show = true;
+      if (block.hasAttribute("data-ask-if-field")) {
+        var wanted = JSON.parse(block.getAttribute("data-ask-if-values"));
+        var value = currentValue(block.getAttribute("data-ask-if-field"));
+        show = value !== null && wanted.indexOf(value) !== -1;
+      }
+      if (show && block.hasAttribute("data-not-if-field")) {
+        var unwanted = JSON.parse(block.getAttribute("data-not-if-values"));
+        var answer = currentValue(block.getAttribute("data-not-if-field"));
+        show = answer === null || unwanted.indexOf(answer) === -1;
+      }
       block.hidden = !show;
       var inputs = block.querySelectorAll("input, textarea, select");
       for (var j = 0; j < inputs.length; j++) { inputs[j].disabled = !show; }

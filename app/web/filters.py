@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 
-from app.phones import phone_type_label
-
-LONDON = ZoneInfo("Europe/London")
+from app.contact import phone_type_label
+from app.periods import LONDON
 
 
 def money(value: Decimal | int | float | str | None) -> str:

@@ -6,15 +6,14 @@ import itertools
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Customer
+from app.periods import LONDON
 from messaging.api import receive_sms
 
-LONDON = ZoneInfo("Europe/London")
 # The demo's own number for texts in; the SMS simulator shows it as the number texted.
 DEMO_NUMBER = "+447000000001"
 # How far back the demo's stories reach when the financial year is old enough.

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Customer
-from consultations.demo.common import LONDON, Clock, Person, Phone, local_text, minutes_later
+from app.periods import LONDON
+from consultations.demo.common import Clock, Person, Phone, local_text, minutes_later
 from consultations.events.definitions import save_definition
 from consultations.events.models import WAITING as WAITING_STATUS
 from consultations.events.models import Booking, Event

@@ -7,17 +7,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Activity
 from app.models.audit import record
+from app.periods import LONDON
 from consultations.events.models import Event
-from consultations.field_errors import FieldError, check_one_line
+from consultations.field_errors import DefinitionError, FieldError, check_one_line
 
-LONDON = ZoneInfo("Europe/London")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 KEYWORD_RE = re.compile(r"^[A-Z0-9]{2,20}$")
 # Words the messaging channel keeps for itself, and the booking verbs.
@@ -37,14 +36,6 @@ LABELS = {
     "closes_at": "the time booking closes", "capacity": "the number of places",
     "max_places": "the most places per booking", "sms_keyword": "the text keyword", "waitlist": "the waiting list",
 }  # fmt: skip
-
-
-class DefinitionError(ValueError):
-    """An event definition has mistakes; ``errors`` lists each one."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("; ".join(errors))
-        self.errors = errors
 
 
 @dataclass

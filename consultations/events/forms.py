@@ -6,10 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.contact import email_or_none, phone_or_none
 from consultations.events.matching import (
     customer_by_contact,
-    normalise_email,
-    normalise_phone,
     verified_customer,
 )
 from consultations.events.models import Event
@@ -63,10 +62,10 @@ def read_booking_form(form: Mapping[str, str], event: Event) -> BookingForm:
         places = 0
     if not 1 <= places <= event.max_places:
         errors["places"] = f"Enter a number of places from 1 to {event.max_places}."
-    phone = normalise_phone(values["phone"])
+    phone = phone_or_none(values["phone"])
     if values["phone"] and not phone:
         errors["phone"] = "Enter a phone number we can text, like 07912 345678."
-    email = normalise_email(values["email"])
+    email = email_or_none(values["email"])
     if values["email"] and not email:
         errors["email"] = "Enter an email address, like name@example.com."
     if len(values["name"]) > NAME_MAX:

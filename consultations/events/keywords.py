@@ -8,10 +8,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.contact import phone_or_none
 from app.extensions import db
 from app.models import Customer
 from consultations.events import notices
-from consultations.events.matching import normalise_phone
 from consultations.events.models import ACTIVE_STATUSES, Booking, Event
 from consultations.events.services import BookingError, BookingRequest, book, cancel, open_events
 from messaging.handlers import InboundReply, InboundText
@@ -115,7 +115,7 @@ def on_sms_received(text: InboundText) -> InboundReply | None:
     if parsed is None or event is None:
         return None
     now, customer = text.now, text.customer
-    phone = normalise_phone(text.sender) or text.sender
+    phone = phone_or_none(text.sender) or text.sender
     if parsed.verb == "JOIN":
         reply = _join(event, parsed, customer, phone, now)
     else:

@@ -2,37 +2,10 @@
 
 from __future__ import annotations
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, or_, select
 
 from app.extensions import db
 from app.models import Customer
-
-
-def normalise_phone(raw: str) -> str | None:
-    """Return a UK or international phone number in E.164, or None when it is not a valid number."""
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        parsed = phonenumbers.parse(raw, "GB")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
-def normalise_email(raw: str) -> str | None:
-    """Return a normalised email address, or None when it is not one."""
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        return validate_email(raw, check_deliverability=False).normalized.lower()
-    except EmailNotValidError:
-        return None
 
 
 def _only(rows: list[Customer]) -> Customer | None:

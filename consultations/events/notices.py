@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from app.periods import LONDON
 from consultations.events.models import Booking, Event
 from messaging.api import NewMessage, OutboundMessage, enqueue
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def when(event: Event) -> str:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from app.contact import email_or_none, phone_or_none
 from app.models import Customer
 from consultations.events.matching import (
     candidates,
     customer_by_ref,
     live_customer,
-    normalise_email,
-    normalise_phone,
 )
 from consultations.events.models import Event
 from consultations.events.services import BookingOutcome, BookingRequest
@@ -74,10 +73,10 @@ def read_phone_booking(form: Mapping[str, str], event: Event) -> PhoneBookingFor
     places = _places(values["places"], event)
     if places is None:
         errors["places"] = f"Enter a number of places from 1 to {event.max_places}."
-    phone = normalise_phone(values["phone"])
+    phone = phone_or_none(values["phone"])
     if values["phone"] and not phone:
         errors["phone"] = "Enter a phone number we can text, like 07912 345678."
-    email = normalise_email(values["email"])
+    email = email_or_none(values["email"])
     if values["email"] and not email:
         errors["email"] = "Enter an email address, like name@example.com."
     customer = None

@@ -4,25 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 
 from app import ledger
+from app.contact import email_or_none, phone_or_none
 from app.extensions import db
 from app.models import Customer
 from app.models.audit import record
+from app.periods import LONDON
 from consultations.events.matching import (
     candidates,
     customer_by_ref,
     live_customer,
-    normalise_email,
-    normalise_phone,
 )
 from consultations.events.models import BOOKED, CANCELLED, WAITING, WALK_IN, Booking, Event
 from consultations.events.services import lock_event
 
-LONDON = ZoneInfo("Europe/London")
 REGISTER_STATUSES = (BOOKED, WAITING, WALK_IN)
 
 
@@ -116,10 +114,10 @@ def add_walk_in(
     _require_open(event)
     if not 1 <= places <= 50:
         raise RegisterError("Places must be from 1 to 50.")
-    e164 = normalise_phone(phone)
+    e164 = phone_or_none(phone)
     if phone.strip() and not e164:
         raise RegisterError(f"{phone} is not a phone number we can read.")
-    address = normalise_email(email)
+    address = email_or_none(email)
     if email.strip() and not address:
         raise RegisterError(f"{email} is not an email address.")
     customer = _walk_in_customer(

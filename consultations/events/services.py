@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,6 +9,7 @@ from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import Customer
+from app.tokens import hash_token, new_token
 from consultations.events import notices
 from consultations.events.models import ACTIVE_STATUSES, BOOKED, CANCELLED, WAITING, Booking, Event
 
@@ -40,11 +39,6 @@ class BookingOutcome:
     booking: Booking | None = None
     token: str | None = None
     position: int | None = None
-
-
-def hash_token(token: str) -> str:
-    """Return the stored form of a cancel token."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def booking_by_token(event: Event, token: str) -> Booking | None:
@@ -139,7 +133,7 @@ def book(event: Event, req: BookingRequest, *, now: datetime, notify: bool = Tru
     else:
         return BookingOutcome("full")
     customer = req.customer
-    token = secrets.token_urlsafe(24)
+    token, digest = new_token(24)
     # A web booking keeps only what the visitor typed: its page and messages must never show
     # the register's name or contacts to whoever typed a reference. Staff and texts may copy them.
     on_file = customer if customer is not None and req.source != "web" else None
@@ -152,7 +146,7 @@ def book(event: Event, req: BookingRequest, *, now: datetime, notify: bool = Tru
         places=req.places,
         status=status,
         source=req.source,
-        token_hash=hash_token(token),
+        token_hash=digest,
         created_at=now,
         booked_at=now if status == BOOKED else None,
     )

@@ -24,16 +24,33 @@ from consultations.surveys.definitions import (
 from consultations.surveys.exports import to_csv, to_xlsx
 from consultations.surveys.launch import SurveyError, close, launch, schedule
 from consultations.surveys.models import Consultation
-from consultations.surveys.response_import import import_responses
+from consultations.surveys.response_import import load_responses
 
 consultations_cli = AppGroup("consultations", help="Import, launch, close and export consultations.")
 
 
-def _get(slug: str) -> Consultation:
+def write_output(data: str | bytes, output: Path | None) -> None:
+    """Write an export to ``output``, or to stdout (text as text, a workbook as bytes)."""
+    if output:
+        output.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        click.echo(f"wrote {output}", err=True)
+    elif isinstance(data, str):
+        click.echo(data, nl=False)
+    else:
+        stream = click.get_binary_stream("stdout")
+        stream.write(data)
+        stream.flush()
+
+
+def get_consultation(slug: str) -> Consultation:
+    """Return the consultation with this slug, or stop the command naming it."""
     consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
     if consultation is None:
         raise click.ClickException(f"no consultation with slug {slug!r}")
     return consultation
+
+
+_get = get_consultation
 
 
 @consultations_cli.command("import")
@@ -120,15 +137,7 @@ def export_command(slug: str, fmt: str, output: Path | None) -> None:
         detail={"slug": consultation.slug, "format": fmt},
     )
     db.session.commit()
-    if output:
-        output.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-        click.echo(f"wrote {output}", err=True)
-    elif isinstance(data, str):
-        click.echo(data, nl=False)
-    else:
-        stream = click.get_binary_stream("stdout")
-        stream.write(data)
-        stream.flush()
+    write_output(data, output)
 
 
 @consultations_cli.command("import-responses")
@@ -138,17 +147,12 @@ def import_responses_command(slug: str, file: Path) -> None:
     """Load responses collected elsewhere from CSV or XLSX; all or nothing."""
     consultation = _get(slug)
     try:
-        loaded = import_responses(consultation, file.name, file.read_bytes(), now=utcnow())
+        loaded = load_responses(
+            consultation, file.name, file.read_bytes(), now=utcnow(), actor=CommandLineActor()
+        )
     except ImportRejected as exc:
         db.session.rollback()
         raise click.ClickException("not imported:\n  " + "\n  ".join(exc.lines())) from exc
-    record(
-        "consultation.import_responses",
-        actor=CommandLineActor(),
-        target_type="consultation",
-        target_id=consultation.id,
-        detail={"slug": slug, "file": file.name, "responses": loaded.responses},
-    )
     db.session.commit()
     channels = ", ".join(f"{n} by {c}" for c, n in loaded.by_channel.items())
     click.echo(f"{slug}: {loaded.responses} responses imported ({channels})")

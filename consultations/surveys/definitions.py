@@ -13,13 +13,13 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Activity
-from consultations.audiences import CHANNELS, AudienceError, AudienceSpec, unknown_areas
-from consultations.field_errors import FieldError, check_one_line
+from app.periods import LONDON
+from consultations.audiences import CHANNELS, AudienceError, AudienceSpec, unknown_areas, unlisted_errors
+from consultations.field_errors import DefinitionError, FieldError, check_one_line
 from consultations.surveys.models import Consultation, Question
 from consultations.surveys.question_defs import as_question, check_question, check_routing, question_json
 from consultations.tsm.template import own_questions_out_of_place
 
-LONDON = ZoneInfo("Europe/London")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 TOP_FIELDS = {
     "slug",
@@ -50,14 +50,6 @@ LABELS = {
     "minutes_per_response": "the minutes one response takes", "intro": "the introduction", "thanks": "the thanks",
     "min": "the lowest value", "max": "the highest value",
 }  # fmt: skip
-
-
-class DefinitionError(ValueError):
-    """A definition cannot be used; ``errors`` lists each problem, naming its field."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("; ".join(errors))
-        self.errors = errors
 
 
 @dataclass
@@ -175,6 +167,7 @@ def validate(data: Any, *, require_questions: bool = True) -> Definition:
     missing = unknown_areas(audience)
     if missing:
         errors.append(FieldError("areas", f"There is no area called {', '.join(missing)}."))
+    errors.extend(unlisted_errors(audience))
     opens_at = parse_when(data.get("opens_at"), "opens_at", errors)
     closes_at = parse_when(data.get("closes_at"), "closes_at", errors)
     if opens_at and closes_at and closes_at <= opens_at:

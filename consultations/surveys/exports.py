@@ -6,18 +6,17 @@ import csv
 import io
 from collections.abc import Iterator
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Customer
+from app.periods import LONDON
 from consultations.surveys.models import Answer, Consultation, Response, real_responses
 from consultations.surveys.qtypes import kind
 from consultations.surveys.routing import asked_keys
 
-LONDON = ZoneInfo("Europe/London")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FIXED = ["response_id", "channel", "status", "started_at", "completed_at", "customer_ref", "area", "tenure"]
 

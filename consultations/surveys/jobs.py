@@ -9,7 +9,8 @@ from sqlalchemy import or_, select, update
 
 from app.extensions import db
 from app.models import Customer
-from consultations.surveys.launch import EmailTemplate, close, launch, new_token, survey_link
+from app.tokens import new_token
+from consultations.surveys.launch import EmailTemplate, close, launch, survey_link
 from consultations.surveys.models import Consultation, Invitation, InvitationLink
 from consultations.surveys.texts import reminder_sms
 from consultations.surveys.timeouts import expire_quiet

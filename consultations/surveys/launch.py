@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +13,7 @@ from sqlalchemy import insert, select, update
 
 from app.extensions import db
 from app.models.audit import record
+from app.tokens import new_token
 from consultations.audiences import AudienceSpec, Recipient, plan_audience
 from consultations.surveys.models import LIVE_INVITATION, Consultation, Invitation, Response
 from consultations.surveys.texts import CLOSING, Email, invitation_email, opening_sms
@@ -41,17 +40,6 @@ class LaunchResult:
     def invited(self) -> int:
         """Return the number of invitations written."""
         return sum(self.by_channel.values())
-
-
-def new_token() -> tuple[str, str]:
-    """Return a fresh link token and the SHA-256 hex digest that is stored instead."""
-    token = secrets.token_urlsafe(32)
-    return token, hash_token(token)
-
-
-def hash_token(token: str) -> str:
-    """Return the stored form of a link token."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def survey_link(token: str) -> str:
@@ -150,7 +138,11 @@ def launch(consultation: Consultation, *, now: datetime, actor: Any = None) -> L
     db.session.refresh(consultation)
     spec = AudienceSpec.from_json(consultation.audience)
     plan = plan_audience(
-        spec, consultation.channels, consultation.channel_preference or consultation.channels
+        spec,
+        consultation.channels,
+        consultation.channel_preference or consultation.channels,
+        now=now,
+        own=consultation.id,
     )
     sms: list[NewMessage] = []
     email: list[NewMessage] = []
@@ -190,13 +182,19 @@ def launch(consultation: Consultation, *, now: datetime, actor: Any = None) -> L
             suppressed += enqueue_many(channel, messages, now=now).suppressed
     consultation.invited_count = len(plan.recipients)
     consultation.skipped = dict(plan.skipped)
+    consultation.sample_record = plan.sample.record() if plan.sample else None
     record(
         "consultation.launch",
         actor=actor,
         target_type="consultation",
         target_id=consultation.id,
         now=now,
-        detail={"slug": consultation.slug, "invited": plan.by_channel, "skipped": plan.skipped},
+        detail={
+            "slug": consultation.slug,
+            "invited": plan.by_channel,
+            "skipped": plan.skipped,
+            "sample": consultation.sample_record,
+        },
     )
     db.session.flush()
     return LaunchResult(

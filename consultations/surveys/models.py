@@ -59,6 +59,8 @@ class Consultation(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     invited_count: Mapped[int] = mapped_column(Integer, default=0)
     skipped: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    # The random sample drawn at launch (size, seed, stratify, population, drawn, by_stratum), to explain it.
+    sample_record: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -71,6 +73,16 @@ class Consultation(db.Model):
     def topic(self) -> str:
         """Return the outbox topic of this consultation's messages."""
         return f"consultation:{self.id}"
+
+    @property
+    def sample_summary(self) -> str | None:
+        """Say how the audience is sampled: the stored draw once launched, else the settings."""
+        from consultations.sampling import describe_record, describe_spec
+
+        if self.sample_record:
+            return describe_record(self.sample_record)
+        spec = (self.audience or {}).get("sample")
+        return describe_spec(spec) if spec and not self.launched else None
 
     @property
     def launched(self) -> bool:
@@ -110,6 +122,8 @@ class Invitation(db.Model):
     __table_args__ = (
         Index("ix_survey_invitations_consultation_status", "consultation_id", "status"),
         Index("ix_survey_invitations_channel_address", "channel", "address"),
+        # "Not contacted in the last N days" looks up each customer's latest invitation.
+        Index("ix_survey_invitations_customer_sent", "customer_id", "last_sent_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

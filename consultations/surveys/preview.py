@@ -8,9 +8,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from app.contact import ContactError, normalise_phone
 from consultations.audiences import AudienceSpec, count_audience
 from consultations.surveys.launch import SurveyError, survey_link
 from consultations.surveys.models import Consultation
@@ -119,12 +119,12 @@ def build_preview(consultation: Consultation, config: Mapping[str, Any]) -> Prev
 def phone_or_error(raw: str) -> str:
     """Return a UK or international number as E.164, or raise SurveyError."""
     try:
-        number = phonenumbers.parse(raw, "GB")
-    except phonenumbers.NumberParseException as exc:
-        raise SurveyError(f"{raw!r} is not a phone number.") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise SurveyError(f"{raw!r} is not a valid phone number.")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        number = normalise_phone(raw)
+    except ContactError as exc:
+        raise SurveyError(str(exc)) from exc
+    if number is None:
+        raise SurveyError("Write the number to send the test to.")
+    return number
 
 
 def send_test(consultation: Consultation, channel: str, to: str, *, now: datetime) -> str:

@@ -20,6 +20,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.imports.result import ImportRejected, Problems, quoted
 from app.models import Customer
+from app.models.audit import record
+from app.periods import LONDON
 from consultations.surveys.models import Answer, Consultation, Question, Response
 from consultations.surveys.parsing import Parsed
 from consultations.surveys.qtypes import kind
@@ -27,7 +29,6 @@ from consultations.surveys.responses import complete
 from consultations.surveys.routing import asked
 from consultations.surveys.sheets import read_table
 
-LONDON = ZoneInfo("Europe/London")
 FIXED = ("customer_ref", "channel", "date")
 CHANNEL_WORDS = {
     "post": "post",
@@ -212,4 +213,29 @@ def import_responses(
         loaded.responses += 1
         loaded.by_channel[channel] = loaded.by_channel.get(channel, 0) + 1
     db.session.flush()
+    return loaded
+
+
+def load_responses(
+    consultation: Consultation,
+    filename: str,
+    data: bytes,
+    *,
+    now: datetime,
+    actor: Any,
+    entered_by: Any = None,
+) -> Loaded:
+    """Import a responses file and audit it: the one path the command and the staff page share (flush only).
+
+    Raises ImportRejected, having written nothing, when any row is wrong.
+    """
+    loaded = import_responses(consultation, filename, data, now=now, entered_by=entered_by)
+    record(
+        "consultation.import_responses",
+        actor=actor,
+        target_type="consultation",
+        target_id=consultation.id,
+        now=now,
+        detail={"slug": consultation.slug, "file": filename, "responses": loaded.responses},
+    )
     return loaded

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from app import ledger
 from app.extensions import db
 from app.models import Participation
+from app.periods import LONDON
 from consultations.surveys.models import Answer, Consultation, Invitation, Question, Response
 from consultations.surveys.parsing import Parsed
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def response_for(invitation: Invitation, *, now: datetime) -> Response:

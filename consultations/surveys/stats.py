@@ -13,6 +13,8 @@ from sqlalchemy import and_, func, or_, select
 from app.extensions import db
 from app.models import Area, Customer
 from app.models.people import PROFILE_FIELDS
+from app.suppression import NOT_RECORDED, SUPPRESS_UNDER
+from app.vocabulary.lists import Vocabulary, load_all
 from consultations.surveys.models import (
     RESPONSE_CHANNELS,
     Answer,
@@ -27,7 +29,6 @@ from messaging.api import OutboundMessage, Suppression
 
 DELIVERED = ("delivered",)
 FAILED = ("undelivered", "failed", "suppressed")
-SUPPRESS_UNDER = 5
 
 
 @dataclass
@@ -225,15 +226,21 @@ def _not_asked(consultation: Consultation, question: Question) -> int:
     )
 
 
-def _profile_counts(customer_ids: Any) -> dict[str, dict[str, int]]:
+def _profile_counts(customer_ids: Any, lists: dict[str, Vocabulary]) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {}
     for name in PROFILE_FIELDS:
         column = Area.name if name == "area" else getattr(Customer, name)
-        query = select(func.coalesce(column, "Not known"), func.count()).select_from(Customer)
+        query = select(func.coalesce(column, NOT_RECORDED), func.count()).select_from(Customer)
         if name == "area":
             query = query.outerjoin(Area, Area.id == Customer.area_id)
         rows = db.session.execute(query.where(Customer.id.in_(customer_ids)).group_by(column))
-        counts[name] = {str(value): n for value, n in rows}
+        counts[name] = {}
+        for value, n in rows:
+            # Spellings of one listed value count as one group.
+            label = (
+                NOT_RECORDED if value == NOT_RECORDED else (lists[name].canonical(str(value)) or str(value))
+            )
+            counts[name][label] = counts[name].get(label, 0) + int(n)
     return counts
 
 
@@ -253,9 +260,9 @@ class ProfileRow:
         return (Decimal(self.respondents) / Decimal(self.audience) * 100).quantize(Decimal("0.1"))
 
 
-def _cell(n: int) -> int | None:
-    # Like the impact report: a handful of people in a cell could be told apart, so hide it.
-    return n if n >= SUPPRESS_UNDER else None
+def _cells(counts: dict[str, int], values: list[str]) -> dict[str, int | None]:
+    # Staff-only, live figures: a handful of people in a cell could be told apart, so hide it (primary only).
+    return {v: n if (n := counts.get(v, 0)) >= SUPPRESS_UNDER else None for v in values}
 
 
 def profile(consultation: Consultation) -> dict[str, list[ProfileRow]]:
@@ -269,14 +276,17 @@ def profile(consultation: Consultation) -> dict[str, list[ProfileRow]]:
         Response.customer_id.is_not(None),
         real_responses(),
     )
-    audience = _profile_counts(audience_ids)
-    respondents = _profile_counts(respondent_ids)
+    lists = load_all()
+    audience = _profile_counts(audience_ids, lists)
+    respondents = _profile_counts(respondent_ids, lists)
     table = {}
     for name in PROFILE_FIELDS:
-        values = sorted(set(audience[name]) | set(respondents[name]))
-        table[name] = [
-            ProfileRow(v, _cell(respondents[name].get(v, 0)), _cell(audience[name].get(v, 0))) for v in values
-        ]
+        rank = lists[name].rank
+        values = sorted(
+            set(audience[name]) | set(respondents[name]), key=lambda v: rank(None if v == NOT_RECORDED else v)
+        )
+        took_part, invited = _cells(respondents[name], values), _cells(audience[name], values)
+        table[name] = [ProfileRow(v, took_part[v], invited[v]) for v in values]
     return table
 
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import render_template
 
+from app.periods import LONDON
 from consultations.surveys.models import Consultation, Question
 from consultations.surveys.qtypes import answer_hint, reprompt_text
 from messaging.api import with_opt_out
 
-LONDON = ZoneInfo("Europe/London")
 GAVE_UP = "Sorry, we couldn't read your reply, so we'll stop here. Thank you for your time."
 CLOSING = "This survey has now closed, so there are no more questions. Thank you for taking part."
 CLOSED_REPLY = "This survey has closed, thank you."

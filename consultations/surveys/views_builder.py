@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.auth.decorators import roles_required
 from app.extensions import db
-from app.models import Activity, Area, Customer
+from app.models import Activity
 from app.models.base import utcnow
 from consultations.activity_choice import activity_choice_error, wants_new_activity
-from consultations.audiences import AudienceError, AudienceSpec, count_audience
+from consultations.audiences import (
+    AudienceError,
+    AudienceSpec,
+    count_audience,
+    unlisted_errors,
+)
 from consultations.field_errors import FieldError, slug_from
+from consultations.surveys.audience_form import GROUPS, choices, spec_from_form, stratify_choices
 from consultations.surveys.blueprints import staff_bp as bp
 from consultations.surveys.definitions import (
     DefinitionError,
@@ -183,58 +187,70 @@ def questions(consultation_id: int) -> ResponseReturnValue:
     return redirect(url_for("consultations.questions", consultation_id=consultation.id))
 
 
-def _uploaded_refs() -> list[str]:
-    upload = request.files.get("refs_file")
-    if not upload or not upload.filename:
-        return []
-    text = upload.read().decode("utf-8-sig", errors="replace")
-    rows = [row for row in csv.reader(io.StringIO(text)) if row and row[0].strip()]
-    if rows and rows[0][0].strip().lower() in ("ref", "customer_ref", "reference"):
-        rows = rows[1:]
-    return [row[0].strip() for row in rows]
+def _counted(consultation: Consultation, spec: AudienceSpec) -> Any:
+    return count_audience(
+        spec,
+        consultation.channels,
+        consultation.channel_preference or consultation.channels,
+        now=utcnow(),
+        own=consultation.id,
+    )
 
 
 @bp.route("/<int:consultation_id>/audience", methods=["GET", "POST"])
 @roles_required("staff")
 def audience(consultation_id: int) -> ResponseReturnValue:
-    """Choose who is invited and see how many each channel reaches."""
+    """Choose who is invited and see how many each channel reaches ("Count" recounts without saving)."""
     consultation = db.get_or_404(Consultation, consultation_id)
     errors: list[str] = []
+    spec = AudienceSpec.from_json(consultation.audience)
     if request.method == "POST":
         _editable(consultation)
-        pasted = request.form.get("customer_refs", "")
-        refs = [r for r in pasted.replace(",", "\n").splitlines() if r.strip()] + _uploaded_refs()
         try:
-            spec = AudienceSpec.from_json(
-                {
-                    "areas": request.form.getlist("areas"),
-                    "tenures": request.form.getlist("tenures"),
-                    "consented_only": request.form.get("consented_only") == "on",
-                    "involvement_register": request.form.get("involvement_register") == "on",
-                    "customer_refs": refs,
-                }
-            )
-            consultation.audience = spec.to_json()
-            db.session.commit()
-            flash("Audience saved.", "success")
-            return redirect(url_for("consultations.audience", consultation_id=consultation.id))
+            spec = spec_from_form(request.form, request.files.get("refs_file"))
+            unlisted = unlisted_errors(spec)
+            if unlisted:
+                raise AudienceError(" ".join(unlisted))
         except AudienceError as exc:
             errors.append(str(exc))
-    spec = AudienceSpec.from_json(consultation.audience)
-    counts = count_audience(
-        spec, consultation.channels, consultation.channel_preference or consultation.channels
-    )
+        else:
+            if request.form.get("action") != "count":
+                consultation.audience = spec.to_json()
+                db.session.commit()
+                flash("Audience saved.", "success")
+                return redirect(url_for("consultations.audience", consultation_id=consultation.id))
     return render_template(
         "consultations/audience.html",
         consultation=consultation,
         spec=spec,
-        counts=counts,
+        counts=_counted(consultation, spec),
         errors=errors,
-        areas=db.session.scalars(select(Area.name).order_by(Area.name)).all(),
-        tenures=db.session.scalars(
-            select(Customer.tenure).where(Customer.tenure.is_not(None)).distinct().order_by(Customer.tenure)
-        ).all(),
+        choices=choices(),
+        groups=GROUPS,
+        strata=stratify_choices(),
+        unsaved=request.method == "POST",
     ), (422 if errors else 200)
+
+
+@bp.post("/<int:consultation_id>/audience/count")
+@roles_required("staff")
+def audience_count(consultation_id: int) -> ResponseReturnValue:
+    """Count the audience the form describes, without saving it (the form's live count)."""
+    consultation = db.get_or_404(Consultation, consultation_id)
+    try:
+        spec = spec_from_form(request.form, None)
+    except AudienceError as exc:
+        return jsonify({"error": str(exc)}), 422
+    counts = _counted(consultation, spec)
+    return jsonify(
+        {
+            "by_channel": counts.by_channel,
+            "total": counts.total,
+            "skipped": counts.skipped,
+            "landlines": counts.skipped.get("landline", 0),
+            "sample": counts.sample.describe() if counts.sample else None,
+        }
+    )
 
 
 @bp.get("/<int:consultation_id>/preview")
@@ -283,7 +299,8 @@ def simulate(consultation_id: int) -> ResponseReturnValue:
         flash(str(exc), "error")
         return redirect(url_for("consultations.preview", consultation_id=consultation.id))
     db.session.commit()
-    if "messaging.simulator" in current_app.view_functions:
+    # With real texts going out the trial runs on the phone itself; only the simulator can show it here.
+    if current_app.extensions["involve_channels"].get("sms") == "simulator":
         return redirect(url_for("messaging.simulator", number=phone))
     flash(f"Trial conversation started with {phone}.", "success")
     return redirect(url_for("consultations.preview", consultation_id=consultation.id))

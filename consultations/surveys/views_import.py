@@ -9,11 +9,10 @@ from flask_login import current_user
 from app.auth.decorators import roles_required
 from app.extensions import db
 from app.imports.result import ImportRejected
-from app.models.audit import record
 from app.models.base import utcnow
 from consultations.surveys.blueprints import staff_bp as bp
 from consultations.surveys.models import Consultation
-from consultations.surveys.response_import import FIXED, import_responses
+from consultations.surveys.response_import import FIXED, load_responses
 
 MAX_UPLOAD = 20 * 1024 * 1024
 
@@ -36,18 +35,13 @@ def import_responses_page(consultation_id: int) -> ResponseReturnValue:
         context["errors"] = ["The file is larger than 20 MB; split it into smaller files."]
         return render_template("consultations/import_responses.html", **context), 422
     try:
-        loaded = import_responses(consultation, upload.filename, data, now=utcnow(), entered_by=current_user)
+        loaded = load_responses(
+            consultation, upload.filename, data, now=utcnow(), actor=current_user, entered_by=current_user
+        )
     except ImportRejected as exc:
         db.session.rollback()
         context["errors"] = exc.lines()
         return render_template("consultations/import_responses.html", **context), 422
-    record(
-        "consultation.import_responses",
-        actor=current_user,
-        target_type="consultation",
-        target_id=consultation.id,
-        detail={"file": upload.filename, "responses": loaded.responses},
-    )
     db.session.commit()
     flash(f"{loaded.responses} responses imported from {upload.filename}.", "success")
     return redirect(url_for("consultations.show", consultation_id=consultation.id))

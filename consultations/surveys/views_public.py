@@ -13,7 +13,7 @@ from consultations.surveys.blueprints import public_bp as bp
 from consultations.surveys.models import Consultation
 from consultations.surveys.texts import london_text
 from consultations.surveys.webform import field_name, invitation_for_token, submit_invitation, submit_open
-from consultations.tsm.tenure_routing import not_asked_of
+from consultations.tsm.tenure_routing import not_asked_of, tenure_question
 
 
 def _closed_or_waiting(consultation: Consultation) -> ResponseReturnValue | None:
@@ -115,8 +115,9 @@ def open_link(slug: str) -> ResponseReturnValue:
     if stopped is not None:
         return stopped
     action = url_for("surveys_public.open_link", slug=slug)
+    tenure = tenure_question(consultation)
     if request.method == "GET":
-        return _form(consultation, action, ask_ref=True)
+        return _form(consultation, action, ask_ref=True, tenure=tenure)
     outcome = submit_open(
         consultation,
         request.form,
@@ -132,7 +133,9 @@ def open_link(slug: str) -> ResponseReturnValue:
         return render_template("consultations/public/already.html", consultation=consultation, web=True)
     if not outcome.ok:
         db.session.rollback()
-        return _form(consultation, action, ask_ref=True, errors=outcome.errors, values=outcome.values), 422
+        return _form(
+            consultation, action, ask_ref=True, tenure=tenure, errors=outcome.errors, values=outcome.values
+        ), 422
     db.session.commit()
     return redirect(url_for("surveys_public.open_thanks", slug=slug), code=303)
 

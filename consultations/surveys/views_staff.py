@@ -25,6 +25,7 @@ from consultations.surveys.exports import to_csv, to_xlsx
 from consultations.surveys.launch import SurveyError, close, launch, schedule, unschedule
 from consultations.surveys.models import Consultation
 from consultations.surveys.webform import field_name, submit_open
+from consultations.tsm.tenure_routing import tenure_question
 from messaging.api import progress_by_topic
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -183,6 +184,7 @@ def entry(consultation_id: int) -> ResponseReturnValue:
         "field_name": field_name,
         "entry_channels": ["post", "phone"],
         "ask_ref": True,
+        "tenure": tenure_question(consultation),
         "action": url_for("consultations.entry", consultation_id=consultation.id),
     }
     if not consultation.questions:

@@ -11,15 +11,15 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Customer
+from app.tokens import hash_token
 from consultations.events.matching import verified_customer
 from consultations.surveys.engine import lock
-from consultations.surveys.launch import hash_token
 from consultations.surveys.models import Consultation, Invitation, InvitationLink, Question, Response
 from consultations.surveys.parsing import Parsed
 from consultations.surveys.qtypes import kind
 from consultations.surveys.responses import complete, record_answer, response_for
 from consultations.surveys.routing import asked, describe
-from consultations.tsm.tenure_routing import not_asked_of
+from consultations.tsm.tenure_routing import TENURE_FIELD, not_asked_of, open_form_skip
 
 # The same answer for an unknown reference and a known one with the wrong detail.
 NO_MATCH = (
@@ -188,11 +188,20 @@ def submit_open(
     A web answer counts for a register customer only when their reference and a second detail
     (surname or postcode) match, once per customer; otherwise it is an anonymous headcount.
     """
-    outcome = check_form(consultation.questions, form)
     customer_ref, customer_check = customer_ref[:40], customer_check[:80]
-    outcome.values["customer_ref"] = customer_ref
-    outcome.values["customer_check"] = customer_check
-    customer = _respondent(outcome, consultation, customer_ref, customer_check, entered_by is not None)
+    found = FormOutcome()
+    customer = _respondent(found, consultation, customer_ref, customer_check, entered_by is not None)
+    # Who is answering decides which measures they are asked (shared owners: not TP02–TP04).
+    skip, tenure_error = open_form_skip(consultation, customer, form)
+    outcome = check_form(consultation.questions, form, skip)
+    outcome.errors = {
+        **found.errors,
+        **({TENURE_FIELD: tenure_error} if tenure_error else {}),
+        **outcome.errors,
+    }
+    outcome.lookup_failed, outcome.already = found.lookup_failed, found.already
+    outcome.values.update(customer_ref=customer_ref, customer_check=customer_check)
+    outcome.values[TENURE_FIELD] = (form.get(TENURE_FIELD) or "")[:10]
     if not outcome.ok or outcome.already:
         return outcome
     response = Response(

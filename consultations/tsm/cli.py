@@ -9,13 +9,12 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from app.extensions import db
 from app.models.audit import CommandLineActor, record
 from app.models.base import utcnow
 from app.periods import local_date
-from consultations.surveys.models import Consultation
+from consultations.surveys.cli import get_consultation, write_output
 from consultations.tsm.methodology import report_for, summary
 from consultations.tsm.results import WEIGHT_FIELDS, compute
 from consultations.tsm.sampling import sample_size
@@ -69,9 +68,7 @@ def results_command(slug: str, start: str, end: str, fmt: str, weight_by: str, o
     """Print the TP01–TP12 results for the period: base, satisfied and percent per population."""
     from consultations.tsm.exports import to_csv, to_xlsx
 
-    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
-    if consultation is None:
-        raise click.ClickException(f"no consultation with slug {slug!r}")
+    consultation = get_consultation(slug)
     first, last = _day(start, "--from"), _day(end, "--to")
     if last < first:
         raise click.BadParameter("must not be before --from", param_hint="--to")
@@ -95,15 +92,7 @@ def results_command(slug: str, start: str, end: str, fmt: str, weight_by: str, o
         data = to_csv(results)
     else:
         data = to_xlsx(results)
-    if output:
-        output.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-        click.echo(f"wrote {output}", err=True)
-    elif isinstance(data, str):
-        click.echo(data, nl=False)
-    else:
-        stream = click.get_binary_stream("stdout")
-        stream.write(data)
-        stream.flush()
+    write_output(data, output)
 
 
 def init_app(app: Flask) -> None:

@@ -20,13 +20,13 @@ from sqlalchemy import and_, case, func, literal, or_, select
 
 from app.extensions import db
 from app.models import Area, Customer
+from app.periods import LONDON
 from consultations.surveys.models import Answer, Consultation, Invitation, Question, Response
 from consultations.surveys.qtypes import NOT_COUNTED
 from consultations.tsm.populations import POPULATIONS, population_of, register_counts
 from consultations.tsm.sampling import achieved_margin, minimum_responses, required_margin
 from consultations.tsm.template import LCRA_ONLY, MEASURES
 
-LONDON = ZoneInfo("Europe/London")
 UTC = ZoneInfo("UTC")
 WEIGHT_FIELDS = ("tenure", "area", "age_band")
 SMALL_BASE = 50

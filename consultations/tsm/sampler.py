@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Area, Customer
+from app.suppression import NOT_RECORDED
 from consultations.tsm.populations import population_of
 
 STRATA = ("population", "tenure", "area", "age_band")
@@ -45,7 +46,7 @@ def stratified_sample(size: int, *, seed: int, by: tuple[str, ...] = ("tenure", 
     ).all()
     strata: dict[tuple[str, ...], list[str]] = defaultdict(list)
     for row in rows:
-        strata[tuple(str(getattr(row, f) or "Not known") for f in by)].append(row.ref)
+        strata[tuple(str(getattr(row, f) or NOT_RECORDED) for f in by)].append(row.ref)
     total = len(rows)
     size = max(0, min(size, total))
     sample = Sample()

@@ -3,8 +3,18 @@
 The wording, order, filters and response scales follow the Regulator of Social Housing's
 Tenant Satisfaction Measures: Technical Requirements (Part A, the tenant perception measures
 TP01–TP12) and Tenant Satisfaction Measures: Tenant Survey Requirements (Part B), restated in
-the TSM Direction given on 1 October 2026 (draft published 9 December 2025,
-https://www.gov.uk/government/publications/tsm-direction). Questions must be asked exactly as
+the TSM Direction given on 1 October 2026 ("Draft TSM Direction (accessible version)", published
+9 December 2025, https://www.gov.uk/government/publications/tsm-direction/draft-tsm-direction-accessible-version;
+the earlier "Annex 5: Tenant Satisfaction Measures - Tenant survey requirements",
+https://www.gov.uk/government/consultations/consultation-on-the-introduction-of-tenant-satisfaction-measures/outcome/annex-5-tenant-satisfaction-measures-tenant-survey-requirements-accessible).
+Those pages name the two Parts and their purpose; the question texts below were checked against
+the benchmarking definitions that quote the Technical Requirements word for word (Acuity,
+https://www.arap.co.uk/performanceindicator/overall-satisfaction/ for TP01, its five answers and
+no "don't know" or "not applicable"; .../overall-repairs-service/ and .../time-taken-for-repairs/
+for the repairs filter, TP02 and TP03, collected from low-cost rental tenants) and a landlord's
+published survey (Wandle, TP01 and TP02 "[your landlord]"). Not confirmed from a readable copy of
+the regulator's text: TP04–TP12 word for word, TP08's agreement labels, TP04 being for renters
+only, and which measures may offer "don't know". Questions must be asked exactly as
 written, with "[landlord]" replaced by the landlord's name; landlords may add their own
 questions after these. TP08 is the agreement scale; TP02 and TP03 are asked only of tenants
 who had a repair in the last 12 months, TP09 only of those who complained, TP10 only of those

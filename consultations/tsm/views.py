@@ -8,13 +8,14 @@ from datetime import date, datetime
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.auth.decorators import roles_required
 from app.extensions import db
 from app.models.base import utcnow
 from app.periods import financial_year, local_date
-from consultations.surveys.models import Consultation
+from app.web.paging import page_number, paginate
+from consultations.surveys.models import Consultation, Question
 from consultations.tsm.exports import NAMES, to_csv, to_xlsx
 from consultations.tsm.methodology import report_for, save
 from consultations.tsm.models import METHODOLOGY_FIELDS
@@ -24,6 +25,7 @@ from consultations.tsm.services import TsmError, draw_sample, new_survey, publis
 from consultations.tsm.template import MEASURES, is_tsm
 
 bp = Blueprint("tsm", __name__, url_prefix="/tsm", template_folder="templates")
+PER_PAGE = 25
 
 
 def _day(raw: str | None) -> date | None:
@@ -45,12 +47,16 @@ def _survey(consultation_id: int) -> Consultation:
 @bp.get("/")
 @roles_required("staff")
 def index() -> ResponseReturnValue:
-    """List the TSM surveys; start one from the template."""
-    surveys = [
-        c
-        for c in db.session.scalars(select(Consultation).order_by(Consultation.id.desc()))
-        if is_tsm(c.questions)
-    ]
+    """List the TSM surveys, newest first, a page at a time; start one from the template."""
+    # A TSM survey is one holding all twelve measures: found in SQL, not by loading every survey.
+    with_all = (
+        select(Question.consultation_id)
+        .where(Question.key.in_(MEASURES))
+        .group_by(Question.consultation_id)
+        .having(func.count(func.distinct(Question.key)) == len(MEASURES))
+    )
+    query = select(Consultation).where(Consultation.id.in_(with_all)).order_by(Consultation.id.desc())
+    surveys = paginate(query, page_number(request.args.get("page")), PER_PAGE)
     return render_template("tsm/index.html", surveys=surveys, register=register_counts(), percent=percent)
 
 

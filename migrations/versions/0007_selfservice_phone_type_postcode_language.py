@@ -18,7 +18,7 @@ def upgrade():
         batch_op.add_column(sa.Column("phone_type", sa.String(length=10), nullable=True))
         batch_op.add_column(sa.Column("language", sa.String(length=40), nullable=True))
     # Numbers already stored get their type, so no landline is texted after the upgrade.
-    from app.phones import phone_type
+    from app.contact import phone_type
 
     bind = op.get_bind()
     customers = sa.table("customers", sa.column("id", sa.Integer), sa.column("phone", sa.String), sa.column("phone_type", sa.String))

@@ -16,6 +16,7 @@ def test_staff_pages_have_no_violations(
 ) -> None:
     world = build_world("Residents asked for evening meetings")
     admin = make_user("admin")
+    officer = make_user("staff")
     axe.enable(page)
     found = axe.check(page, live_server.url + "/login", "sign in")
     page.fill("#email", admin.email)
@@ -28,7 +29,9 @@ def test_staff_pages_have_no_violations(
         f"/activities/{a}", "/reports?from=2011-04-01&to=2012-03-31", "/consultations/", "/consultations/new",
         f"/consultations/{s}", f"/consultations/{s}/questions", f"/consultations/{s}/edit", "/events/",
         f"/events/{e}", f"/events/{e}/register", "/admin/audit", "/customers/staff",
-        f"/consultations/{s}/launch", f"/consultations/{s}/close",
+        f"/customers/staff/{officer.id}", f"/customers/staff/{admin.id}",
+        f"/consultations/{s}/launch", f"/consultations/{s}/close", f"/consultations/{s}/audience", "/lists/",
+        "/lists/ethnicity", "/lists/area",
     ):  # fmt: skip
         found += axe.check(page, live_server.url + path, path)
     assert not found, "\n".join(found)

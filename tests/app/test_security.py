@@ -25,7 +25,14 @@ from app.models import Activity, Cost, Customer, StaffUser
 from app.models.people import ROLES
 from tests.conftest import PASSWORD, signed_in
 
-PUBLIC_ENDPOINTS = {"static", "health.healthz", "auth.login", "auth.logout"}
+PUBLIC_ENDPOINTS = {
+    "static",
+    "health.healthz",
+    "auth.login",
+    "auth.logout",
+    "password.forgot",
+    "password.reset",
+}
 # Pages outsiders use: emailed survey links, the website survey anyone may answer, event booking,
 # unsubscribe and the Twilio webhooks.
 PUBLIC_PREFIXES = ("/s/", "/w/", "/e/", "/u/", "/messaging/twilio/", "/residents/")

@@ -12,7 +12,6 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -20,6 +19,7 @@ from twilio.request_validator import RequestValidator
 
 from app.extensions import db
 from app.models.base import utcnow
+from app.periods import LONDON
 from consultations.surveys.launch import schedule
 from consultations.surveys.models import Consultation, Invitation
 from messaging.models import SweeperRun
@@ -30,7 +30,6 @@ from tests.fakes.fixtures import TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN
 from tests.fakes.twilio_api import FakeTwilioApi
 
 ROOT = Path(__file__).resolve().parents[2]
-LONDON = ZoneInfo("Europe/London")
 ANN, BOB = "+447911123401", "+447911123402"
 
 

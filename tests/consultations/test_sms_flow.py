@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -14,6 +13,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Participation
 from app.models.base import utcnow
+from app.periods import LONDON
 from consultations.surveys.launch import launch
 from consultations.surveys.models import Invitation, Response
 from messaging.api import dispatch_due
@@ -76,7 +76,7 @@ def test_sms_consultation_end_to_end(app: Flask, twilio_api: FakeTwilioApi, runn
     assert "keyword:stop" in handled
     assert db.session.scalar(select(func.count()).select_from(Participation)) == 1
 
-    today = utcnow().astimezone(ZoneInfo("Europe/London")).date().isoformat()
+    today = utcnow().astimezone(LONDON).date().isoformat()
     result = runner.invoke(args=["report", "--from", today, "--to", today, "--format", "json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from app.extensions import db
+from app.periods import LONDON
 from messaging.api import NewMessage, enqueue_many, estimate_sending, progress_by_topic
-from messaging.pacing import LONDON
 
 
 def test_no_quiet_hours_is_count_over_rate() -> None:

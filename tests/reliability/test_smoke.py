@@ -11,7 +11,6 @@ import collections
 import json
 import time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from sqlalchemy import func, select
@@ -19,6 +18,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Participation
 from app.models.base import utcnow
+from app.periods import LONDON
 from consultations.surveys.models import Invitation, Response
 from messaging.models import InboundMessage, OutboundMessage
 from tests.fakes.twilio_api import FakeTwilioApi
@@ -110,7 +110,7 @@ def test_sms_consultation_through_gunicorn_and_the_scheduler(
     assert {row.id for row in outbox} == set(per_message)
     assert {row.status for row in outbox} == {"sent"} and all(row.provider_id for row in outbox)
 
-    today = utcnow().astimezone(ZoneInfo("Europe/London")).date().isoformat()
+    today = utcnow().astimezone(LONDON).date().isoformat()
     report = json.loads(procs.run_flask("report", "--from", today, "--to", today, "--format", "json"))
     activity = next(a for a in report["activities"] if a["name"] == "Bin collection survey")
     assert activity["customers_involved"] == 2 and activity["by_channel"] == {"sms": 2}

@@ -13,8 +13,8 @@ import pytest
 
 from app.extensions import db
 from app.models import Activity, Area, Cost, Customer, Participation
+from app.suppression import derivable, suppress_column
 from reporting import services
-from reporting.suppression import derivable, suppress_column
 from tests.reporting.conftest import FROM, NOW, TO, Ledger, make_report
 
 ACTOR = SimpleNamespace(id=None, email="manager@example.org")

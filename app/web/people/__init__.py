@@ -7,6 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the people blueprint."""
-    from app.web.people.views import bp
+    from app.web.people import staff_views, views  # noqa: F401  (their routes join the blueprint)
+    from app.web.people.blueprint import bp
 
     app.register_blueprint(bp)

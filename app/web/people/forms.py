@@ -9,11 +9,11 @@ from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
+from app.contact import ContactError, normalise_email, normalise_phone
 from app.extensions import db
 from app.models import Customer
 from app.models.people import ROLES
 from app.web.people import queries
-from app.web.people.contact import ContactError, normalise_email, normalise_phone
 from app.web.people.services import CustomerData
 
 
@@ -39,6 +39,7 @@ class CustomerForm(FlaskForm):
     gender = SelectField("Gender")
     ethnicity = SelectField("Ethnicity")
     disability = SelectField("Disability")
+    language = SelectField("Preferred language")
     sms_consent = BooleanField("Agrees to be contacted by text message")
     email_consent = BooleanField("Agrees to be contacted by email")
     involvement_register = BooleanField("On the involvement register (wants to be involved)")
@@ -52,9 +53,13 @@ class CustomerForm(FlaskForm):
         ]
         for name in queries.PROFILE_CHOICES:
             field = self[name]
+            listed = queries.profile_choices(name)
+            held = getattr(customer, name, None) if customer else None
             field.choices = [
                 SelectChoice("", "Not recorded"),
-                *(SelectChoice(v, v) for v in queries.profile_choices(name)),
+                *(SelectChoice(v, v) for v in listed),
+                # A value from before the lists existed stays selectable until staff map it.
+                *([SelectChoice(held, f"{held} (not on the list)")] if held and held not in listed else []),
             ]
             if field.data is None:
                 field.data = ""
@@ -92,6 +97,7 @@ class CustomerForm(FlaskForm):
             gender=blank(self.gender.data),
             ethnicity=blank(self.ethnicity.data),
             disability=blank(self.disability.data),
+            language=blank(self.language.data),
             sms_consent=bool(self.sms_consent.data),
             email_consent=bool(self.email_consent.data),
             involvement_register=bool(self.involvement_register.data),
@@ -106,7 +112,33 @@ class StaffUserForm(FlaskForm):
     role = SelectField("Role", choices=[SelectChoice(r, r.title()) for r in ROLES], default="staff")
     password = PasswordField(
         "Password",
-        validators=[DataRequired("Choose a password."), Length(min=8, message="Use at least 8 characters.")],
+        validators=[
+            DataRequired("Choose a password."),
+            Length(min=8, message="Use at least 8 characters."),
+            Length(max=1000, message="Use at most 1,000 characters."),
+        ],
+    )
+    confirm = PasswordField(
+        "Repeat the password", validators=[EqualTo("password", message="The passwords do not match.")]
+    )
+
+
+class RoleForm(FlaskForm):
+    """Change a staff login's role."""
+
+    role = SelectField("Role", choices=[SelectChoice(r, r.title()) for r in ROLES])
+
+
+class TemporaryPasswordForm(FlaskForm):
+    """Set a temporary password for a staff login."""
+
+    password = PasswordField(
+        "Temporary password",
+        validators=[
+            DataRequired("Choose a password."),
+            Length(min=8, message="Use at least 8 characters."),
+            Length(max=1000, message="Use at most 1,000 characters."),
+        ],
     )
     confirm = PasswordField(
         "Repeat the password", validators=[EqualTo("password", message="The passwords do not match.")]

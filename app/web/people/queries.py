@@ -3,33 +3,33 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-import phonenumbers
-from sqlalchemy import ColumnElement, Select, and_, distinct, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    distinct,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 
+from app.contact import phone_or_none
 from app.extensions import db
-from app.models import Activity, Area, Customer, Participation
+from app.models import Activity, Area, AuditEvent, Customer, Participation
+from app.models.base import UTCDateTime
+from app.vocabulary.lists import load
 from app.web.paging import Page, paginate
 
-# Offered in forms; values already on the register (from imports) are offered too.
-PROFILE_CHOICES: dict[str, tuple[str, ...]] = {
-    "tenure": ("General needs", "Affordable rent", "Supported housing", "Shared ownership", "Leaseholder"),
-    "age_band": ("16-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+"),
-    "gender": ("Female", "Male", "Non-binary", "Prefer not to say"),
-    "ethnicity": (
-        "White British",
-        "White other",
-        "Mixed or multiple",
-        "Asian or Asian British",
-        "Black or Black British",
-        "Other ethnic group",
-        "Prefer not to say",
-    ),
-    "disability": ("No", "Yes", "Prefer not to say"),
-}
+# The profile fields staff pick from the landlord's lists on the customer form.
+PROFILE_CHOICES = ("tenure", "age_band", "gender", "ethnicity", "disability", "language")
 SORTS: dict[str, tuple[Any, ...]] = {
     "ref": (Customer.ref,),
     "name": (Customer.last_name, Customer.first_name),
@@ -106,13 +106,9 @@ def _search_clause(q: str) -> ColumnElement[bool]:
     digits = "".join(ch for ch in q if ch.isdigit())
     if len(digits) >= 4:
         # Match phones whichever way they are typed: 07911 123456, +44 7911 123456, or a tail.
-        try:
-            parsed = phonenumbers.parse(q, "GB")
-            clauses.append(
-                Customer.phone == phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-            )
-        except phonenumbers.NumberParseException:
-            pass
+        number = phone_or_none(q)
+        if number:
+            clauses.append(Customer.phone == number)
         clauses.append(Customer.phone.like(f"%{digits.lstrip('0')}%"))
     return or_(*clauses)
 
@@ -141,16 +137,13 @@ def search_customers(filters: CustomerFilters, page: int, per_page: int = 50) ->
 
 
 def areas() -> list[Area]:
-    """All areas, by name."""
-    return list(db.session.scalars(select(Area).order_by(Area.name)))
+    """All areas, in the landlord's order."""
+    return list(db.session.scalars(select(Area).order_by(Area.position, Area.name)))
 
 
 def profile_choices(column: str) -> list[str]:
-    """Known values for a profile field: the standard list plus any already on the register."""
-    known = list(PROFILE_CHOICES.get(column, ()))
-    attr = getattr(Customer, column)
-    stored = db.session.scalars(select(attr).distinct().where(attr.is_not(None)).order_by(attr))
-    return known + [v for v in stored if v and v not in known]
+    """The landlord's list for a profile field, in its order."""
+    return list(load(column).values)
 
 
 @dataclass
@@ -190,3 +183,28 @@ def participation_history(customer_id: int) -> History:
         first=totals[3],
         last=totals[4],
     )
+
+
+@dataclass(frozen=True)
+class ConsentDates:
+    """When each consent was last set by staff (None: as imported or added, never changed since)."""
+
+    sms: datetime | None
+    email: datetime | None
+
+
+def consent_dates(customer_id: int) -> ConsentDates:
+    """Return when staff last changed each consent, from the audit log, in one SQL query."""
+    detail = cast(AuditEvent.detail, String)
+
+    def changed(field_name: str) -> Any:
+        return type_coerce(func.max(case((detail.like(f'%"{field_name}"%'), AuditEvent.at))), UTCDateTime)
+
+    row = db.session.execute(
+        select(changed("sms_consent"), changed("email_consent")).where(
+            AuditEvent.action == "customer.update",
+            AuditEvent.target_type == "customer",
+            AuditEvent.target_id == str(customer_id),
+        )
+    ).one()
+    return ConsentDates(sms=row[0], email=row[1])

@@ -8,10 +8,14 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.auth.accounts import AccountError, set_active
+from app.contact import ContactError, normalise_email, normalise_phone
 from app.extensions import db
 from app.models import Area, Customer
 from app.models.audit import apply_changes, record
-from app.web.people.contact import ContactError, normalise_email, normalise_phone
+from app.vocabulary.lists import load_all
+
+PROFILE_LISTS = ("tenure", "age_band", "gender", "ethnicity", "disability", "language")
 
 
 class CustomerError(ValueError):
@@ -38,6 +42,7 @@ class CustomerData:
     gender: str | None = None
     ethnicity: str | None = None
     disability: str | None = None
+    language: str | None = None
     sms_consent: bool = False
     email_consent: bool = False
     involvement_register: bool = False
@@ -70,6 +75,15 @@ def _clean(data: CustomerData, existing: Customer | None) -> dict[str, Any]:
         raise CustomerError("email_consent", "Add an email address before recording consent to emails.")
     if values["area_id"] is not None and db.session.get(Area, values["area_id"]) is None:
         raise CustomerError("area_id", "Choose an area from the list.")
+    lists = load_all()
+    for name in PROFILE_LISTS:
+        raw = values[name]
+        if raw is None or (existing is not None and raw == getattr(existing, name)):
+            continue
+        listed = lists[name].canonical(raw)
+        if listed is None:
+            raise CustomerError(name, f"Choose one of the listed values: {lists[name].allowed()}.")
+        values[name] = listed
     return values
 
 
@@ -89,25 +103,10 @@ def save_customer(data: CustomerData, *, customer: Customer | None, actor: Any, 
     return customer
 
 
-class StaffError(ValueError):
-    """A staff login cannot be changed as asked."""
+# Staff logins are administered in app.auth.accounts; these names stay for existing callers.
+StaffError = AccountError
 
 
 def set_staff_active(user: Any, active: bool, *, actor: Any, now: datetime) -> None:
-    """Turn a staff login on or off; nobody may switch off their own; the caller commits."""
-    if not active and getattr(actor, "id", None) == user.id:
-        raise StaffError("You cannot switch off your own login.")
-    if user.active == active:
-        return
-    user.active = active
-    if not active:
-        user.end_sessions()  # switching back on must not revive cookies issued before
-    record(
-        "staff.enable" if active else "staff.disable",
-        actor=actor,
-        target_type="staff_user",
-        target_id=user.id,
-        detail={"email": user.email},
-        now=now,
-    )
-    db.session.flush()
+    """Turn a staff login on or off (see app.auth.accounts.set_active); the caller commits."""
+    set_active(user, active, actor=actor, now=now)

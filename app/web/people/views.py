@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.auth.decorators import roles_required
-from app.auth.services import UserError, create_user
+from app.contact import display_phone
 from app.extensions import db
-from app.models import Customer, StaffUser, utcnow
+from app.models import Customer, utcnow
 from app.models.audit import record
 from app.web.paging import page_number
 from app.web.people import export, queries
-from app.web.people.contact import display_phone
-from app.web.people.forms import CustomerForm, StaffUserForm
-from app.web.people.services import CustomerError, StaffError, save_customer, set_staff_active
+from app.web.people.blueprint import bp
+from app.web.people.forms import CustomerForm
+from app.web.people.sections import customer_sections
+from app.web.people.services import CustomerError, save_customer
 
-bp = Blueprint("people", __name__, url_prefix="/customers")
 PER_PAGE = 50
 
 
@@ -69,10 +68,14 @@ def export_register(fmt: str) -> ResponseReturnValue:
 @bp.get("/<int:customer_id>")
 @roles_required("staff")
 def customer(customer_id: int) -> ResponseReturnValue:
-    """Show one customer: contact, consent, profile and participation history."""
+    """Show one customer: contact, consents and opt-outs, profile, participation and messages."""
     person = db.get_or_404(Customer, customer_id)
     return render_template(
-        "people/customer.html", customer=person, history=queries.participation_history(person.id)
+        "people/customer.html",
+        customer=person,
+        history=queries.participation_history(person.id),
+        consents=queries.consent_dates(person.id),
+        sections=customer_sections(current_app._get_current_object(), person, request.args),  # type: ignore[attr-defined]
     )
 
 
@@ -114,51 +117,3 @@ def edit_customer(customer_id: int) -> ResponseReturnValue:
         return done
     status = 400 if request.method == "POST" else 200
     return render_template("people/customer_form.html", form=form, customer=person), status
-
-
-@bp.route("/staff", methods=["GET", "POST"])
-@roles_required("admin")
-def staff_users() -> ResponseReturnValue:
-    """List staff logins and create new ones."""
-    form = StaffUserForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            user = create_user(
-                form.email.data or "", form.role.data, form.password.data or "", form.name.data or ""
-            )
-        except UserError as exc:
-            db.session.rollback()
-            message = str(exc)[:1].upper() + str(exc)[1:]
-            form.email.errors = [*form.email.errors, message if message.endswith(".") else message + "."]
-            status = 400
-        else:
-            record(
-                "staff.create",
-                actor=current_user,
-                target_type="staff_user",
-                target_id=user.id,
-                detail={"email": user.email, "role": user.role},
-            )
-            db.session.commit()
-            flash(f"Created {user.role} login for {user.email}.", "success")
-            return redirect(url_for("people.staff_users"))
-    elif request.method == "POST":
-        status = 400
-    users = db.session.scalars(select(StaffUser).order_by(StaffUser.active.desc(), StaffUser.email)).all()
-    return render_template("people/staff_users.html", form=form, users=users), status
-
-
-@bp.post("/staff/<int:user_id>/active")
-@roles_required("admin")
-def staff_active(user_id: int) -> ResponseReturnValue:
-    """Switch a staff login on or off."""
-    user = db.get_or_404(StaffUser, user_id)
-    try:
-        set_staff_active(user, request.form.get("active") == "1", actor=current_user, now=utcnow())
-    except StaffError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("people.staff_users"))
-    db.session.commit()
-    flash(f"{user.email} is now {'active' if user.active else 'switched off'}.", "success")
-    return redirect(url_for("people.staff_users"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -13,11 +12,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models.base import utcnow
+from app.periods import LONDON
 from consultations.events.definitions import save_definition
 from consultations.events.models import Event
 from messaging.models import OutboundMessage
 
-LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2030, 6, 1, 9, 0, tzinfo=UTC)
 
 

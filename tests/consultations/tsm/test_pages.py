@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from flask import Flask, g
 from flask.testing import FlaskCliRunner
+from sqlalchemy import select
 
 from app.extensions import db
-from consultations.surveys.models import Response
+from consultations.surveys.models import Consultation, Response
 from consultations.tsm.methodology import report_for
 from consultations.tsm.sampling import percent, sample_size
 from consultations.tsm.services import results_for
@@ -175,3 +176,25 @@ def test_residents_page_shows_only_what_a_manager_published(
     down = _as(manager_client).post(f"/tsm/{answered.id}/publish", data={"action": "unpublish"})
     assert down.status_code in (302, 303)
     assert "We have not published" in _text(_as(client).get("/residents/tsm"))
+
+
+def test_the_survey_list_holds_only_tsm_surveys_a_page_at_a_time(
+    app: Flask, staff_client, tsm_survey
+) -> None:
+    from consultations.tsm import views
+    from tests.consultations.helpers import make_consultation
+
+    make_consultation(slug="not-tsm")  # three questions of its own: never listed
+    for n in range(views.PER_PAGE + 2):
+        tsm_survey(slug=f"tsm-{n:02d}")
+    first = staff_client.get("/tsm/").get_data(as_text=True)
+    assert first.count("Results and methodology") == views.PER_PAGE
+    assert f"1–{views.PER_PAGE} of {views.PER_PAGE + 2}" in first and "not-tsm" not in first
+    second = staff_client.get("/tsm/?page=2").get_data(as_text=True)
+    assert second.count("Results and methodology") == 2 and "Page 2 of 2" in second
+    # The newest first: the last made opens page 1, the first made closes page 2.
+    assert (
+        f'/consultations/{db.session.scalar(select(Consultation.id).where(Consultation.slug == "tsm-00"))}"'
+        in second
+    )
+    assert staff_client.get("/tsm/?page=zz").status_code == 200

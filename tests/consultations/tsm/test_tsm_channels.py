@@ -11,6 +11,7 @@ from app.models.base import utcnow
 from consultations.surveys.launch import launch
 from consultations.surveys.models import Response
 from messaging.api import dispatch_due
+from tests.a11y import axe
 from tests.consultations import factories as f
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.fakes.twilio_sign import signed_sms_post
@@ -80,6 +81,7 @@ def test_tsm_web_form_hides_routed_questions_at_phone_width(
     tp02 = page.locator("#q_TP02-block")
     tp09 = page.locator("#q_TP09-block")
     assert tp02.is_hidden() and tp09.is_hidden() and page.locator("#q_TP10-block").is_hidden()
+    page.get_by_label("I rent my home").check()
     page.locator("#q_TP01-block").get_by_label("Very satisfied").check()
     page.locator("#q_repair_12m-block").get_by_label("Yes").check()
     assert tp02.is_visible() and page.locator("#q_TP03-block").is_visible()
@@ -105,6 +107,41 @@ def test_tsm_web_form_hides_routed_questions_at_phone_width(
     answers = {a.question.key: a.value for a in response.answers}
     assert answers["TP02"] == "Fairly satisfied" and answers["TP10"] == "Very satisfied"
     assert "TP09" not in answers and answers["complaint_12m"] == "No"
+
+
+def test_a_shared_owner_on_the_open_link_is_not_shown_tp02_to_tp04(
+    app: Flask, live_server, page, tsm_survey
+) -> None:
+    from playwright.sync_api import expect
+
+    consultation = tsm_survey(channels=["email"], web_link=True)
+    consultation.status = "open"
+    db.session.commit()
+    page.set_viewport_size({"width": 375, "height": 740})
+    axe.enable(page)
+    page.goto(f"{live_server.url}/w/{consultation.slug}")
+    problems = axe.check(page, "", "TSM open link")
+    assert not problems, "\n".join(problems)
+    page.locator("#q_repair_12m-block").get_by_label("Yes").check()
+    expect(page.locator("#q_TP02-block")).to_be_visible()
+    expect(page.locator("#q_TP04-block")).to_be_visible()
+    page.get_by_label("I own part of my home through shared ownership").check()
+    for key in ("TP02", "TP03", "TP04"):
+        expect(page.locator(f"#q_{key}-block")).to_be_hidden()
+    expect(page.locator("#q_TP05-block")).to_be_visible()
+    page.locator("#q_TP01-block").get_by_label("Very satisfied").check()
+    for key in ("TP05", "TP06", "TP07"):
+        page.locator(f"#q_{key}-block").get_by_label("Fairly satisfied").check()
+    page.locator("#q_TP08-block").get_by_label("Agree", exact=True).check()
+    page.locator("#q_complaint_12m-block").get_by_label("No").check()
+    page.locator("#q_communal-block").get_by_label("No", exact=True).check()
+    page.locator("#q_TP11-block").get_by_label("Don't know").check()
+    page.locator("#q_TP12-block").get_by_label("Not applicable").check()
+    page.get_by_role("button", name="Send my answers").click()
+    page.wait_for_url(f"**/w/{consultation.slug}/thanks")
+    db.session.expire_all()
+    answers = {a.question.key for a in db.session.scalars(select(Response)).one().answers}
+    assert "repair_12m" in answers and "TP05" in answers and not {"TP02", "TP03", "TP04"} & answers
 
 
 def test_shared_owners_are_not_asked_tp02_to_tp04_by_text(

@@ -1,4 +1,4 @@
-"""Small-cell suppression for the respondents' profile, primary and secondary.
+"""Small-cell suppression for every published profile of people, primary and secondary.
 
 Each profile field splits the same people (participants, and the whole register) into values, and
 the report prints both totals. A column (participants or register) of one field is therefore a
@@ -11,6 +11,11 @@ hidden group is not itself a small count, and when all of them are small, not al
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+# A cell of fewer people than this could be told apart, so it is never published.
+SUPPRESS_UNDER = 5
+# The label of people whose profile field is blank, wherever a profile is shown.
+NOT_RECORDED = "Not recorded"
 
 
 def _safe(hidden: list[int], primary: list[bool], threshold: int) -> bool:
