@@ -12,9 +12,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Executable, bindparam, delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
 from app.models import Activity, Cost, Customer, Participation, StaffTime, StaffUser
@@ -60,6 +63,28 @@ def write_once(model: type[Any], source_key: str, values: Mapping[str, Any], *, 
     db.session.add(row)
     db.session.flush()
     return row
+
+
+@lru_cache(maxsize=16)
+def _add_once_statement(model: type[Any], names: tuple[str, ...], dialect: str) -> Executable:
+    """Build, once per model, columns and dialect, the insert that a stored source key turns into nothing."""
+    table = model.__table__
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    values = {name: bindparam(f"v_{name}", type_=table.c[name].type) for name in names}
+    return insert(table).values(values).on_conflict_do_nothing(index_elements=["source_key"])
+
+
+def add_once(model: type[Any], source_key: str, values: Mapping[str, Any], *, now: datetime) -> bool:
+    """Insert the ledger row for ``source_key`` in one statement unless it is stored; True when added.
+
+    For hot paths (a completed SMS survey): no read first and no ORM object, and it runs through
+    the session so its listeners (the report's input state) see the write.
+    """
+    row = {"source_key": source_key, "created_at": now, **values}
+    names = tuple(row)
+    statement = _add_once_statement(model, names, db.session.get_bind().dialect.name)
+    result = db.session.execute(statement, {f"v_{name}": value for name, value in row.items()})
+    return bool(result.rowcount)
 
 
 def sync_source(prefix: str, desired: Mapping[str, Mapping[str, Any]], *, now: datetime) -> int:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
 
+from inbound_survey import respondent, start_survey
 from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,11 +97,6 @@ def stranger(i: int) -> tuple[str, str]:
     return f"+447911{i % 900000 + 100000:06d}", f"Bench text {i}: the lift on floor 3 is broken again 😀"
 
 
-def respondent(n: int) -> str:
-    """The phone of the n-th surveyed customer of the survey round."""
-    return f"+447700{n % 900000 + 100000:06d}"
-
-
 def fire(
     port: int, base: str, token: str, count: int, concurrency: int, tag: str, text: object = stranger
 ) -> float:
@@ -161,6 +157,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--no-survey", action="store_true", help="skip the survey-answer round")
+    parser.add_argument("--simulator", action="store_true", help="survey round: scheduler sends unpaced")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -172,7 +169,10 @@ def main() -> None:
             apps.append(start_involve(tmpdir / "whole.sqlite3", "involve webhook", "wsgi:app", args))
             apps.append(start_involve(tmpdir / "alone.sqlite3", "messaging alone", "inbound:without_receivers()", args))  # fmt: skip
             if not args.no_survey:
-                apps.append(start_survey(tmpdir / "survey.sqlite3", args))
+                customers = WARMUP + args.rounds * args.count
+                apps.append(
+                    start_survey(tmpdir / "survey.sqlite3", customers, args, start_involve, involve_env)
+                )
             for served in apps:
                 fire(served.port, served.base, served.token, WARMUP, args.concurrency, "w", served.text(0))
             for round_no in range(args.rounds):
@@ -213,10 +213,10 @@ def main() -> None:
     if not args.no_survey:
         survey = apps[-1]
         survey_ratio = median(survey.rates) / median(bare.rates)
-        answered, completed, participations, replies = survey.answers
+        answered, completed, participations, replies, sent = survey.answers
         print(
             f"survey answers: {answered} answers stored, {completed} completed, "
-            f"{participations} participation rows, {replies} replies queued"
+            f"{participations} participation rows, {replies} replies queued; the scheduler sent {sent} texts"
         )
         print(f"ratio of medians, survey answers: {survey_ratio:.2f} (target >= 0.50)")
         survey_ok = answered == expected and participations == completed and replies == expected
@@ -243,7 +243,7 @@ class Served:
     distinct: int = 0
     extra: tuple[subprocess.Popen[bytes], ...] = ()
     surveyed: bool = False
-    answers: tuple[int, int, int, int] = (0, 0, 0, 0)
+    answers: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
 
     def text(self, offset: int) -> object:
         """Return what text i of a batch starting at ``offset`` says, and from whom."""
@@ -251,13 +251,14 @@ class Served:
             return stranger
         return lambda i: (respondent(offset + i), "1")
 
-    def survey_counts(self) -> tuple[int, int, int, int]:
+    def survey_counts(self) -> tuple[int, int, int, int, int]:
         with sqlite3.connect(self.db_path) as db:
             return db.execute(
                 "SELECT (SELECT count(*) FROM survey_answers),"
                 " (SELECT count(*) FROM survey_responses WHERE status = 'completed'),"
                 " (SELECT count(*) FROM participations),"
-                " (SELECT count(*) FROM outbound_messages WHERE purpose = 'reply')"
+                " (SELECT count(*) FROM outbound_messages WHERE purpose = 'reply'),"
+                " (SELECT count(*) FROM outbound_messages WHERE sent_at IS NOT NULL)"
             ).fetchone()
 
     @property
@@ -290,63 +291,6 @@ def without_receivers() -> object:
     for name in [name for name in chain if name != "channel-keywords"]:
         del chain[name]
     return app
-
-
-def seed_survey(customers: int) -> None:
-    """Put ``customers`` people in open SMS conversations: a quarter on a one-question survey
-    (their answer completes it), the rest on a two-question one (their answer is the first)."""
-    from app.extensions import db
-    from app.models import Area, Customer
-    from app.models.base import utcnow
-    from consultations.surveys.definitions import import_definition
-    from consultations.surveys.launch import launch
-    from wsgi import app
-
-    with app.app_context():
-        short, long = Area(name="Short", homes=1000), Area(name="Long", homes=1000)
-        db.session.add_all([short, long])
-        db.session.flush()
-        db.session.add_all(
-            Customer(
-                ref=f"B{n:06d}", first_name="Pat", last_name="Bench", phone=respondent(n),
-                sms_consent=True, area_id=(short if n % 4 == 0 else long).id,
-            )
-            for n in range(customers)
-        )  # fmt: skip
-        question = {
-            "key": "reads",
-            "text": "Do you read Derwent Life?",
-            "type": "choice",
-            "options": ["Yes", "No"],
-        }
-        second = {"key": "score", "text": "How useful is it, 1 to 5?", "type": "scale", "min": 1, "max": 5}
-        for slug, area, questions in (
-            ("bench-short", "Short", [question]),
-            ("bench-long", "Long", [question, second]),
-        ):
-            consultation, _ = import_definition({
-                "slug": slug, "title": slug, "activity": "Bench survey", "channels": ["sms"],
-                "audience": {"areas": [area], "consented_only": True}, "intro": "Hi {first_name}.",
-                "questions": questions,
-            })  # fmt: skip
-            db.session.commit()
-            launch(consultation, now=utcnow())
-            db.session.commit()
-
-
-def start_survey(db_path: Path, args: argparse.Namespace) -> Served:
-    """Serve Involve with every text a surveyed customer's answer, `flask scheduler` running beside it."""
-    customers = WARMUP + args.rounds * args.count
-    served = start_involve(
-        db_path, "survey answers", "wsgi:app", args, seed=f"import inbound; inbound.seed_survey({customers})"
-    )
-    env = involve_env(db_path, served.port)
-    scheduler = subprocess.Popen(
-        [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "scheduler"], cwd=ROOT, env=env
-    )
-    served.extra = (scheduler,)
-    served.surveyed = True
-    return served
 
 
 def involve_env(db_path: Path, port: int) -> dict[str, str]:

@@ -16,8 +16,9 @@ uses it to ask its pending question again after a keyword interrupted the conver
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from flask import Flask
@@ -43,9 +44,15 @@ class InboundText:
     """One inbound text as handlers see it: not yet stored (``message.id`` is None)."""
 
     message: Any
-    customer: Any
     now: datetime
     opt_out_type: str = ""
+    # Reads the sender's register entry; most texts never need it, so it is read on first use.
+    load_customer: Callable[[], Any] = field(default=lambda: None, repr=False, compare=False)
+
+    @cached_property
+    def customer(self) -> Any:
+        """Return the sender's register entry, if the number is on the register."""
+        return self.load_customer()
 
     @property
     def body(self) -> str:

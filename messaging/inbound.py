@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
 from app.models import Customer
-from messaging.api import NewMessage, enqueue
+from messaging.api import NewMessage, enqueue, queue_checked
 from messaging.handlers import (
     CHANNEL_KEYWORDS,
     InboundReply,
@@ -23,8 +23,8 @@ from messaging.handlers import (
     register_inbound_handler,
     run_chain,
 )
-from messaging.models import InboundMessage
-from messaging.suppression import is_suppressed, lift, suppress
+from messaging.models import InboundMessage, Suppression
+from messaging.suppression import is_suppressed, lift, normalise, suppress
 
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
 START_WORDS = {"START", "UNSTOP"}
@@ -46,6 +46,12 @@ _LOOKUP = select(
     .limit(1)
     .scalar_subquery()
     .label("customer_id"),
+    # Whether a reply may be sent to the number, read here so nothing is read after the writes.
+    select(Suppression.id)
+    .where(Suppression.channel == "sms", Suppression.address == bindparam("address"))
+    .limit(1)
+    .scalar_subquery()
+    .label("suppressed"),
 )
 
 
@@ -118,29 +124,36 @@ def store_inbound(inbound: InboundMessage) -> bool:
     return True
 
 
-def _queue(inbound: InboundMessage, reply: InboundReply | Handled, now: datetime) -> str | None:
-    """Queue one reply through the outbox, so it is paced, costed and recorded like any other text."""
+def _queue(
+    inbound: InboundMessage, reply: InboundReply | Handled, now: datetime, suppressed: bool | None
+) -> str | None:
+    """Queue one reply through the outbox, so it is paced, costed and recorded like any other text.
+
+    ``suppressed`` is what the first read found, or None when handling may have changed it.
+    """
     if not reply.reply:
         return None
-    queued = enqueue(
-        "sms",
-        NewMessage(
-            to=inbound.from_number,
-            body=reply.reply,
-            customer_id=inbound.customer_id,
-            activity_id=reply.activity_id,
-            topic=reply.topic,
-            ref=f"inbound:{inbound.id}",
-            purpose="reply",
-        ),
-        now=now,
+    message = NewMessage(
+        to=inbound.from_number,
+        body=reply.reply,
+        customer_id=inbound.customer_id,
+        activity_id=reply.activity_id,
+        topic=reply.topic,
+        ref=f"inbound:{inbound.id}",
+        purpose="reply",
     )
-    return reply.reply if queued is not None else None
+    if suppressed is None:
+        queued = enqueue("sms", message, now=now) is not None
+    else:
+        queued = queue_checked("sms", message, now=now, suppressed=suppressed)
+    return reply.reply if queued else None
 
 
-def _reply(inbound: InboundMessage, handled: Handled, now: datetime) -> list[str]:
+def _reply(inbound: InboundMessage, handled: Handled, now: datetime, suppressed: bool) -> list[str]:
     """Queue the claim's reply, then the follow-ups, in the order the customer should read them."""
-    queued = [_queue(inbound, item, now) for item in (handled, *handled.follow_ups)]
+    # Channel keywords (STOP/START) change the suppression list: check it again after them.
+    known = None if (handled.handled_by or "").startswith("keyword:") else suppressed
+    queued = [_queue(inbound, item, now, known) for item in (handled, *handled.follow_ups)]
     return [text for text in queued if text]
 
 
@@ -162,9 +175,8 @@ def receive_sms(
     a failure the text is then stored unclaimed, so it reaches the staff inbox all the same.
     """
     from_number, to_number = from_number.strip(), to_number.strip()
-    seen, customer_id = (
-        db.session.connection().execute(_LOOKUP, {"sid": message_sid, "sender": from_number}).one()
-    )
+    lookup = {"sid": message_sid, "sender": from_number, "address": normalise("sms", from_number)}
+    seen, customer_id, suppressed = db.session.connection().execute(_LOOKUP, lookup).one()
     if seen is not None:
         return []
     inbound = InboundMessage(
@@ -188,14 +200,19 @@ def receive_sms(
         # Stored by a concurrent delivery of the same text since the lookup: undo this handling.
         db.session.rollback()
         return []
-    return _reply(inbound, handled, now)
+    return _reply(inbound, handled, now, suppressed is not None)
 
 
 def handle_inbound(inbound: InboundMessage, *, now: datetime, opt_out_type: str = "") -> Handled:
     """Offer a text to the handler chain; return who claimed it, the reply and any follow-ups."""
-    customer = db.session.get(Customer, inbound.customer_id) if inbound.customer_id else None
+    customer_id = inbound.customer_id
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    text = InboundText(message=inbound, customer=customer, now=now, opt_out_type=opt_out_type)
+    text = InboundText(
+        message=inbound,
+        now=now,
+        opt_out_type=opt_out_type,
+        load_customer=lambda: db.session.get(Customer, customer_id) if customer_id else None,
+    )
     outcome = run_chain(app, text)
     claim = outcome.claim
     if claim is None:

@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     from consultations.surveys.blueprints import public_bp, staff_bp
     from consultations.surveys.engine import after_interruption, on_sms_received
     from consultations.surveys.qtypes import TYPES, kind
+    from consultations.surveys.scripts import watch_edits
     from consultations.surveys.webform import form_route
     from messaging.handlers import CONVERSATIONS, register_inbound_handler
 
@@ -28,6 +29,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(public_bp)
     cli.init_app(app)
     jobs.init_app(app)
+    watch_edits()
     app.jinja_env.globals.update(question_kind=kind, question_types=TYPES, form_route=form_route)
     app.config.setdefault("SURVEY_CONVERSATION_DAYS", 7)
     app.config.setdefault("SURVEY_CHANNEL_PREFERENCE", "sms,email")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, or_, select
 
 from app.extensions import db
-from consultations.surveys.models import LIVE_INVITATION, Consultation, Invitation
+from consultations.surveys.models import LIVE_INVITATION, Consultation, Invitation, Response
 from consultations.surveys.timeouts import conversation_window, late_reply_window
 
 LIVE, CLOSED, TIMED_OUT = 0, 1, 2
@@ -19,17 +19,28 @@ KINDS = {LIVE: "live", CLOSED: "closed", TIMED_OUT: "timed-out"}
 # Every text asks this, so it is built once and run with bound values (composing it per text
 # cost more than running it). It reads survey_invitations by the (channel, address) index and
 # returns the sender's few recent conversations; which one the text belongs to is decided in
-# Python, so each time bound is sent once rather than once per condition.
+# Python, so each time bound is sent once rather than once per condition. It also brings the
+# conversation's state, its response and the consultation's version, so a reply to a live
+# conversation is answered without reading again (consultations/surveys/answering.py).
 _RECENT = (
     select(
         Invitation.id,
         Invitation.status,
         Invitation.last_sent_at,
         Invitation.is_test,
+        Invitation.consultation_id,
+        Invitation.customer_id,
+        Invitation.position,
+        Invitation.attempts,
+        Invitation.lock_version,
         Consultation.status.label("consultation_status"),
         Consultation.closed_at,
+        Consultation.updated_at.label("version"),
+        Response.id.label("response_id"),
+        Response.status.label("response_status"),
     )
     .join(Consultation, Consultation.id == Invitation.consultation_id)
+    .outerjoin(Response, Response.invitation_id == Invitation.id)
     .where(
         Invitation.channel == "sms",
         Invitation.address == bindparam("phone"),
@@ -59,6 +70,8 @@ class Found:
 
     invitation_id: int
     kind: str
+    # The row as read: the conversation's state when it was read (not locked).
+    row: Row[Any] | None = field(default=None, compare=False, repr=False)
 
 
 def conversation_for(phone: str, now: datetime) -> Found | None:
@@ -72,9 +85,9 @@ def conversation_for(phone: str, now: datetime) -> Found | None:
         placed = _rank(row, since, late_since)
         if placed is not None:
             kind, at = placed
-            candidates.append((kind, -at.timestamp(), -row.id))
+            candidates.append((kind, -at.timestamp(), -row.id, row))
     if not candidates:
         return None
     # The best kind first, then the newest, then the latest invitation.
-    kind, _, negative_id = min(candidates)
-    return Found(-negative_id, KINDS[kind])
+    kind, _, negative_id, row = min(candidates, key=lambda c: c[:3])
+    return Found(-negative_id, KINDS[kind], row)

@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import update
 
 from app.extensions import db
+from consultations.surveys.answering import answer_live
 from consultations.surveys.conversations import conversation_for
 from consultations.surveys.models import LIVE_INVITATION, Consultation, Invitation
 from consultations.surveys.parsing import Parsed
@@ -113,6 +114,12 @@ def on_sms_received(text: InboundText) -> InboundReply | None:
     """Claim a text that answers one of the sender's open conversations."""
     now = text.now
     found = conversation_for(text.sender, now)
+    if found is not None and found.kind == "live" and found.row is not None:
+        claim = answer_live(found.row, text.body, now)
+        if claim is not None:
+            return claim
+        # Another reply moved the conversation on since it was read: answer under the row lock.
+        found = conversation_for(text.sender, now)
     if found is None:
         return None
     invitation = db.session.get(Invitation, found.invitation_id)

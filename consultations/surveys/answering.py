@@ -1,0 +1,232 @@
+"""Answer a live SMS conversation in a few prepared statements: every read first, the writes last.
+
+This is the path nearly every reply to a survey takes, so its statements are built once and run
+with bound values on the session's connection, and the consultation's questions come from the
+per-process script (``scripts.py``). The conversation's row is moved on by a conditional UPDATE
+(``WHERE lock_version = :read``) as the first write: a second reply from the same customer that
+read the same state finds nothing to update, and the caller answers it again under the row lock
+(``engine.lock``), so two replies never answer the same question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from functools import lru_cache
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import Executable, Row, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app import ledger
+from app.extensions import db
+from app.models import Customer, Participation
+from consultations.surveys.models import Answer, Invitation, Question, Response
+from consultations.surveys.parsing import Parsed
+from consultations.surveys.qtypes import parse_answer
+from consultations.surveys.responses import LONDON
+from consultations.surveys.routing import next_asked
+from consultations.surveys.scripts import Script, ScriptQuestion, script_for
+from consultations.surveys.texts import GAVE_UP
+from consultations.tsm.tenure_routing import not_asked_of
+from messaging.handlers import InboundReply
+
+_inv, _resp, _ans = Invitation.__table__, Response.__table__, Answer.__table__
+_at = _inv.c.last_sent_at.type
+_number = _ans.c.number.type
+
+_GIVEN = (
+    select(Question.key, Answer.value, Answer.skipped)
+    .join(Answer, Answer.question_id == Question.id)
+    .where(Answer.response_id == bindparam("response"))
+)
+_TENURE = select(Customer.tenure).where(Customer.id == bindparam("customer"))
+# The first write: moves the conversation on only if nobody else did since it was read.
+_MOVE = (
+    update(_inv)
+    .where(
+        _inv.c.id == bindparam("invitation"),
+        _inv.c.lock_version == bindparam("read_version"),
+        _inv.c.status == bindparam("read_status"),
+    )
+    .values(
+        status=bindparam("to_status"),
+        position=bindparam("to_position"),
+        attempts=bindparam("to_attempts"),
+        reprompts=_inv.c.reprompts + bindparam("reprompted"),
+        last_sent_at=bindparam("now", type_=_at),
+        answered_at=func.coalesce(_inv.c.answered_at, bindparam("answered", type_=_at)),
+        completed_at=func.coalesce(bindparam("completed", type_=_at), _inv.c.completed_at),
+        lock_version=_inv.c.lock_version + 1,
+    )
+)
+_NEW_RESPONSE = (
+    _resp.insert()
+    .values(
+        consultation_id=bindparam("consultation"),
+        invitation_id=bindparam("invitation"),
+        customer_id=bindparam("customer"),
+        channel="sms",
+        status=bindparam("to_status"),
+        started_at=bindparam("now", type_=_at),
+        completed_at=bindparam("completed", type_=_at),
+    )
+    .returning(_resp.c.id)
+)
+_SET_RESPONSE = (
+    update(_resp)
+    .where(_resp.c.id == bindparam("response"), _resp.c.status != "completed")
+    .values(status=bindparam("to_status"), completed_at=bindparam("completed", type_=_at))
+)
+
+
+@lru_cache(maxsize=4)
+def _answer_statement(dialect: str) -> Executable:
+    """Build, once per dialect, the insert that stores (or replaces) the answer to one question."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(_ans).values(
+        response_id=bindparam("response"),
+        question_id=bindparam("question"),
+        value=bindparam("value"),
+        number=bindparam("number", type_=_number),
+        option_index=bindparam("option"),
+        skipped=bindparam("skipped"),
+        raw=bindparam("raw"),
+        created_at=bindparam("now", type_=_at),
+    )
+    replaced = {name: statement.excluded[name] for name in ("value", "number", "option_index", "skipped", "raw", "created_at")}  # fmt: skip
+    return statement.on_conflict_do_update(index_elements=["response_id", "question_id"], set_=replaced)
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one reply decided before anything is written."""
+
+    status: str
+    position: int
+    attempts: int
+    reprompted: int = 0
+    reply: str | None = None
+    parsed: Parsed | None = None
+    question: ScriptQuestion | None = None
+    response_status: str | None = None
+
+
+def _answers_so_far(row: Row[Any], question: ScriptQuestion, parsed: Parsed) -> dict[str, str | None]:
+    """Return the answers by key, this one included (read only when routing needs them)."""
+    given: dict[str, str | None] = {}
+    if row.response_id is not None:
+        connection = db.session.connection()
+        for key, value, skipped in connection.execute(_GIVEN, {"response": row.response_id}):
+            given[key] = None if skipped else value
+    given[question.key] = None if parsed.skipped else parsed.value
+    return given
+
+
+def _decide(row: Row[Any], script: Script, body: str) -> Step | None:
+    """Read the reply against the pending question; None when the conversation is past its end."""
+    questions = script.questions
+    if row.position >= len(questions):
+        return None
+    question = questions[row.position]
+    parsed = parse_answer(question, body)
+    if not parsed.ok:
+        if row.attempts == 0:
+            return Step(row.status, row.position, 1, 1, question.reprompt)
+        if question.required:
+            return Step("ended", row.position, row.attempts + 1, reply=GAVE_UP, response_status="incomplete")
+        parsed = Parsed(ok=True, skipped=True)
+    answers = _answers_so_far(row, question, parsed) if script.routed else {}
+    skip: frozenset[str] = frozenset()
+    if script.tsm and row.customer_id is not None:
+        tenure = db.session.connection().execute(_TENURE, {"customer": row.customer_id}).scalar()
+        skip = not_asked_of(script, SimpleNamespace(tenure=tenure))
+    position = next_asked(questions, row.position + 1, answers, skip)
+    if position >= len(questions):
+        return Step("completed", position, 0, reply=script.thanks, parsed=parsed, question=question, response_status="completed")  # fmt: skip
+    return Step("started", position, 0, reply=questions[position].sms, parsed=parsed, question=question, response_status="started")  # fmt: skip
+
+
+def _write(row: Row[Any], script: Script, step: Step, body: str, now: datetime) -> bool:
+    """Write what the step decided; False (and nothing written) when another reply moved it first."""
+    connection = db.session.connection()
+    completed = now if step.status == "completed" else None
+    moved = connection.execute(
+        _MOVE,
+        {
+            "invitation": row.id,
+            "read_version": row.lock_version,
+            "read_status": row.status,
+            "to_status": step.status,
+            "to_position": step.position,
+            "to_attempts": step.attempts,
+            "reprompted": step.reprompted,
+            "now": now,
+            "answered": now if step.parsed is not None else None,
+            "completed": completed,
+        },
+    )
+    if moved.rowcount != 1:
+        return False
+    if step.response_status is None:
+        return True
+    response_id = row.response_id
+    values = {"to_status": step.response_status, "now": now, "completed": completed}
+    if response_id is None:
+        new = {"consultation": script.id, "invitation": row.id, "customer": row.customer_id, **values}
+        response_id = connection.execute(_NEW_RESPONSE, new).scalar_one()
+    elif step.response_status != "started" and row.response_status != "completed":
+        connection.execute(_SET_RESPONSE, {"response": response_id, **values})
+    if step.parsed is not None and step.question is not None:
+        parsed = step.parsed
+        answer = {
+            "response": response_id,
+            "question": step.question.id,
+            "value": parsed.value,
+            "number": parsed.number,
+            "option": parsed.option_index,
+            "skipped": parsed.skipped,
+            "raw": body[:2000],
+            "now": now,
+        }
+        connection.execute(_answer_statement(connection.dialect.name), answer)
+    counts = step.status == "completed" and not row.is_test and row.response_status != "completed"
+    if counts:
+        _count(script, response_id, row.customer_id, now)
+    return True
+
+
+def _count(script: Script, response_id: int, customer_id: int | None, now: datetime) -> None:
+    """Write the completed response's one participation row through the ledger."""
+    values = {
+        "activity_id": script.activity_id,
+        "customer_id": customer_id,
+        "date": now.astimezone(LONDON).date(),
+        "channel": "sms",
+        "hours": Decimal(script.hours),
+        "headcount": 1,
+        "source": "survey",
+    }
+    ledger.add_once(Participation, f"survey-response:{response_id}", values, now=now)
+
+
+def answer_live(row: Row[Any], body: str, now: datetime) -> InboundReply | None:
+    """Apply one reply to the live conversation ``row`` (as ``conversation_for`` read it).
+
+    Returns the claim with the text to send back, or None when another reply moved the
+    conversation on since it was read (nothing is written then; the caller answers under the lock).
+    """
+    script = script_for(row.consultation_id, row.version)
+    step = _decide(row, script, body)
+    if step is not None and not _write(row, script, step, body, now):
+        return None
+    test = row.is_test
+    return InboundReply(
+        handled_by=f"consultation:{script.id}",
+        reply=step.reply if step is not None else None,
+        topic=f"consultation-test:{script.id}" if test else script.topic,
+        activity_id=None if test else script.activity_id,
+    )
