@@ -8,6 +8,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, commands and jobs."""
     from app.extensions import csrf
+    from app.jobs import app_jobs
     from app.web.panels import register_home_panel
     from messaging import cli, clock, inbound, scheduler, settings, transports, views_public
     from messaging import views_dev as _dev
@@ -32,6 +33,9 @@ def init_app(app: Flask) -> None:
     scheduler.register_sweeper(
         app, "dispatch", cli.dispatch_job, seconds=int(app.config.get("MESSAGING_DISPATCH_SECONDS", 5))
     )
+    # The core app's own jobs (imports from the staff pages) run on the same clock.
+    for job in app_jobs(app):
+        scheduler.register_sweeper(app, job.name, job.func, seconds=job.seconds)
 
 
 def ready(app: Flask) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, text
 
 from app import ledger
 from app.extensions import db
-from app.imports.reader import PROGRESS_EVERY, Progress
+from app.imports.reader import PROGRESS_EVERY, Progress, report_count
 from app.imports.result import ImportResult
 
 CHUNK = 5000
@@ -64,6 +64,7 @@ def write(
         done += len(chunk)
         if progress and len(rows) >= PROGRESS_EVERY:
             progress(f"{label}: {done:,} of {len(rows):,} rows {'updated' if updating else 'added'}")
+            report_count(progress, "saving", done, len(rows))
 
 
 def upsert(
@@ -145,6 +146,7 @@ def insert_new(
     def report(done: int, total: int) -> None:
         if progress and total >= PROGRESS_EVERY:
             progress(f"{result.filename}: {done:,} of {total:,} rows added")
+            report_count(progress, "saving", done, total)
 
     with roomy_sqlite_cache():
         added = ledger.bulk_add(model, names, rows, constants=constants, progress=report)
