@@ -121,14 +121,15 @@ class LedgerKeys:
 
     def key(self, *parts: object) -> str:
         """Return the key of a row from its normalised fields and how often it already appeared."""
-        base = "\x1f".join("" if part is None else str(part) for part in parts)
+        base = "\x1f".join(["" if part is None else str(part) for part in parts])
+        # Most rows appear once: try the first occurrence without the loop (the same keys either way).
+        key = self.prefix + sha1(f"{base}\x1f0".encode(), usedforsecurity=False).hexdigest()
         occurrence = 0
-        while True:
-            key = self.prefix + sha1(f"{base}\x1f{occurrence}".encode(), usedforsecurity=False).hexdigest()
-            if key not in self.seen:
-                self.seen.add(key)
-                return key
+        while key in self.seen:
             occurrence += 1
+            key = self.prefix + sha1(f"{base}\x1f{occurrence}".encode(), usedforsecurity=False).hexdigest()
+        self.seen.add(key)
+        return key
 
 
 def insert_new(

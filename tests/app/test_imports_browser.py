@@ -76,7 +76,9 @@ def test_a_customers_workbook_with_other_header_names(
 
     page.get_by_label("Read Tenancy Ref as").select_option("ref")
     page.locator('tr[data-header="Tenancy Ref"]').get_by_role("button", name="Remember").click()
-    expect(page.get_by_text("From now on the header tenancy_ref in customers files is read as ref.")).to_be_visible()
+    expect(
+        page.get_by_text("From now on the header tenancy_ref in customers files is read as ref.")
+    ).to_be_visible()
     page.get_by_label("Read Mobile as").select_option("phone")
     page.locator('tr[data-header="Mobile"]').get_by_role("button", name="Remember").click()
     expect(page.locator('tr[data-header="Mobile"]')).to_contain_text("phone (remembered)")
@@ -85,7 +87,9 @@ def test_a_customers_workbook_with_other_header_names(
     # The page refreshes itself until the clock has imported the file.
     expect(page.get_by_text("2 rows: 2 added, 0 updated, 0 unchanged.")).to_be_visible(timeout=30_000)
     db.session.expire_all()
-    rows = db.session.execute(select(Customer.ref, Customer.phone, Customer.sms_consent).order_by(Customer.ref))
+    rows = db.session.execute(
+        select(Customer.ref, Customer.phone, Customer.sms_consent).order_by(Customer.ref)
+    )
     assert rows.all() == [("DH001", "+447911123456", True), ("DH002", "+447930123456", False)]
     assert db.session.scalar(select(func.count()).select_from(HeaderMapping)) == 2
 
@@ -138,5 +142,7 @@ def test_participation_with_uk_dates_a_bad_file_then_a_good_one(
     page.get_by_role("button", name="Import the whole file").click()
     expect(page.get_by_text("2 rows: 2 added, 0 updated, 0 unchanged.")).to_be_visible(timeout=30_000)
     db.session.expire_all()
-    stored = db.session.execute(select(Participation.date, Participation.headcount).order_by(Participation.date))
+    stored = db.session.execute(
+        select(Participation.date, Participation.headcount).order_by(Participation.date)
+    )
     assert stored.all() == [(date(2011, 2, 3), 1), (date(2011, 9, 17), 4)]
