@@ -234,3 +234,18 @@ def test_progress_is_written_as_rows_are_read(
     assert run_queued_imports(NOW) == 1
     assert seen[:3] == [("reading", 2, 7), ("reading", 4, 7), ("reading", 6, 7)]
     assert ("saving", 7, 7) in seen
+
+
+def test_rows_are_counted_in_a_workbook_without_reading_its_cells(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Register"
+    for row in [["ref", "first_name"], ["DH1", "Ann"], ["DH2", "Bob"], ["DH3", "Cat"]]:
+        book.active.append(row)
+    book.create_sheet("Notes").append(["not", "counted"])
+    path = tmp_path / "r.xlsx"
+    book.save(path)
+    assert count_rows("r.xlsx", path.read_bytes()) == 3
+    assert count_rows("r.xlsx", b"not a zip") is None
+    assert count_rows("r.csv", b"\xff\xfe bad") is None
