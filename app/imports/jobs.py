@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 _jobs = ImportJob.__table__
 # A running import writes its progress at least this often while it reads; longer silence means it died.
 DEFAULT_STALE_MINUTES = 15
+# An upload nobody started is personal data nobody needs: its file is dropped after this long.
+UNSTARTED_KEPT = timedelta(days=1)
 WRITE_EVERY_SECONDS = 1.0
 
 
@@ -60,6 +62,8 @@ def create_job(kind: str, filename: str, content: bytes, *, actor: Any, now: dat
 
 def start_job(job: ImportJob, *, actor: Any, now: datetime) -> None:
     """Queue an uploaded file for the clock, with the header mappings saved at this moment."""
+    if job.status == "discarded":
+        raise JobError("This upload was discarded unstarted; upload the file again to import it.")
     if job.status != "uploaded":
         raise JobError("This file has already been imported or queued; upload it again to import it again.")
     job.status = "queued"
@@ -234,10 +238,21 @@ def fail_stale(now: datetime, *, minutes: int) -> int:
     return len(stale)
 
 
+def discard_unstarted(now: datetime) -> int:
+    """Drop the files of uploads that were never started; their previews are no longer needed."""
+    discarded = db.session.execute(
+        update(_jobs)
+        .where(_jobs.c.status == "uploaded", _jobs.c.created_at < now - UNSTARTED_KEPT)
+        .values(status="discarded", content=None, finished_at=now)
+    )
+    db.session.commit()
+    return int(discarded.rowcount or 0)
+
+
 def run_queued_imports(now: datetime) -> int:
-    """Sweeper: fail imports whose process died, then import every queued file, oldest first."""
+    """Sweeper: fail imports whose process died, drop unstarted uploads, then import every queued file."""
     minutes = int(current_app.config.get("IMPORT_STALE_MINUTES") or DEFAULT_STALE_MINUTES)
-    done = fail_stale(now, minutes=minutes)
+    done = fail_stale(now, minutes=minutes) + discard_unstarted(now)
     while True:
         job_id = db.session.scalar(
             select(ImportJob.id).where(ImportJob.status == "queued").order_by(ImportJob.id).limit(1)

@@ -12,8 +12,9 @@ from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
 
 # uploaded: waiting for someone to look at the preview; queued: waiting for the clock;
-# running: being imported; done / failed: finished (failed imports wrote nothing).
-JOB_STATUSES = ("uploaded", "queued", "running", "done", "failed")
+# running: being imported; done / failed: finished (failed imports wrote nothing);
+# discarded: never started, and its file dropped.
+JOB_STATUSES = ("uploaded", "queued", "running", "done", "failed", "discarded")
 
 
 class ImportJob(db.Model):
@@ -51,8 +52,8 @@ class ImportJob(db.Model):
 
     @property
     def finished(self) -> bool:
-        """True once the import has succeeded or failed."""
-        return self.status in ("done", "failed")
+        """True once the import has succeeded, failed or been discarded unstarted."""
+        return self.status in ("done", "failed", "discarded")
 
 
 class HeaderMapping(db.Model):

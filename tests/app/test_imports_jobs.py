@@ -249,3 +249,16 @@ def test_rows_are_counted_in_a_workbook_without_reading_its_cells(tmp_path: Path
     assert count_rows("r.xlsx", path.read_bytes()) == 3
     assert count_rows("r.xlsx", b"not a zip") is None
     assert count_rows("r.csv", b"\xff\xfe bad") is None
+
+
+def test_an_upload_never_started_has_its_file_dropped_after_a_day(app: Flask, manager: StaffUser) -> None:
+    kept = create_job("customers", "new.csv", REGISTER, actor=manager, now=NOW + timedelta(hours=12))
+    old = create_job("customers", "old.csv", REGISTER, actor=manager, now=NOW)
+    db.session.commit()
+    assert run_queued_imports(NOW + timedelta(days=1, minutes=1)) == 1
+    db.session.expire_all()
+    dropped, waiting = db.session.get(ImportJob, old.id), db.session.get(ImportJob, kept.id)
+    assert dropped is not None and waiting is not None
+    assert (dropped.status, dropped.content) == ("discarded", None)
+    assert (waiting.status, waiting.content) == ("uploaded", REGISTER)
+    assert customers() == []
