@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from app.extensions import db
 from app.models import StaffUser
+from app.models.imports import ImportJob
 from tests.a11y import axe
 from tests.conftest import PASSWORD
 from tests.security.world import build_world
@@ -23,12 +25,18 @@ def test_staff_pages_have_no_violations(
     page.locator("main button[type=submit]").click()
     page.wait_for_url(live_server.url + "/")
     c, a, e, s = world.customer.id, world.panel.id, world.event.id, world.consultation.id
+    upload = ImportJob(
+        kind="customers", filename="register.csv", content=b"Tenancy Ref,first_name\r\nDH1,Ann\r\n"
+    )
+    db.session.add(upload)
+    db.session.commit()
     for path in (
         "/", "/customers/", f"/customers/{c}", f"/customers/{c}/edit", f"/customers/{c}/data", "/activities",
         f"/activities/{a}", "/reports?from=2011-04-01&to=2012-03-31", "/consultations/", "/consultations/new",
         f"/consultations/{s}", f"/consultations/{s}/questions", f"/consultations/{s}/edit", "/events/",
         f"/events/{e}", f"/events/{e}/register", "/admin/audit", "/customers/staff",
-        f"/consultations/{s}/launch", f"/consultations/{s}/close",
+        f"/consultations/{s}/launch", f"/consultations/{s}/close", "/imports/", "/imports/history",
+        f"/imports/{upload.id}",
     ):  # fmt: skip
         found += axe.check(page, live_server.url + path, path)
     assert not found, "\n".join(found)
