@@ -129,13 +129,61 @@ def bulk_add(
             db.session.execute(select(model.source_key).where(model.source_key.in_(keys))).scalars()
         )
     fresh = [row for row in rows if row[at] not in stored] if stored else list(rows)
+    write = _driver_writer(model, names, constants)
     statement = model.__table__.insert()
     for start in range(0, len(fresh), WRITE_CHUNK):
         chunk = fresh[start : start + WRITE_CHUNK]
-        db.session.execute(statement, [{**constants, **dict(zip(names, row, strict=True))} for row in chunk])
+        if write is not None:
+            write(chunk)
+        else:
+            db.session.execute(
+                statement, [{**constants, **dict(zip(names, row, strict=True))} for row in chunk]
+            )
         if progress:
             progress(start + len(chunk), len(fresh))
     return len(fresh)
+
+
+def _driver_writer(
+    model: type[Any], names: Sequence[str], constants: Mapping[str, Any]
+) -> Callable[[Sequence[tuple[Any, ...]]], None] | None:
+    """Return a writer that hands rows straight to the driver's executemany, or None to use the ORM's.
+
+    Building each row's parameters costs SQLAlchemy more than SQLite takes to store it; the
+    rows pass through the same column types' bind processors, so what is stored is the same.
+    Only for positional drivers (SQLite) and when every column with a default is given.
+    """
+    connection = db.session.connection()
+    dialect = connection.dialect
+    table = model.__table__
+    columns = [*names, *constants]
+    defaulted = [c.name for c in table.c if c.default is not None and not c.primary_key]
+    if not dialect.positional or any(name not in columns for name in defaulted):
+        return None
+    compiled = table.insert().compile(dialect=dialect, column_keys=columns)
+    order = [columns.index(key) for key in compiled.positiontup or ()]
+    if sorted(order) != list(range(len(columns))):
+        return None
+    processors = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    fixed = [
+        constants[c] if processors[i] is None else processors[i](constants[c])
+        for i, c in enumerate(columns[len(names) :], start=len(names))
+    ]
+    row_processors = list(enumerate(processors[: len(names)]))
+    sql = compiled.string
+
+    def write(chunk: Sequence[tuple[Any, ...]]) -> None:
+        params = []
+        for row in chunk:
+            values = [
+                value if proc is None or value is None else proc(value)
+                for (_, proc), value in zip(row_processors, row, strict=True)
+            ]
+            values.extend(fixed)
+            params.append(tuple(values[i] for i in order))
+        connection.exec_driver_sql(sql, params)
+
+    return write
 
 
 def undo_source(key: str, *, prefix: bool = False) -> int:

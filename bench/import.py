@@ -1,7 +1,10 @@
-"""Time the real import path (command and web service) for customers and participation.
+"""Time the real import path (the command and the web pages) for customers and participation.
 
 Each kind is also loaded by a bare csv-read plus executemany of the same rows in the same run,
-so the figures are ratios on this machine, not absolute promises.
+so the figures are ratios on this machine, not absolute promises. The command is `flask import`
+through Click; the web path is a signed-in manager uploading the file, starting it, and the
+clock's import sweeper running it (counting rows, writing progress), timed from upload to done.
+Both start from the same state: what the command added is deleted before the web path runs.
 Run: .venv/bin/python bench/import.py [--customers N] [--participation N]
 """
 
@@ -10,23 +13,29 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+import re
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Column, MetaData, Table, Text, insert
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import delete, select
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from import_customers import AREAS, database, timed, write_register
+from import_customers import AREAS, bare, database, timed, write_register
 
 from app.extensions import db
 from app.factory import create_app
-from app.imports.service import import_binary, import_file
-from app.models import Activity, Area
+from app.imports.jobs import run_queued_imports
+from app.models import Activity, Area, Customer, Participation, StaffUser
+from app.models.imports import ImportJob
 
 ACTIVITIES = ("Scrutiny panel", "Area forum", "Newsletter readers", "Estate walkabout", "Youth panel")
+PASSWORD = "bench-password-1"
 
 
 def write_participation(path: Path, rows: int, customers: int, seed: int = 2011) -> None:
@@ -43,25 +52,73 @@ def write_participation(path: Path, rows: int, customers: int, seed: int = 2011)
             writer.writerow([rng.choice(ACTIVITIES), ref, written, "in person", "1.5", "1"])
 
 
-def bare(path: Path, name: str) -> None:
-    """Read with csv and executemany the raw text into a scratch table: no checks, no lookups."""
-    with path.open(encoding="utf-8-sig", newline="") as stream:
-        reader = csv.reader(stream)
-        names = next(reader)
-        batch = [dict(zip(names, record, strict=True)) for record in reader]
-    table = Table(name, MetaData(), *(Column(c, Text) for c in names))
-    table.create(db.engine)
-    try:
-        for start in range(0, len(batch), 5000):
-            db.session.execute(insert(table), batch[start : start + 5000])
-        db.session.commit()
-    finally:
+def _token(client: FlaskClient, path: str) -> str:
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).get_data(as_text=True))
+    assert found, f"no CSRF token on {path}"
+    return found.group(1)
+
+
+def in_app(app: Flask, action: Callable[[], object]) -> None:
+    """Run ``action`` in an app context of its own."""
+    with app.app_context():
+        action()
         db.session.remove()
-        table.drop(db.engine)
+
+
+def manager_client(app: Flask) -> FlaskClient:
+    """Sign a manager in through the login page, as a browser would."""
+    with app.app_context():
+        user = StaffUser(email="bench-manager@example.org", role="manager", name="Bench")
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        db.session.remove()
+    client = app.test_client()
+    signed = client.post(
+        "/login",
+        data={
+            "email": "bench-manager@example.org",
+            "password": PASSWORD,
+            "csrf_token": _token(client, "/login"),
+        },
+    )
+    assert signed.status_code == 302, signed.status_code
+    return client
+
+
+def web_import(app: Flask, client: FlaskClient, kind: str, path: Path) -> None:
+    """Upload, start and let the clock's sweeper import the file; fail loudly unless it is done."""
+    with path.open("rb") as upload:
+        sent = client.post(
+            "/imports/",
+            data={"kind": kind, "file": (upload, path.name), "csrf_token": _token(client, "/imports/")},
+            content_type="multipart/form-data",
+        )
+    assert sent.status_code == 302, sent.get_data(as_text=True)[:500]
+    job_url = sent.headers["Location"]
+    started = client.post(f"{job_url}/start", data={"csrf_token": _token(client, job_url)})
+    assert started.status_code == 302
+    with app.app_context():
+        run_queued_imports(datetime.now(UTC))
+        job = db.session.scalars(select(ImportJob).order_by(ImportJob.id.desc())).first()
+        assert job is not None and job.status == "done", (job.status if job else None, job and job.errors[:3])
+        db.session.remove()
+
+
+def command_import(app: Flask, kind: str, path: Path) -> None:
+    """Run `flask import KIND FILE` through Click."""
+    out = app.test_cli_runner().invoke(args=["import", kind, str(path)])
+    assert out.exit_code == 0, out.output[-2000:]
+
+
+def forget(model: type[object]) -> None:
+    """Delete what the command imported, so the web path does the same work from the same state."""
+    db.session.execute(delete(model))  # type: ignore[arg-type]
+    db.session.commit()
 
 
 def main() -> None:
-    """Generate both files, import each by the command's path and the web service's, print rows/s."""
+    """Generate both files, import each by the command and the web pages, print rows/s."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--participation", type=int, default=1_000_000)
@@ -71,39 +128,33 @@ def main() -> None:
         customers, participation = Path(folder) / "customers.csv", Path(folder) / "participation.csv"
         write_register(customers, args.customers)
         write_participation(participation, args.participation, args.customers)
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_STORAGE_URI": "memory://"},
+            instance_path=str(Path(folder) / "instance"),
+        )
         with app.app_context():
             db.create_all()
             db.session.add_all(Area(name=name, homes=1000) for name in AREAS)
             db.session.add_all(Activity(name=name, category="panel") for name in ACTIVITIES)
             db.session.commit()
-            now = datetime.now(UTC)
-            for kind, path, rows in (
-                ("customers", customers, args.customers),
-                ("participation", participation, args.participation),
-            ):
-                base = timed(lambda p=path, k=kind: bare(p, f"raw_{k}"))
-
-                def command(k: str = kind, p: Path = path) -> None:
-                    import_file(k, p, now=now)
-                    db.session.commit()
-
-                def web(k: str = kind, p: Path = path) -> None:
-                    with p.open("rb") as upload:  # what the upload page hands the service
-                        import_binary(k, p.name, upload, now=now)
-                    db.session.commit()
-
-                first = timed(command)
-                # Customers again are all unchanged; participation again adds the same rows once more.
-                second = timed(web)
-                lines.append(f"{kind} bare executemany: {base:7.2f} s {rows / base:10,.0f} rows/s")
-                lines.append(
-                    f"{kind} command path: {first:7.2f} s {rows / first:10,.0f} rows/s x{first / base:.1f}"
-                )
-                lines.append(
-                    f"{kind} web service: {second:7.2f} s {rows / second:10,.0f} rows/s x{second / base:.1f}"
-                )
             db.session.remove()
+        # Requests run outside any app context of ours, each in its own, as in a server.
+        client = manager_client(app)
+        for kind, path, rows, model in (
+            ("customers", customers, args.customers, Customer),
+            ("participation", participation, args.participation, Participation),
+        ):
+            base = timed(lambda p=path, k=kind: in_app(app, lambda: bare(p, f"raw_{k}")))
+            first = timed(lambda k=kind, p=path: command_import(app, k, p))
+            in_app(app, lambda m=model: forget(m))
+            second = timed(lambda k=kind, p=path: web_import(app, client, k, p))
+            again = timed(lambda k=kind, p=path: command_import(app, k, p))
+            lines.append(f"{kind} bare executemany: {base:7.2f} s {rows / base:10,.0f} rows/s")
+            for label, seconds in (("command", first), ("web pages", second), ("again, unchanged", again)):
+                lines.append(
+                    f"{kind} {label}: {seconds:7.2f} s {rows / seconds:10,.0f} rows/s x{seconds / base:.1f}"
+                )
+        with app.app_context():
             db.engine.dispose()
     print(f"database: {make_url(url).get_backend_name()}")
     print("\n".join(lines))

@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     """Register this package's blueprints, commands and jobs."""
     from app.auth.reset import register_email_sender
     from app.extensions import csrf
+    from app.jobs import app_jobs
     from app.web.panels import register_home_panel
     from app.web.people.sections import register_customer_section
     from messaging import cli, clock, inbound, scheduler, settings, staff_notices, transports, views_public
@@ -39,6 +40,9 @@ def init_app(app: Flask) -> None:
     scheduler.register_sweeper(
         app, "dispatch", cli.dispatch_job, seconds=int(app.config.get("MESSAGING_DISPATCH_SECONDS", 5))
     )
+    # The core app's own jobs (imports from the staff pages) run on the same clock.
+    for job in app_jobs(app):
+        scheduler.register_sweeper(app, job.name, job.func, seconds=job.seconds)
 
 
 def ready(app: Flask) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -24,6 +25,7 @@ COST_COLUMNS = Columns(("activity", "date", "amount"), ("description",))
 ZERO = Decimal(0)
 
 
+@lru_cache(maxsize=4096)
 def plain(value: Decimal) -> str:
     """Write a number the same way however many trailing zeros it came with: 1.50 -> "1.5"."""
     return format(value.normalize(), "f")
@@ -69,7 +71,8 @@ def import_participation(
     """Add participation rows; a blank customer_ref is an anonymous headcount."""
     activities = activity_ids()
     customers = CustomerRefs.load() if "customer_ref" in sheet.columns else CustomerRefs()
-    channel_choice = f.choice(CHANNELS)
+    # A file repeats a handful of channel spellings; a parser's answer depends only on the cell.
+    channel_choice = lru_cache(maxsize=256)(f.choice(CHANNELS))
     keys = LedgerKeys("participation")
     rows: list[tuple[Any, ...]] = []
     for row in sheet:

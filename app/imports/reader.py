@@ -14,6 +14,13 @@ from app.imports.result import FieldError, ImportRejected, Problems
 Progress = Callable[[str], None]
 
 
+def report_count(progress: Progress | None, stage: str, done: int, total: int | None = None) -> None:
+    """Tell a progress callback that counts rows (one with a ``count`` method) how far an import is."""
+    count = getattr(progress, "count", None)
+    if count is not None:
+        count(stage, done, total)
+
+
 class Records(Protocol):
     """Rows of cells as text, like ``csv.reader``: iterable, with the number of the row last read."""
 
@@ -43,6 +50,12 @@ class Columns:
 def header_name(cell: str) -> str:
     """Match headers loosely: "First Name", "first-name" and "first_name" are one column."""
     return re.sub(r"[\s\-]+", "_", cell.replace("\ufeff", "").strip().lower())
+
+
+def mapped_names(record: list[str], headers: Mapping[str, str]) -> list[str]:
+    """Return the column each header cell names: ours, or the one a remembered mapping gives it."""
+    # Mappings are keyed by header_name(), so "Tenancy Ref" and "tenancy-ref" map alike.
+    return [headers.get(header_name(cell), header_name(cell)) for cell in record]
 
 
 class Row:
@@ -134,7 +147,7 @@ class Sheet:
                 [f"{self.filename} is empty: the first row must be the header: {expected}"],
             )
         # A header the landlord's system names differently may be mapped to one of ours.
-        names = [self.headers.get(header_name(cell), header_name(cell)) for cell in record]
+        names = mapped_names(record, self.headers)
         if len(names) == 1 and (";" in names[0] or "\t" in names[0]):
             raise ImportRejected(
                 self.filename,
@@ -174,6 +187,7 @@ class Sheet:
             self.rows_read += 1
             if self.progress and self.rows_read % PROGRESS_EVERY == 0:
                 self.progress(f"{self.filename}: {self.rows_read:,} rows read")
+                report_count(self.progress, "reading", self.rows_read)
             values = {name: cell for name, cell in zip(names, cells, strict=False) if name}
             row = Row(number, values, self.problems)
             for name, cell in values.items():
@@ -189,3 +203,5 @@ class Sheet:
                 if extra:
                     row.error(None, f"has a value in column {extra[0]}, which has no header")
             yield row
+        # Every importer reads the whole file before it writes anything.
+        report_count(self.progress, "checked", self.rows_read)

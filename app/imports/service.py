@@ -19,6 +19,7 @@ from app.imports.ledgers import (
     import_participation,
     import_staff_time,
 )
+from app.imports.mappings import saved_headers
 from app.imports.people import AREA_COLUMNS, CUSTOMER_COLUMNS, import_areas, import_customers
 from app.imports.plans import (
     ACTION_COLUMNS,
@@ -70,11 +71,15 @@ def import_rows(
     """Import a CSV text stream or workbook rows; raise ImportRejected, writing nothing, if any row is bad.
 
     The stream should be opened with ``newline=""`` so quoted cells keep their line breaks.
-    The session is flushed, not committed: the caller owns the transaction.
+    The session is flushed, not committed: the caller owns the transaction. ``headers`` maps
+    a file's header names to ours; without it, the mappings saved for ``kind`` are used.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}; choose one of: {', '.join(KINDS)}")
     spec = KINDS[kind]
+    if headers is None:
+        # The command and the upload page both read headers with the names staff have taught.
+        headers = saved_headers(kind)
     sheet = Sheet(filename, stream, spec.columns, progress, headers)
     result = ImportResult(kind=kind, filename=filename)
     spec.run(sheet, result, now, progress)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
@@ -66,3 +67,32 @@ class WorkbookRecords:
     def close(self) -> None:
         """Release the workbook's file."""
         self._book.close()
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+_READ = 1 << 20
+
+
+def _first_sheet_path(archive: zipfile.ZipFile) -> str:
+    """Return the zip path of the workbook's first worksheet, from workbook.xml and its relationships."""
+    # openpyxl's parser: the same one, defused where defusedxml is installed, that reads the cells.
+    from openpyxl.xml.functions import fromstring
+
+    book = fromstring(archive.read("xl/workbook.xml"))
+    sheet = next(el for el in book.iter() if el.tag.endswith("}sheet") or el.tag == "sheet")
+    rid = next(value for key, value in sheet.attrib.items() if key.endswith("}id"))
+    rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    target = next(el.attrib["Target"] for el in rels if el.attrib.get("Id") == rid)
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
+def count_sheet_rows(source: IO[bytes]) -> int:
+    """Count the row elements of the first worksheet without reading its cells (for a progress bar)."""
+    with zipfile.ZipFile(source) as archive, archive.open(_first_sheet_path(archive)) as xml:
+        count, tail = 0, b""
+        while chunk := xml.read(_READ):
+            data = tail + chunk
+            keep = max(0, len(data) - 16)
+            count += sum(1 for m in _ROW_TAG.finditer(data) if m.start() < keep)
+            tail = data[keep:]
+        return count + len(_ROW_TAG.findall(tail))

@@ -2,6 +2,7 @@
 
 from app.models.audit import AuditEvent
 from app.models.base import UTCDateTime, utcnow
+from app.models.imports import HeaderMapping, ImportJob
 from app.models.involvement import (
     Action,
     Activity,
@@ -23,6 +24,8 @@ __all__ = [
     "Budget",
     "Cost",
     "Customer",
+    "HeaderMapping",
+    "ImportJob",
     "OutcomeLog",
     "Participation",
     "RateLimitCounter",

@@ -7,7 +7,18 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the staff UI blueprints, filters, error pages and security headers."""
-    from app.web import audit, caching, errors, filters, involvement, limits, people, views, vocabulary
+    from app.web import (
+        audit,
+        caching,
+        errors,
+        filters,
+        imports,
+        involvement,
+        limits,
+        people,
+        views,
+        vocabulary,
+    )
 
     limits.init_app(app)
     caching.init_app(app)
@@ -17,5 +28,6 @@ def init_app(app: Flask) -> None:
     people.init_app(app)
     app.register_blueprint(vocabulary.bp)
     involvement.init_app(app)
+    imports.init_app(app)
     filters.init_app(app)
     errors.init_app(app)

@@ -10,6 +10,7 @@ from app.auth.decorators import roles_required
 from app.extensions import db
 from app.imports.result import ImportRejected
 from app.models.base import utcnow
+from app.web.uploads import UploadError, read_upload
 from consultations.surveys.blueprints import staff_bp as bp
 from consultations.surveys.models import Consultation
 from consultations.surveys.response_import import FIXED, load_responses
@@ -26,22 +27,19 @@ def import_responses_page(consultation_id: int) -> ResponseReturnValue:
     context = {"consultation": consultation, "columns": columns, "errors": []}
     if request.method == "GET":
         return render_template("consultations/import_responses.html", **context)
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        context["errors"] = ["Choose a .csv or .xlsx file to import."]
-        return render_template("consultations/import_responses.html", **context), 422
-    data = upload.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        context["errors"] = ["The file is larger than 20 MB; split it into smaller files."]
+    try:
+        filename, data = read_upload("file", limit=MAX_UPLOAD)
+    except UploadError as exc:
+        context["errors"] = [str(exc)]
         return render_template("consultations/import_responses.html", **context), 422
     try:
         loaded = load_responses(
-            consultation, upload.filename, data, now=utcnow(), actor=current_user, entered_by=current_user
+            consultation, filename, data, now=utcnow(), actor=current_user, entered_by=current_user
         )
     except ImportRejected as exc:
         db.session.rollback()
         context["errors"] = exc.lines()
         return render_template("consultations/import_responses.html", **context), 422
     db.session.commit()
-    flash(f"{loaded.responses} responses imported from {upload.filename}.", "success")
+    flash(f"{loaded.responses} responses imported from {filename}.", "success")
     return redirect(url_for("consultations.show", consultation_id=consultation.id))

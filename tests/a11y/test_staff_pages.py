@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import StaffTime, StaffUser
+from app.models.imports import ImportJob
 from tests.a11y import axe
 from tests.conftest import PASSWORD
 from tests.consultations.helpers import make_consultation
@@ -31,6 +32,11 @@ def test_staff_pages_have_no_violations(
     staff_time = db.session.scalar(select(StaffTime.id).where(StaffTime.activity_id == world.panel.id))
     draft = make_consultation(slug="draft-questions", title="Draft questions").id
     c, a, e, s = world.customer.id, world.panel.id, world.event.id, world.consultation.id
+    upload = ImportJob(
+        kind="customers", filename="register.csv", content=b"Tenancy Ref,first_name\r\nDH1,Ann\r\n"
+    )
+    db.session.add(upload)
+    db.session.commit()
     for path in (
         "/", "/customers/", f"/customers/{c}", f"/customers/{c}/edit", f"/customers/{c}/data", "/activities",
         f"/activities/{a}", "/reports?from=2011-04-01&to=2012-03-31", "/consultations/", "/consultations/new",
@@ -42,6 +48,8 @@ def test_staff_pages_have_no_violations(
         "/messaging/inbox", "/messaging/messages",
         "/messaging/dev/sms", "/messaging/dev/email", "/reports/publish?from=2011-04-01&to=2012-03-31",
         f"/customers/{c}/erase", f"/activities/{a}/ledger/staff-time/{staff_time}/delete",
+        "/imports/", "/imports/history",
+        f"/imports/{upload.id}",
     ):  # fmt: skip
         found += axe.check(page, live_server.url + path, path)
     # The survey builder with an error beside a field, and its summary.
