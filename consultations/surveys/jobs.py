@@ -10,7 +10,10 @@ from sqlalchemy import or_, select, update
 from app.extensions import db
 from app.models import Customer
 from app.tokens import new_token
-from consultations.surveys.launch import EmailTemplate, close, launch, survey_link
+from consultations.surveys.closing import close
+from consultations.surveys.invitation_email import EmailTemplate
+from consultations.surveys.launch import launch
+from consultations.surveys.links import survey_link
 from consultations.surveys.models import Consultation, Invitation, InvitationLink
 from consultations.surveys.texts import reminder_sms
 from consultations.surveys.timeouts import expire_quiet

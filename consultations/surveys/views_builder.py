@@ -25,10 +25,11 @@ from consultations.surveys.definitions import (
     replace_questions,
     validate,
 )
-from consultations.surveys.launch import SurveyError, start_test_conversation
+from consultations.surveys.launch import SurveyError
 from consultations.surveys.models import Consultation
 from consultations.surveys.preview import build_preview, send_test
 from consultations.surveys.qtypes import TYPES, LabelledScale
+from consultations.surveys.trials import start_test_conversation
 
 SETTINGS = (
     "slug",
