@@ -8,10 +8,10 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app
 
 
-def external_url(endpoint: str, *, app: Flask | None = None, **values: Any) -> str:
+def external_url(endpoint: str, *, _app: Flask | None = None, _base: str | None = None, **values: Any) -> str:
     """Return the address the outside world uses for ``endpoint``, as url_for(..., _external=True)."""
-    app = app or current_app
-    base = urlsplit(str(app.config.get("PUBLIC_BASE_URL", "")).rstrip("/"))
+    app = _app or current_app
+    base = urlsplit(str(app.config.get("PUBLIC_BASE_URL", "") if _base is None else _base).rstrip("/"))
     # Bound to PUBLIC_BASE_URL, not to the request: a link in a message must never carry the
     # host a staff member happened to browse by, and jobs build links with no request at all.
     adapter = app.url_map.bind(

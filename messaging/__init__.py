@@ -22,6 +22,8 @@ def init_app(app: Flask) -> None:
 
     del _dev, _staff  # imported for their routes
     settings.check(app)
+    # Registered first: the Twilio transport builds its status callback from the route.
+    app.register_blueprint(bp)
     transports.configure(app)
     app.extensions["involve_pacer"] = Pacer()
     # Twilio and mail clients cannot send a CSRF token; these routes check their own signatures.
@@ -29,7 +31,6 @@ def init_app(app: Flask) -> None:
         csrf.exempt(view)
     skip_sessions_on_webhooks(app)
     configure_writer_lock(app)
-    app.register_blueprint(bp)
     cli.init_app(app)
     inbound.init_app(app)
     register_home_panel(app, "scheduler-clock", "messaging/_clock.html", clock.home_panel)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
 
+from app.links import external_url
+
 SALT = "involve-unsubscribe"
 
 
@@ -27,5 +29,5 @@ def email_for(token: str) -> str | None:
 
 
 def unsubscribe_url(email: str) -> str:
-    """Return PUBLIC_BASE_URL + /u/<token> for an email address."""
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/u/{token_for(email)}"
+    """Return the public unsubscribe link (PUBLIC_BASE_URL/u/<token>) of an email address."""
+    return external_url("messaging.unsubscribe", token=token_for(email))

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import insert, select
 
 from app.extensions import db
@@ -40,31 +39,24 @@ def sms_invitation(event: Event, first_name: str) -> str:
     text += f" at {event.venue}." if event.venue else "."
     if event.sms_keyword:
         return with_opt_out(text + f" Reply JOIN {event.sms_keyword} to book.")
-    return with_opt_out(text + f" Book at {notices.public_url(f'/e/{event.slug}')}")
+    return with_opt_out(text + f" Book at {notices.event_url(event)}")
 
 
 def email_invitation(event: Event, first_name: str) -> tuple[str, str]:
     """The invitation email's subject and plain-text body."""
-    lines = [f"Hello {first_name}," if first_name else "Hello,", "", f"You are invited to {event.title}."]
-    if event.description:
-        lines += ["", event.description]
-    lines += ["", f"When: {notices.when(event)}"]
-    if event.venue:
-        lines.append(f"Where: {event.venue}")
-    if event.online_url:
-        lines.append("You can also join online; the link comes with your booking.")
-    lines += ["", f"Book your place: {notices.public_url(f'/e/{event.slug}')}"]
-    if event.sms_keyword:
-        lines.append(f"Or text JOIN {event.sms_keyword}.")
-    lines += ["", current_app.config.get("LANDLORD_NAME", "")]
-    return f"Invitation: {event.title}", "\n".join(lines).strip() + "\n"
+    greeting = f"Hello {first_name}," if first_name else "Hello,"
+    body = notices.email_text("invitation", event, greeting=greeting, link=notices.event_url(event))
+    return f"Invitation: {event.title}", body
 
 
 def _message(event: Event, recipient: Recipient) -> NewMessage:
     common: dict[str, Any] = {
-        "customer_id": recipient.customer_id, "activity_id": event.activity_id, "topic": f"event:{event.id}",
-        "ref": f"invitation:event:{event.id}", "purpose": "invitation",
-    }  # fmt: skip
+        "customer_id": recipient.customer_id,
+        "activity_id": event.activity_id,
+        "topic": f"event:{event.id}",
+        "ref": f"invitation:event:{event.id}",
+        "purpose": "invitation",
+    }
     if recipient.channel == "sms":
         return NewMessage(to=recipient.address, body=sms_invitation(event, recipient.first_name), **common)
     subject, body = email_invitation(event, recipient.first_name)
@@ -72,9 +64,14 @@ def _message(event: Event, recipient: Recipient) -> NewMessage:
 
 
 def invite(
-    event: Event, spec: AudienceSpec, channels: Sequence[str], *, now: datetime, actor: Any = None,
+    event: Event,
+    spec: AudienceSpec,
+    channels: Sequence[str],
+    *,
+    now: datetime,
+    actor: Any = None,
     preference: Sequence[str] = ("sms", "email"),
-) -> InvitationResult:  # fmt: skip
+) -> InvitationResult:
     """Queue invitations for everyone in the audience not invited before; flushes, the caller commits."""
     if now >= event.starts_at:
         raise InvitationError("This event has started; invitations can no longer be sent.")
@@ -103,10 +100,19 @@ def invite(
         )
     summary = InvitationResult(queued, suppressed, len(plan.recipients) - len(fresh), dict(plan.skipped))
     record(
-        "event.invited", actor=actor, target_type="event", target_id=event.id, now=now,
-        detail={"audience": spec.to_json(), "channels": list(channels), "queued": queued,
-                "suppressed": suppressed, "already_invited": summary.already_invited},
-    )  # fmt: skip
+        "event.invited",
+        actor=actor,
+        target_type="event",
+        target_id=event.id,
+        now=now,
+        detail={
+            "audience": spec.to_json(),
+            "channels": list(channels),
+            "queued": queued,
+            "suppressed": suppressed,
+            "already_invited": summary.already_invited,
+        },
+    )
     db.session.flush()
     return summary
 
