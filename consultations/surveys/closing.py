@@ -9,7 +9,17 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models.audit import record
-from consultations.surveys.models import LIVE_INVITATION, Consultation, Invitation, Response
+from consultations.surveys.models import (
+    CLOSED,
+    INCOMPLETE,
+    LIVE_INVITATION,
+    OPEN,
+    SCHEDULED,
+    STARTED,
+    Consultation,
+    Invitation,
+    Response,
+)
 from consultations.surveys.texts import CLOSING
 from messaging.api import NewMessage, enqueue_many
 
@@ -18,8 +28,8 @@ def close(consultation: Consultation, *, now: datetime, actor: Any = None) -> bo
     """Close the consultation and end open SMS conversations politely; False when already closed."""
     claimed = db.session.execute(
         update(Consultation)
-        .where(Consultation.id == consultation.id, Consultation.status.in_(("open", "scheduled")))
-        .values(status="closed", closed_at=now)
+        .where(Consultation.id == consultation.id, Consultation.status.in_((OPEN, SCHEDULED)))
+        .values(status=CLOSED, closed_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
@@ -29,7 +39,7 @@ def close(consultation: Consultation, *, now: datetime, actor: Any = None) -> bo
         select(Invitation.id, Invitation.address, Invitation.customer_id).where(
             Invitation.consultation_id == consultation.id,
             Invitation.channel == "sms",
-            Invitation.status == "started",
+            Invitation.status == STARTED,
         )
     ).all()
     goodbye = [
@@ -49,13 +59,13 @@ def close(consultation: Consultation, *, now: datetime, actor: Any = None) -> bo
     db.session.execute(
         update(Invitation)
         .where(Invitation.consultation_id == consultation.id, Invitation.status.in_(LIVE_INVITATION))
-        .values(status="closed")
+        .values(status=CLOSED)
         .execution_options(synchronize_session=False)
     )
     db.session.execute(
         update(Response)
-        .where(Response.consultation_id == consultation.id, Response.status == "started")
-        .values(status="incomplete")
+        .where(Response.consultation_id == consultation.id, Response.status == STARTED)
+        .values(status=INCOMPLETE)
         .execution_options(synchronize_session=False)
     )
     record(

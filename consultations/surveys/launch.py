@@ -15,7 +15,7 @@ from app.tokens import new_token
 from consultations.audiences import AudienceSpec, Recipient, plan_audience
 from consultations.surveys.invitation_email import FIRST_NAME, EmailTemplate
 from consultations.surveys.links import survey_link
-from consultations.surveys.models import Consultation, Invitation
+from consultations.surveys.models import DRAFT, INVITED, OPEN, SCHEDULED, Consultation, Invitation
 from consultations.surveys.texts import opening_sms
 from messaging.api import NewMessage, enqueue_many, unsubscribe_url
 
@@ -69,7 +69,7 @@ def _insert_invitations(
                 "channel": r.channel,
                 "address": r.address,
                 "token_hash": digest,
-                "status": "invited",
+                "status": INVITED,
                 "position": 0,
                 "attempts": 0,
                 "reprompts": 0,
@@ -101,8 +101,8 @@ def launch(consultation: Consultation, *, now: datetime, actor: Any = None) -> L
     check_launchable(consultation)
     claimed = db.session.execute(
         update(Consultation)
-        .where(Consultation.id == consultation.id, Consultation.status.in_(("draft", "scheduled")))
-        .values(status="open", launched_at=now)
+        .where(Consultation.id == consultation.id, Consultation.status.in_((DRAFT, SCHEDULED)))
+        .values(status=OPEN, launched_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
@@ -179,13 +179,13 @@ def schedule(
 ) -> LaunchResult | None:
     """Schedule a launch for ``at`` (or launch now when that time has passed)."""
     check_launchable(consultation)
-    if consultation.status not in ("draft", "scheduled"):
+    if consultation.status not in (DRAFT, SCHEDULED):
         raise SurveyError(f"{consultation.title} is already {consultation.status}.")
     if at <= now:
         return launch(consultation, now=now, actor=actor)
     if consultation.closes_at and consultation.closes_at <= at:
         raise SurveyError("The launch time must be before the closing time.")
-    consultation.status = "scheduled"
+    consultation.status = SCHEDULED
     consultation.opens_at = at
     record(
         "consultation.schedule",
@@ -203,8 +203,8 @@ def unschedule(consultation: Consultation, *, now: datetime, actor: Any = None) 
     """Put a scheduled consultation back to draft."""
     changed = db.session.execute(
         update(Consultation)
-        .where(Consultation.id == consultation.id, Consultation.status == "scheduled")
-        .values(status="draft")
+        .where(Consultation.id == consultation.id, Consultation.status == SCHEDULED)
+        .values(status=DRAFT)
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed:

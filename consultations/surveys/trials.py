@@ -10,7 +10,7 @@ from sqlalchemy import update
 from app.extensions import db
 from app.models.audit import record
 from consultations.surveys.launch import check_launchable
-from consultations.surveys.models import LIVE_INVITATION, Consultation, Invitation
+from consultations.surveys.models import ENDED, INVITED, LIVE_INVITATION, Consultation, Invitation
 from consultations.surveys.texts import opening_sms
 from messaging.api import NewMessage, enqueue
 
@@ -25,14 +25,14 @@ def start_test_conversation(
         .where(
             Invitation.is_test.is_(True), Invitation.address == phone, Invitation.status.in_(LIVE_INVITATION)
         )
-        .values(status="ended")
+        .values(status=ENDED)
         .execution_options(synchronize_session=False)
     )
     invitation = Invitation(
         consultation_id=consultation.id,
         channel="sms",
         address=phone,
-        status="invited",
+        status=INVITED,
         last_sent_at=now,
         is_test=True,
         created_at=now,
