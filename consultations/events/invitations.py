@@ -17,6 +17,9 @@ from consultations.events.models import Event, EventInvitation
 from consultations.events.services import lock_event
 from messaging.api import NewMessage, enqueue_many, with_opt_out
 
+# Stands in for each recipient's greeting in the email rendered once per send.
+_GREETING = "@@GREETING@@"
+
 
 class InvitationError(ValueError):
     """Invitations cannot be sent as asked (the message says why)."""
@@ -42,14 +45,20 @@ def sms_invitation(event: Event, first_name: str) -> str:
     return with_opt_out(text + f" Book at {notices.event_url(event)}")
 
 
+def _greeting(first_name: str) -> str:
+    return f"Hello {first_name}," if first_name else "Hello,"
+
+
+def _email_body(event: Event, greeting: str) -> str:
+    return notices.email_text("invitation", event, greeting=greeting, link=notices.event_url(event))
+
+
 def email_invitation(event: Event, first_name: str) -> tuple[str, str]:
     """The invitation email's subject and plain-text body."""
-    greeting = f"Hello {first_name}," if first_name else "Hello,"
-    body = notices.email_text("invitation", event, greeting=greeting, link=notices.event_url(event))
-    return f"Invitation: {event.title}", body
+    return f"Invitation: {event.title}", _email_body(event, _greeting(first_name))
 
 
-def _message(event: Event, recipient: Recipient) -> NewMessage:
+def _message(event: Event, recipient: Recipient, email_body: str) -> NewMessage:
     common: dict[str, Any] = {
         "customer_id": recipient.customer_id,
         "activity_id": event.activity_id,
@@ -59,7 +68,8 @@ def _message(event: Event, recipient: Recipient) -> NewMessage:
     }
     if recipient.channel == "sms":
         return NewMessage(to=recipient.address, body=sms_invitation(event, recipient.first_name), **common)
-    subject, body = email_invitation(event, recipient.first_name)
+    body = email_body.replace(_GREETING, _greeting(recipient.first_name), 1)
+    subject = f"Invitation: {event.title}"
     return NewMessage(to=recipient.address, body=body, subject=subject, list_unsubscribe=True, **common)
 
 
@@ -84,8 +94,10 @@ def invite(
     )
     fresh = [r for r in plan.recipients if r.customer_id not in invited]
     queued = suppressed = 0
+    # Rendered once and filled per recipient: a template render per person is the slow part.
+    email_body = _email_body(event, _GREETING)
     for channel in ("sms", "email"):
-        batch = [_message(event, r) for r in fresh if r.channel == channel]
+        batch = [_message(event, r, email_body) for r in fresh if r.channel == channel]
         if batch:
             result = enqueue_many(channel, batch, now=now)
             queued += result.queued
