@@ -23,6 +23,8 @@ def init_app(app: Flask) -> None:
 
     del _dev, _staff  # imported for their routes
     settings.check(app)
+    # Registered first: the Twilio transport builds its status callback from the route.
+    app.register_blueprint(bp)
     transports.configure(app)
     app.extensions["involve_pacer"] = Pacer()
     # Twilio and mail clients cannot send a CSRF token; these routes check their own signatures.
@@ -30,7 +32,6 @@ def init_app(app: Flask) -> None:
         csrf.exempt(view)
     skip_sessions_on_webhooks(app)
     configure_writer_lock(app)
-    app.register_blueprint(bp)
     cli.init_app(app)
     inbound.init_app(app)
     staff_notices.init_app()

@@ -22,6 +22,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
 
+from app.links import external_url
+
 SALT = "involve-unsubscribe"
 CONTEXT = b"involve-unsubscribe-v2"
 DEFAULT_DAYS = 400
@@ -100,8 +102,8 @@ def email_for(token: str) -> str | None:
 
 
 def unsubscribe_url(email: str) -> str:
-    """Return PUBLIC_BASE_URL + /u/<token> for an email address."""
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/u/{token_for(email)}"
+    """Return the public unsubscribe link (PUBLIC_BASE_URL/u/<token>) of an email address."""
+    return external_url("messaging.unsubscribe", token=token_for(email))
 
 
 def masked(email: str) -> str:

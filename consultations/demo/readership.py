@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from consultations.demo.common import Clock, Person, Phone, local_text, minutes_later
+from consultations.surveys.closing import close
 from consultations.surveys.definitions import import_definition
-from consultations.surveys.launch import close, launch
+from consultations.surveys.launch import launch
 from consultations.surveys.models import Consultation, Invitation
 from consultations.surveys.qtypes import parse_answer
 from consultations.surveys.responses import complete, record_answer, response_for

@@ -20,22 +20,58 @@ from consultations.field_errors import DefinitionError, FieldError, check_one_li
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 KEYWORD_RE = re.compile(r"^[A-Z0-9]{2,20}$")
 # Words the messaging channel keeps for itself, and the booking verbs.
-RESERVED_KEYWORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT",
-                     "START", "YES", "UNSTOP", "HELP", "INFO", "JOIN"}  # fmt: skip
+RESERVED_KEYWORDS = {
+    "STOP",
+    "STOPALL",
+    "UNSUBSCRIBE",
+    "CANCEL",
+    "END",
+    "QUIT",
+    "REVOKE",
+    "OPTOUT",
+    "START",
+    "YES",
+    "UNSTOP",
+    "HELP",
+    "INFO",
+    "JOIN",
+}
 KNOWN_KEYS = {
-    "slug", "title", "activity", "description", "starts_at", "ends_at", "venue", "online_url",
-    "capacity", "waitlist", "sms_keyword", "opens_at", "closes_at", "max_places", "reminder_hours",
-}  # fmt: skip
+    "slug",
+    "title",
+    "activity",
+    "description",
+    "starts_at",
+    "ends_at",
+    "venue",
+    "online_url",
+    "capacity",
+    "waitlist",
+    "sms_keyword",
+    "opens_at",
+    "closes_at",
+    "max_places",
+    "reminder_hours",
+}
 MAX_PLACES_LIMIT = 20
 
 
 LABELS = {
-    "slug": "a web address (slug)", "title": "a title", "activity": "the activity it counts towards",
-    "description": "the description", "venue": "the venue", "online_url": "the online link",
-    "starts_at": "the start", "ends_at": "the end", "opens_at": "the time booking opens",
-    "closes_at": "the time booking closes", "capacity": "the number of places",
-    "max_places": "the most places per booking", "sms_keyword": "the text keyword", "waitlist": "the waiting list",
-}  # fmt: skip
+    "slug": "a web address (slug)",
+    "title": "a title",
+    "activity": "the activity it counts towards",
+    "description": "the description",
+    "venue": "the venue",
+    "online_url": "the online link",
+    "starts_at": "the start",
+    "ends_at": "the end",
+    "opens_at": "the time booking opens",
+    "closes_at": "the time booking closes",
+    "capacity": "the number of places",
+    "max_places": "the most places per booking",
+    "sms_keyword": "the text keyword",
+    "waitlist": "the waiting list",
+}
 
 
 @dataclass
@@ -225,11 +261,22 @@ def parse_definition(data: Any, *, event_id: int | None = None) -> EventSpec:
         raise DefinitionError(errors)
     assert starts_at is not None and ends_at is not None
     return EventSpec(
-        slug=slug, title=title, activity=activity, description=description, starts_at=starts_at,
-        ends_at=ends_at, venue=venue, online_url=online_url, capacity=capacity,
-        waitlist=spec_values["waitlist"], sms_keyword=keyword, opens_at=opens_at, closes_at=closes_at,
-        max_places=max_places, reminder_minutes=int(spec_values["reminder"]),
-    )  # fmt: skip
+        slug=slug,
+        title=title,
+        activity=activity,
+        description=description,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        venue=venue,
+        online_url=online_url,
+        capacity=capacity,
+        waitlist=spec_values["waitlist"],
+        sms_keyword=keyword,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        max_places=max_places,
+        reminder_minutes=int(spec_values["reminder"]),
+    )
 
 
 def find_or_create_activity(name: str, starts_at: datetime) -> Activity:
@@ -262,17 +309,33 @@ def save_definition(
         event = Event(places_taken=0, created_at=now)
     event.activity_id = activity.id
     for field in (
-        "slug", "title", "description", "starts_at", "ends_at", "venue", "online_url", "capacity",
-        "waitlist", "sms_keyword", "opens_at", "closes_at", "max_places", "reminder_minutes",
-    ):  # fmt: skip
+        "slug",
+        "title",
+        "description",
+        "starts_at",
+        "ends_at",
+        "venue",
+        "online_url",
+        "capacity",
+        "waitlist",
+        "sms_keyword",
+        "opens_at",
+        "closes_at",
+        "max_places",
+        "reminder_minutes",
+    ):
         setattr(event, field, getattr(spec, field))
     event.updated_at = now
     db.session.add(event)
     db.session.flush()
     record(
         "event.created" if created else "event.updated",
-        actor=actor, target_type="event", target_id=event.id, detail={"slug": event.slug}, now=now,
-    )  # fmt: skip
+        actor=actor,
+        target_type="event",
+        target_id=event.id,
+        detail={"slug": event.slug},
+        now=now,
+    )
     if not created:
         from consultations.events.services import promote_waiting
 
@@ -287,10 +350,19 @@ def event_to_definition(event: Event) -> dict[str, Any]:
         return value.astimezone(LONDON).replace(tzinfo=None).isoformat() if value else None
 
     return {
-        "slug": event.slug, "title": event.title, "activity": event.activity.name,
-        "description": event.description, "starts_at": local(event.starts_at), "ends_at": local(event.ends_at),
-        "venue": event.venue, "online_url": event.online_url, "capacity": event.capacity,
-        "waitlist": event.waitlist, "sms_keyword": event.sms_keyword or "", "opens_at": local(event.opens_at),
-        "closes_at": local(event.closes_at), "max_places": event.max_places,
+        "slug": event.slug,
+        "title": event.title,
+        "activity": event.activity.name,
+        "description": event.description,
+        "starts_at": local(event.starts_at),
+        "ends_at": local(event.ends_at),
+        "venue": event.venue,
+        "online_url": event.online_url,
+        "capacity": event.capacity,
+        "waitlist": event.waitlist,
+        "sms_keyword": event.sms_keyword or "",
+        "opens_at": local(event.opens_at),
+        "closes_at": local(event.closes_at),
+        "max_places": event.max_places,
         "reminder_hours": event.reminder_minutes / 60,
-    }  # fmt: skip
+    }

@@ -16,9 +16,21 @@ from consultations.events.services import BookingRequest
 from consultations.field_errors import slug_from
 
 EVENT_FIELDS = (
-    "slug", "title", "activity", "description", "starts_at", "ends_at", "venue", "online_url", "capacity",
-    "sms_keyword", "opens_at", "closes_at", "max_places", "reminder_hours",
-)  # fmt: skip
+    "slug",
+    "title",
+    "activity",
+    "description",
+    "starts_at",
+    "ends_at",
+    "venue",
+    "online_url",
+    "capacity",
+    "sms_keyword",
+    "opens_at",
+    "closes_at",
+    "max_places",
+    "reminder_hours",
+)
 # Longest value kept from each public field; anything longer is cut, never stored whole.
 LIMITS = {"ref": 40, "check": 80, "name": 1000, "phone": 40, "email": 254, "places": 4, "notify": 10}
 NAME_MAX = 160
@@ -89,13 +101,19 @@ def read_booking_form(form: Mapping[str, str], event: Event) -> BookingForm:
         return result
     # Confirmations may go to the contact on file, but only what was typed is kept on the booking.
     notify = _notify(
-        values["notify"], phone or (customer.phone if customer else None),
+        values["notify"],
+        phone or (customer.phone if customer else None),
         email or (customer.email if customer else None),
-    )  # fmt: skip
+    )
     result.request = BookingRequest(
-        customer=customer, name=values["name"], phone=phone, email=email, places=places,
-        source="web", notify_channel=notify,
-    )  # fmt: skip
+        customer=customer,
+        name=values["name"],
+        phone=phone,
+        email=email,
+        places=places,
+        source="web",
+        notify_channel=notify,
+    )
     return result
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 from flask import current_app
 
 from consultations.events.models import Event
-from consultations.events.notices import public_url
+from consultations.events.notices import event_url
 from messaging.api import Attachment
 
 
@@ -35,7 +35,7 @@ def event_calendar(event: Event, *, now: datetime) -> bytes:
     entry.add("summary", event.title)
     if event.venue or event.online_url:
         entry.add("location", event.venue or event.online_url)
-    page = public_url(f"/e/{event.slug}")
+    page = event_url(event)
     details = [event.description] if event.description else []
     if event.online_url:
         details.append(f"Online: {event.online_url}")

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import insert, select
 
 from app.extensions import db
@@ -17,6 +16,9 @@ from consultations.events import notices
 from consultations.events.models import Event, EventInvitation
 from consultations.events.services import lock_event
 from messaging.api import NewMessage, enqueue_many, with_opt_out
+
+# Stands in for each recipient's greeting in the email rendered once per send.
+_GREETING = "@@GREETING@@"
 
 
 class InvitationError(ValueError):
@@ -40,41 +42,46 @@ def sms_invitation(event: Event, first_name: str) -> str:
     text += f" at {event.venue}." if event.venue else "."
     if event.sms_keyword:
         return with_opt_out(text + f" Reply JOIN {event.sms_keyword} to book.")
-    return with_opt_out(text + f" Book at {notices.public_url(f'/e/{event.slug}')}")
+    return with_opt_out(text + f" Book at {notices.event_url(event)}")
+
+
+def _greeting(first_name: str) -> str:
+    return f"Hello {first_name}," if first_name else "Hello,"
+
+
+def _email_body(event: Event, greeting: str) -> str:
+    return notices.email_text("invitation", event, greeting=greeting, link=notices.event_url(event))
 
 
 def email_invitation(event: Event, first_name: str) -> tuple[str, str]:
     """The invitation email's subject and plain-text body."""
-    lines = [f"Hello {first_name}," if first_name else "Hello,", "", f"You are invited to {event.title}."]
-    if event.description:
-        lines += ["", event.description]
-    lines += ["", f"When: {notices.when(event)}"]
-    if event.venue:
-        lines.append(f"Where: {event.venue}")
-    if event.online_url:
-        lines.append("You can also join online; the link comes with your booking.")
-    lines += ["", f"Book your place: {notices.public_url(f'/e/{event.slug}')}"]
-    if event.sms_keyword:
-        lines.append(f"Or text JOIN {event.sms_keyword}.")
-    lines += ["", current_app.config.get("LANDLORD_NAME", "")]
-    return f"Invitation: {event.title}", "\n".join(lines).strip() + "\n"
+    return f"Invitation: {event.title}", _email_body(event, _greeting(first_name))
 
 
-def _message(event: Event, recipient: Recipient) -> NewMessage:
+def _message(event: Event, recipient: Recipient, email_body: str) -> NewMessage:
     common: dict[str, Any] = {
-        "customer_id": recipient.customer_id, "activity_id": event.activity_id, "topic": f"event:{event.id}",
-        "ref": f"invitation:event:{event.id}", "purpose": "invitation",
-    }  # fmt: skip
+        "customer_id": recipient.customer_id,
+        "activity_id": event.activity_id,
+        "topic": f"event:{event.id}",
+        "ref": f"invitation:event:{event.id}",
+        "purpose": "invitation",
+    }
     if recipient.channel == "sms":
         return NewMessage(to=recipient.address, body=sms_invitation(event, recipient.first_name), **common)
-    subject, body = email_invitation(event, recipient.first_name)
+    body = email_body.replace(_GREETING, _greeting(recipient.first_name), 1)
+    subject = f"Invitation: {event.title}"
     return NewMessage(to=recipient.address, body=body, subject=subject, list_unsubscribe=True, **common)
 
 
 def invite(
-    event: Event, spec: AudienceSpec, channels: Sequence[str], *, now: datetime, actor: Any = None,
+    event: Event,
+    spec: AudienceSpec,
+    channels: Sequence[str],
+    *,
+    now: datetime,
+    actor: Any = None,
     preference: Sequence[str] = ("sms", "email"),
-) -> InvitationResult:  # fmt: skip
+) -> InvitationResult:
     """Queue invitations for everyone in the audience not invited before; flushes, the caller commits."""
     if now >= event.starts_at:
         raise InvitationError("This event has started; invitations can no longer be sent.")
@@ -87,8 +94,10 @@ def invite(
     )
     fresh = [r for r in plan.recipients if r.customer_id not in invited]
     queued = suppressed = 0
+    # Rendered once and filled per recipient: a template render per person is the slow part.
+    email_body = _email_body(event, _GREETING)
     for channel in ("sms", "email"):
-        batch = [_message(event, r) for r in fresh if r.channel == channel]
+        batch = [_message(event, r, email_body) for r in fresh if r.channel == channel]
         if batch:
             result = enqueue_many(channel, batch, now=now)
             queued += result.queued
@@ -103,10 +112,19 @@ def invite(
         )
     summary = InvitationResult(queued, suppressed, len(plan.recipients) - len(fresh), dict(plan.skipped))
     record(
-        "event.invited", actor=actor, target_type="event", target_id=event.id, now=now,
-        detail={"audience": spec.to_json(), "channels": list(channels), "queued": queued,
-                "suppressed": suppressed, "already_invited": summary.already_invited},
-    )  # fmt: skip
+        "event.invited",
+        actor=actor,
+        target_type="event",
+        target_id=event.id,
+        now=now,
+        detail={
+            "audience": spec.to_json(),
+            "channels": list(channels),
+            "queued": queued,
+            "suppressed": suppressed,
+            "already_invited": summary.already_invited,
+        },
+    )
     db.session.flush()
     return summary
 

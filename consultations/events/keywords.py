@@ -12,7 +12,7 @@ from app.contact import phone_or_none
 from app.extensions import db
 from app.models import Customer
 from consultations.events import notices
-from consultations.events.models import ACTIVE_STATUSES, Booking, Event
+from consultations.events.models import ACTIVE_STATUSES, BOOKED, WAITING, Booking, Event
 from consultations.events.services import BookingError, BookingRequest, book, cancel, open_events
 from messaging.handlers import InboundReply, InboundText
 
@@ -75,12 +75,12 @@ def _join(
         outcome = book(event, req, now=now, notify=False)
     except BookingError:
         return f"Sorry, you can book up to {event.max_places} places by text, e.g. JOIN {event.sms_keyword} 2"
-    if outcome.status == "booked" and outcome.booking:
+    if outcome.status == BOOKED and outcome.booking:
         return notices.sms_booked(event, outcome.booking)
-    if outcome.status == "waiting":
+    if outcome.status == WAITING:
         return notices.sms_waiting(event, outcome.position)
     if outcome.status == "already" and outcome.booking:
-        if outcome.booking.status == "waiting":
+        if outcome.booking.status == WAITING:
             return f"You're already on the waiting list for {event.title} (number {outcome.position})."
         return f"You're already booked for {event.title} ({notices.places_phrase(outcome.booking.places)})."
     if outcome.status == "full":

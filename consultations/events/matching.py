@@ -63,9 +63,13 @@ def surname_of(name: str) -> str:
 
 
 def second_detail_matches(
-    customer: Customer, *, check: str = "", name: str = "", phone: str | None = None,
+    customer: Customer,
+    *,
+    check: str = "",
+    name: str = "",
+    phone: str | None = None,
     email: str | None = None,
-) -> bool:  # fmt: skip
+) -> bool:
     """True when something the visitor typed matches the register: surname, postcode, phone or email."""
     surname = _letters(customer.last_name)
     typed = _letters(check)
@@ -105,9 +109,13 @@ def customer_by_contact(name: str, phone: str | None, email: str | None) -> Cust
 
 
 def candidates(
-    *, first_name: str = "", last_name: str = "", phone: str | None = None, email: str | None = None,
+    *,
+    first_name: str = "",
+    last_name: str = "",
+    phone: str | None = None,
+    email: str | None = None,
     limit: int = 10,
-) -> list[Customer]:  # fmt: skip
+) -> list[Customer]:
     """Return register customers staff may mean: the same phone or email, or the same full name."""
     clauses = []
     if phone:

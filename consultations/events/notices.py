@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from flask import current_app
+from flask import render_template
 
+from app.links import external_url
 from app.periods import LONDON
-from consultations.events.models import Booking, Event
+from consultations.events.models import WAITING, Booking, Event
 from messaging.api import NewMessage, OutboundMessage, enqueue
 
 
@@ -33,14 +35,19 @@ def where(event: Event) -> str:
     return event.venue or ("online" if event.online_url else "")
 
 
-def public_url(path: str) -> str:
-    """Return the address the outside world uses for ``path``."""
-    return current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/") + path
+def event_url(event: Event) -> str:
+    """The event's public page, where people book."""
+    return external_url("events_public.book_page", slug=event.slug)
+
+
+def calendar_url(event: Event) -> str:
+    """The event's calendar file (.ics)."""
+    return external_url("events_public.calendar", slug=event.slug)
 
 
 def booking_url(event: Event, token: str) -> str:
     """The booker's own page for this booking (status and cancel button)."""
-    return public_url(f"/e/{event.slug}/booking/{token}")
+    return external_url("events_public.booking_page", slug=event.slug, token=token)
 
 
 def places_phrase(places: int) -> str:
@@ -90,17 +97,6 @@ def sms_reminder(event: Event, booking: Booking) -> str:
     return text
 
 
-def _email_details(event: Event, booking: Booking) -> list[str]:
-    lines = [f"When: {when(event)}"]
-    if event.venue:
-        lines.append(f"Where: {event.venue}")
-    if event.online_url:
-        lines.append(f"Online: {event.online_url}")
-    lines.append(f"Places: {booking.places}")
-    lines.append(f"Add it to your calendar: {public_url(f'/e/{event.slug}/calendar.ics')}")
-    return lines
-
-
 def _greeting(booking: Booking) -> str:
     # A web booker is greeted by the name they typed, never by the one on the register.
     on_file = booking.customer is not None and booking.source != "web"
@@ -108,31 +104,56 @@ def _greeting(booking: Booking) -> str:
     return f"Hello {first}," if first else "Hello,"
 
 
+def email_text(template: str, event: Event, **context: Any) -> str:
+    """Render an event email's plain text from ``events/email/<template>.txt``."""
+    text = render_template(
+        f"events/email/{template}.txt",
+        event=event,
+        when=when(event),
+        calendar_url=calendar_url(event),
+        **context,
+    )
+    return text.strip() + "\n"
+
+
 def _send(
-    booking: Booking, purpose: str, sms: str, subject: str, lines: list[str], now: datetime,
-    *, calendar: bool = False,
-) -> OutboundMessage | None:  # fmt: skip
+    booking: Booking,
+    purpose: str,
+    sms: str,
+    subject: str,
+    template: str,
+    now: datetime,
+    *,
+    calendar: bool = False,
+    **context: Any,
+) -> OutboundMessage | None:
     event = booking.event
     address = booking.address
     if not address:
         return None
     email = booking.notify_channel == "email"
     body = (
-        "\n".join([_greeting(booking), "", *lines, "", current_app.config.get("LANDLORD_NAME", "")])
+        email_text(template, event, booking=booking, greeting=_greeting(booking), **context)
         if email
-        else sms
+        else sms.strip()
     )
     attachments = ()
     if email and calendar:
-        # Imported here: ics builds its links with this module's public_url.
+        # Imported here: ics builds its links with this module's event_url.
         from consultations.events.ics import calendar_attachment
 
         attachments = (calendar_attachment(event, now=now),)
     message = NewMessage(
-        to=address, body=body.strip() + ("\n" if email else ""), subject=subject if email else "",
-        customer_id=booking.customer_id, activity_id=event.activity_id, topic=f"event:{event.id}",
-        ref=f"booking:{booking.id}", purpose=purpose, attachments=attachments,
-    )  # fmt: skip
+        to=address,
+        body=body,
+        subject=subject if email else "",
+        customer_id=booking.customer_id,
+        activity_id=event.activity_id,
+        topic=f"event:{event.id}",
+        ref=f"booking:{booking.id}",
+        purpose=purpose,
+        attachments=attachments,
+    )
     return enqueue(booking.notify_channel, message, now=now)
 
 
@@ -142,60 +163,32 @@ def booking_made(
     """Confirm a new booking or waiting-list place on the booker's channel."""
     event = booking.event
     link = booking_url(event, token)
-    if booking.status == "waiting":
-        lines = [
-            f"{event.title} is full, so you are on the waiting list"
-            + (f" (number {position})." if position else "."),
-            "If a place comes up it is yours and we will tell you straight away.",
-            "",
-            f"See or cancel your request: {link}",
-        ]
-        return _send(
-            booking, "confirmation", sms_waiting(event, position), f"Waiting list: {event.title}", lines, now
-        )
-    lines = [f"You are booked for {event.title}.", "", *_email_details(event, booking), "",
-             f"Can't come? Cancel here so someone else can have your place: {link}"]  # fmt: skip
-    return _send(
-        booking,
-        "confirmation",
-        sms_booked(event, booking),
-        f"Booked: {event.title}",
-        lines,
-        now,
-        calendar=True,
-    )
+    if booking.status == WAITING:
+        subject = f"Waiting list: {event.title}"
+        sms = sms_waiting(event, position)
+        return _send(booking, "confirmation", sms, subject, "waiting", now, link=link, position=position)
+    sms = sms_booked(event, booking)
+    subject = f"Booked: {event.title}"
+    return _send(booking, "confirmation", sms, subject, "booked", now, calendar=True, link=link)
 
 
 def booking_promoted(booking: Booking, *, now: datetime) -> OutboundMessage | None:
     """Tell the person at the head of the waiting list that they now have a place."""
     event = booking.event
-    lines = ["Good news: a place came up and you are now booked for " + event.title + ".", "",
-             *_email_details(event, booking), "",
-             "Can't come? Use the link in your first email to cancel, so the next person can go."]  # fmt: skip
-    return _send(
-        booking, "confirmation", sms_promoted(event, booking), f"You have a place: {event.title}", lines, now,
-        calendar=True,
-    )  # fmt: skip
+    sms = sms_promoted(event, booking)
+    subject = f"You have a place: {event.title}"
+    return _send(booking, "confirmation", sms, subject, "promoted", now, calendar=True)
 
 
 def booking_cancelled(booking: Booking, *, now: datetime) -> OutboundMessage | None:
     """Confirm a cancellation on the booker's channel."""
     event = booking.event
-    lines = [
-        f"Your booking for {event.title} ({when(event)}) is cancelled.",
-        "Thank you for letting us know.",
-    ]
-    return _send(booking, "confirmation", sms_cancelled(event), f"Cancelled: {event.title}", lines, now)
+    return _send(booking, "confirmation", sms_cancelled(event), f"Cancelled: {event.title}", "cancelled", now)
 
 
 def booking_reminder(booking: Booking, *, now: datetime) -> OutboundMessage | None:
     """Remind a booked person of the event."""
     event = booking.event
-    lines = [
-        f"This is a reminder that you are booked for {event.title}.",
-        "",
-        *_email_details(event, booking),
-    ]
-    if event.sms_keyword:
-        lines += ["", f"Can't come? Use the link in your booking email, or text CANCEL {event.sms_keyword}."]
-    return _send(booking, "reminder", sms_reminder(event, booking), f"Reminder: {event.title}", lines, now)
+    return _send(
+        booking, "reminder", sms_reminder(event, booking), f"Reminder: {event.title}", "reminder", now
+    )

@@ -12,7 +12,7 @@ from consultations.events.matching import (
     customer_by_ref,
     live_customer,
 )
-from consultations.events.models import Event
+from consultations.events.models import ACTIVE_STATUSES, BOOKED, WAITING, Event
 from consultations.events.services import BookingOutcome, BookingRequest
 from messaging.api import is_suppressed
 
@@ -107,16 +107,21 @@ def read_phone_booking(form: Mapping[str, str], event: Event) -> PhoneBookingFor
     if errors or places is None:
         return result
     result.request = BookingRequest(
-        customer=customer, name=values["name"], phone=contact_phone, email=contact_email, places=places,
-        source="phone", notify_channel=notify,
-    )  # fmt: skip
+        customer=customer,
+        name=values["name"],
+        phone=contact_phone,
+        email=contact_email,
+        places=places,
+        source="phone",
+        notify_channel=notify,
+    )
     return result
 
 
 def _confirmed(outcome: BookingOutcome, wanted: bool) -> bool:
     """True when a confirmation was queued: wanted, to an address that has not opted out."""
     booking = outcome.booking
-    if not wanted or booking is None or outcome.status not in ("booked", "waiting") or not booking.address:
+    if not wanted or booking is None or outcome.status not in ACTIVE_STATUSES or not booking.address:
         return False
     return not is_suppressed(booking.notify_channel, booking.address)
 
@@ -131,13 +136,13 @@ def outcome_message(outcome: BookingOutcome, form: PhoneBookingForm) -> tuple[st
         if how and _confirmed(outcome, form.confirm)
         else " No confirmation was sent."
     )
-    if outcome.status == "booked" and booking:
+    if outcome.status == BOOKED and booking:
         places = f"{booking.places} place" + ("" if booking.places == 1 else "s")
         return f"Booked {places} for {who}.{told}", "success"
-    if outcome.status == "waiting":
+    if outcome.status == WAITING:
         return f"The event is full: {who} is number {outcome.position} on the waiting list.{told}", "success"
     if outcome.status == "already" and booking:
-        where = f"number {outcome.position} on the waiting list" if booking.status == "waiting" else "booked"
+        where = f"number {outcome.position} on the waiting list" if booking.status == WAITING else "booked"
         return f"{who} is already {where}; nothing changed.", "info"
     if outcome.status == "full":
         return "The event is full and has no waiting list; nothing was booked.", "error"

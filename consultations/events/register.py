@@ -79,9 +79,15 @@ class ChooseCustomer(RegisterError):
 
 
 def _walk_in_customer(
-    *, customer_id: int | str | None, ref: str, first_name: str, last_name: str, phone: str | None,
-    email: str | None, as_guest: bool,
-) -> Customer | None:  # fmt: skip
+    *,
+    customer_id: int | str | None,
+    ref: str,
+    first_name: str,
+    last_name: str,
+    phone: str | None,
+    email: str | None,
+    as_guest: bool,
+) -> Customer | None:
     """Return the register customer staff mean, None for a guest; ask when the register holds likely matches."""
     if as_guest:
         return None
@@ -102,10 +108,18 @@ def _walk_in_customer(
 
 
 def add_walk_in(
-    event: Event, *, ref: str = "", first_name: str = "", last_name: str = "", phone: str = "",
-    email: str = "", places: int = 1, now: datetime, customer_id: int | str | None = None,
+    event: Event,
+    *,
+    ref: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    phone: str = "",
+    email: str = "",
+    places: int = 1,
+    now: datetime,
+    customer_id: int | str | None = None,
     as_guest: bool = False,
-) -> Booking:  # fmt: skip
+) -> Booking:
     """Record someone who came without booking: a register customer staff picked, or a named guest.
 
     Nobody is added to the register here: the housing system's import owns it, so a walk-in who
@@ -121,17 +135,31 @@ def add_walk_in(
     if email.strip() and not address:
         raise RegisterError(f"{email} is not an email address.")
     customer = _walk_in_customer(
-        customer_id=customer_id, ref=ref, first_name=first_name, last_name=last_name, phone=e164,
-        email=address, as_guest=as_guest,
-    )  # fmt: skip
+        customer_id=customer_id,
+        ref=ref,
+        first_name=first_name,
+        last_name=last_name,
+        phone=e164,
+        email=address,
+        as_guest=as_guest,
+    )
     if customer is None:
         name = f"{first_name.strip()} {last_name.strip()}".strip()[:160]
         if not name:
             raise RegisterError("Give the walk-in's name.")
         booking = Booking(
-            event_id=event.id, customer_id=None, name=name, phone=e164, email=address, places=places,
-            status=WALK_IN, source="walk-in", created_at=now, attended=True, attended_at=now,
-        )  # fmt: skip
+            event_id=event.id,
+            customer_id=None,
+            name=name,
+            phone=e164,
+            email=address,
+            places=places,
+            status=WALK_IN,
+            source="walk-in",
+            created_at=now,
+            attended=True,
+            attended_at=now,
+        )
         db.session.add(booking)
         db.session.flush()
         return booking
@@ -147,10 +175,18 @@ def add_walk_in(
         set_attended(expected, True, now=now)
         return expected
     booking = Booking(
-        event_id=event.id, customer_id=customer.id, name=customer.name, phone=customer.phone,
-        email=customer.email, places=places, status=WALK_IN, source="walk-in", created_at=now,
-        attended=True, attended_at=now,
-    )  # fmt: skip
+        event_id=event.id,
+        customer_id=customer.id,
+        name=customer.name,
+        phone=customer.phone,
+        email=customer.email,
+        places=places,
+        status=WALK_IN,
+        source="walk-in",
+        created_at=now,
+        attended=True,
+        attended_at=now,
+    )
     db.session.add(booking)
     db.session.flush()
     return booking
@@ -195,13 +231,21 @@ def _desired_rows(event: Event) -> dict[str, dict[str, Any]]:
         }
     if guests:
         rows[f"event:{event.id}:guests"] = {
-            **base, "customer_id": None, "channel": "event", "headcount": guests, "hours": hours * guests,
-        }  # fmt: skip
+            **base,
+            "customer_id": None,
+            "channel": "event",
+            "headcount": guests,
+            "hours": hours * guests,
+        }
     if event.online_viewers:
         viewers = event.online_viewers
         rows[f"event:{event.id}:online"] = {
-            **base, "customer_id": None, "channel": "online", "headcount": viewers, "hours": hours * viewers,
-        }  # fmt: skip
+            **base,
+            "customer_id": None,
+            "channel": "online",
+            "headcount": viewers,
+            "hours": hours * viewers,
+        }
     return rows
 
 

@@ -13,7 +13,7 @@ from consultations.events import notices
 from consultations.events.blueprints import public as bp
 from consultations.events.forms import BookingForm, read_booking_form
 from consultations.events.ics import event_calendar
-from consultations.events.models import Event
+from consultations.events.models import ACTIVE_STATUSES, WAITING, Event
 from consultations.events.services import BookingError, book, booking_by_token, cancel, waiting_position
 
 
@@ -31,9 +31,14 @@ def _page(
     now = utcnow()
     form = form or BookingForm({"places": "1"})
     return render_template(
-        "events/public_book.html", event=event, state=event.booking_state(now), form=form, when=notices.when(event),
-        where=notices.where(event), outcome=outcome,
-    ), status  # fmt: skip
+        "events/public_book.html",
+        event=event,
+        state=event.booking_state(now),
+        form=form,
+        when=notices.when(event),
+        where=notices.where(event),
+        outcome=outcome,
+    ), status
 
 
 @bp.route("/<slug>", methods=["GET", "POST"])
@@ -57,7 +62,7 @@ def book_page(slug: str) -> ResponseReturnValue:
     except BookingError as exc:
         form.errors["places"] = str(exc)
         return _page(event, form, 400)
-    if outcome.status in ("booked", "waiting") and outcome.token:
+    if outcome.status in ACTIVE_STATUSES and outcome.token:
         db.session.commit()
         return redirect(
             url_for("events_public.booking_page", slug=event.slug, token=outcome.token, new=1), 303
@@ -75,11 +80,17 @@ def booking_page(slug: str, token: str) -> ResponseReturnValue:
     booking = booking_by_token(found, token)
     if booking is None:
         return render_template("events/public_missing.html", slug=slug, booking=True), 404
-    position = waiting_position(booking) if booking.status == "waiting" else None
+    position = waiting_position(booking) if booking.status == WAITING else None
     return render_template(
-        "events/public_booking.html", event=found, booking=booking, token=token, position=position,
-        when=notices.when(found), where=notices.where(found), new=request.args.get("new") == "1",
-    )  # fmt: skip
+        "events/public_booking.html",
+        event=found,
+        booking=booking,
+        token=token,
+        position=position,
+        when=notices.when(found),
+        where=notices.where(found),
+        new=request.args.get("new") == "1",
+    )
 
 
 @bp.route("/<slug>/cancel/<token>", methods=["GET", "POST"])
@@ -92,7 +103,7 @@ def cancel_page(slug: str, token: str) -> ResponseReturnValue:
     booking = booking_by_token(found, token)
     if booking is None:
         return render_template("events/public_missing.html", slug=slug, booking=True), 404
-    if request.method == "POST" and booking.status in ("booked", "waiting"):
+    if request.method == "POST" and booking.status in ACTIVE_STATUSES:
         cancel(booking, now=utcnow())
         db.session.commit()
         return redirect(url_for("events_public.booking_page", slug=found.slug, token=token), 303)

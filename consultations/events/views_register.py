@@ -75,10 +75,17 @@ def walk_in(event_id: int) -> ResponseReturnValue:
         places = 0
     try:
         booking = add_walk_in(
-            event, ref=form.get("ref", ""), first_name=form.get("first_name", ""), last_name=form.get("last_name", ""),
-            phone=form.get("phone", ""), email=form.get("email", ""), places=places, now=utcnow(),
-            customer_id=form.get("customer_id") or None, as_guest=form.get("as_guest") == "1",
-        )  # fmt: skip
+            event,
+            ref=form.get("ref", ""),
+            first_name=form.get("first_name", ""),
+            last_name=form.get("last_name", ""),
+            phone=form.get("phone", ""),
+            email=form.get("email", ""),
+            places=places,
+            now=utcnow(),
+            customer_id=form.get("customer_id") or None,
+            as_guest=form.get("as_guest") == "1",
+        )
     except ChooseCustomer as choice:
         db.session.rollback()
         typed = {k: form.get(k, "") for k in ("first_name", "last_name", "phone", "email", "places", "q")}

@@ -22,7 +22,7 @@ from consultations.events.blueprints import staff as bp
 from consultations.events.definitions import DefinitionError, event_to_definition, save_definition
 from consultations.events.forms import event_form_data
 from consultations.events.invitations import InvitationError, invitations_sent, invite
-from consultations.events.models import Booking, Event
+from consultations.events.models import ACTIVE_STATUSES, Booking, Event
 from consultations.events.phone_booking import PhoneBookingForm, outcome_message, read_phone_booking
 from consultations.events.register import attendance_counts
 from consultations.events.services import BookingError, book, cancel
@@ -48,8 +48,14 @@ def _form_values(event: Event | None) -> dict[str, object]:
             .astimezone(LONDON)
             .replace(hour=11, minute=0, second=0, microsecond=0)
         )
-        return {"starts_at": start.strftime("%Y-%m-%dT%H:%M"), "ends_at": (start + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
-                "capacity": 50, "max_places": 6, "reminder_hours": 24, "waitlist": True}  # fmt: skip
+        return {
+            "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (start + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+            "capacity": 50,
+            "max_places": 6,
+            "reminder_hours": 24,
+            "waitlist": True,
+        }
     values = event_to_definition(event)
     for key in ("starts_at", "ends_at", "opens_at", "closes_at"):
         values[key] = (values[key] or "")[:16]
@@ -118,11 +124,21 @@ def _show(
     staff_form = staff_form or StaffTimeForm(prefix="s", formdata=None, date=_event_day(event))
     cost_form = cost_form or CostForm(prefix="c", formdata=None, date=_event_day(event))
     return render_template(
-        "events/show.html", event=event, bookings=bookings, counts=attendance_counts(event), now=utcnow(),
-        invited=invitations_sent(event), staff_hours=staff_hours, costs=costs,
-        preview=None, audience={}, today=utcnow().astimezone(LONDON).date().isoformat(),
-        booking_form=booking_form, staff_form=staff_form, cost_form=cost_form,
-    ), status  # fmt: skip
+        "events/show.html",
+        event=event,
+        bookings=bookings,
+        counts=attendance_counts(event),
+        now=utcnow(),
+        invited=invitations_sent(event),
+        staff_hours=staff_hours,
+        costs=costs,
+        preview=None,
+        audience={},
+        today=utcnow().astimezone(LONDON).date().isoformat(),
+        booking_form=booking_form,
+        staff_form=staff_form,
+        cost_form=cost_form,
+    ), status
 
 
 @bp.get("/<int:event_id>")
@@ -147,7 +163,7 @@ def book_for_caller(event_id: int) -> ResponseReturnValue:
         form.errors["places"] = str(exc)
         return _show(event, form, 400)
     message, category = outcome_message(outcome, form)
-    if outcome.status in ("booked", "waiting"):
+    if outcome.status in ACTIVE_STATUSES:
         db.session.commit()
     else:
         db.session.rollback()

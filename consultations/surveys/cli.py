@@ -15,6 +15,7 @@ from app.extensions import db
 from app.imports.result import ImportRejected
 from app.models.audit import CommandLineActor, record
 from app.models.base import utcnow
+from consultations.surveys.closing import close
 from consultations.surveys.definitions import (
     DefinitionError,
     export_definition,
@@ -22,7 +23,7 @@ from consultations.surveys.definitions import (
     parse_when,
 )
 from consultations.surveys.exports import to_csv, to_xlsx
-from consultations.surveys.launch import SurveyError, close, launch, schedule
+from consultations.surveys.launch import SurveyError, launch, schedule
 from consultations.surveys.models import Consultation
 from consultations.surveys.response_import import load_responses
 

@@ -16,7 +16,7 @@ from app.models import Activity
 from app.periods import LONDON
 from consultations.audiences import CHANNELS, AudienceError, AudienceSpec, unknown_areas, unlisted_errors
 from consultations.field_errors import DefinitionError, FieldError, check_one_line
-from consultations.surveys.models import Consultation, Question
+from consultations.surveys.models import DRAFT, Consultation, Question
 from consultations.surveys.question_defs import as_question, check_question, check_routing, question_json
 from consultations.tsm.template import own_questions_out_of_place
 
@@ -270,7 +270,7 @@ def import_definition(data: Any) -> tuple[Consultation, bool]:
     consultation = db.session.scalar(select(Consultation).where(Consultation.slug == definition.slug))
     created = consultation is None
     if consultation is None:
-        consultation = Consultation(slug=definition.slug, status="draft")
+        consultation = Consultation(slug=definition.slug, status=DRAFT)
     elif consultation.launched and not _same_questions(consultation, definition.questions):
         raise DefinitionError(
             [f"questions: {definition.slug} has been launched, so its questions can no longer change"]

@@ -10,8 +10,11 @@ from sqlalchemy import or_, select, update
 from app.extensions import db
 from app.models import Customer
 from app.tokens import new_token
-from consultations.surveys.launch import EmailTemplate, close, launch, survey_link
-from consultations.surveys.models import Consultation, Invitation, InvitationLink
+from consultations.surveys.closing import close
+from consultations.surveys.invitation_email import EmailTemplate
+from consultations.surveys.launch import launch
+from consultations.surveys.links import survey_link
+from consultations.surveys.models import INVITED, OPEN, SCHEDULED, Consultation, Invitation, InvitationLink
 from consultations.surveys.texts import reminder_sms
 from consultations.surveys.timeouts import expire_quiet
 from messaging.api import NewMessage, channels, enqueue, unsubscribe_url
@@ -23,7 +26,7 @@ REMINDER_BATCH = 2000
 def launch_due(now: datetime) -> int:
     """Launch scheduled consultations whose opening time has come."""
     due = db.session.scalars(
-        select(Consultation.id).where(Consultation.status == "scheduled", Consultation.opens_at <= now)
+        select(Consultation.id).where(Consultation.status == SCHEDULED, Consultation.opens_at <= now)
     ).all()
     done = 0
     for consultation_id in due:
@@ -38,7 +41,7 @@ def launch_due(now: datetime) -> int:
 def close_due(now: datetime) -> int:
     """Close open consultations whose closing time has passed."""
     due = db.session.scalars(
-        select(Consultation.id).where(Consultation.status == "open", Consultation.closes_at <= now)
+        select(Consultation.id).where(Consultation.status == OPEN, Consultation.closes_at <= now)
     ).all()
     done = 0
     for consultation_id in due:
@@ -56,7 +59,7 @@ def _claim_reminder(invitation: Invitation) -> bool:
             update(Invitation)
             .where(
                 Invitation.id == invitation.id,
-                Invitation.status == "invited",
+                Invitation.status == INVITED,
                 Invitation.reminders_sent == invitation.reminders_sent,
             )
             .values(reminders_sent=Invitation.reminders_sent + 1)
@@ -114,7 +117,7 @@ def send_reminders(now: datetime) -> int:
     sent = 0
     consultations = db.session.scalars(
         select(Consultation).where(
-            Consultation.status == "open",
+            Consultation.status == OPEN,
             Consultation.reminder_after_hours.is_not(None),
             Consultation.max_reminders > 0,
         )
@@ -126,7 +129,7 @@ def send_reminders(now: datetime) -> int:
             .outerjoin(Customer, Customer.id == Invitation.customer_id)
             .where(
                 Invitation.consultation_id == consultation.id,
-                Invitation.status == "invited",
+                Invitation.status == INVITED,
                 Invitation.is_test.is_(False),
                 Invitation.reminders_sent < consultation.max_reminders,
                 Invitation.last_sent_at <= cutoff,

@@ -1,4 +1,4 @@
-"""Launch, schedule and close consultations: the audience is fixed and invited in one transaction."""
+"""Launch and schedule consultations: the audience is fixed and invited in one transaction."""
 
 from __future__ import annotations
 
@@ -7,20 +7,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
-from markupsafe import escape
 from sqlalchemy import insert, select, update
 
 from app.extensions import db
 from app.models.audit import record
 from app.tokens import new_token
 from consultations.audiences import AudienceSpec, Recipient, plan_audience
-from consultations.surveys.models import LIVE_INVITATION, Consultation, Invitation, Response
-from consultations.surveys.texts import CLOSING, Email, invitation_email, opening_sms
-from messaging.api import NewMessage, enqueue, enqueue_many, unsubscribe_url
-
-# Placeholders filled per recipient, so 50,000 emails need one template render, not 50,000.
-_NAME, _LINK, _UNSUB = "@@FIRST_NAME@@", "@@SURVEY_LINK@@", "@@UNSUBSCRIBE@@"
+from consultations.surveys.invitation_email import FIRST_NAME, EmailTemplate
+from consultations.surveys.links import survey_link
+from consultations.surveys.models import DRAFT, INVITED, OPEN, SCHEDULED, Consultation, Invitation
+from consultations.surveys.texts import opening_sms
+from messaging.api import NewMessage, enqueue_many, unsubscribe_url
 
 
 class SurveyError(ValueError):
@@ -42,11 +39,6 @@ class LaunchResult:
         return sum(self.by_channel.values())
 
 
-def survey_link(token: str) -> str:
-    """Return the public address of a personal survey link."""
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/s/{token}"
-
-
 def check_launchable(consultation: Consultation) -> None:
     """Refuse a consultation that cannot go out yet, saying what is missing."""
     if not consultation.questions:
@@ -59,26 +51,6 @@ def check_launchable(consultation: Consultation) -> None:
         problems = conversation_problems(consultation)
         if problems:
             raise SurveyError(" ".join(problems))
-
-
-class EmailTemplate:
-    """The invitation email rendered once, filled in per recipient."""
-
-    def __init__(self, consultation: Consultation, *, reminder: bool = False) -> None:
-        self.email: Email = invitation_email(
-            consultation, first_name=_NAME, link=_LINK, unsubscribe=_UNSUB, reminder=reminder
-        )
-
-    def fill(self, first_name: str, link: str, unsubscribe: str) -> Email:
-        """Return the email for one person."""
-        name = first_name.strip() or "there"
-        text = self.email.text.replace(_NAME, name).replace(_LINK, link).replace(_UNSUB, unsubscribe)
-        html = (
-            self.email.html.replace(_NAME, str(escape(name)))
-            .replace(_LINK, str(escape(link)))
-            .replace(_UNSUB, str(escape(unsubscribe)))
-        )
-        return Email(subject=self.email.subject, text=text, html=html)
 
 
 def _insert_invitations(
@@ -97,7 +69,7 @@ def _insert_invitations(
                 "channel": r.channel,
                 "address": r.address,
                 "token_hash": digest,
-                "status": "invited",
+                "status": INVITED,
                 "position": 0,
                 "attempts": 0,
                 "reprompts": 0,
@@ -129,8 +101,8 @@ def launch(consultation: Consultation, *, now: datetime, actor: Any = None) -> L
     check_launchable(consultation)
     claimed = db.session.execute(
         update(Consultation)
-        .where(Consultation.id == consultation.id, Consultation.status.in_(("draft", "scheduled")))
-        .values(status="open", launched_at=now)
+        .where(Consultation.id == consultation.id, Consultation.status.in_((DRAFT, SCHEDULED)))
+        .values(status=OPEN, launched_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
@@ -147,7 +119,7 @@ def launch(consultation: Consultation, *, now: datetime, actor: Any = None) -> L
     sms: list[NewMessage] = []
     email: list[NewMessage] = []
     template = EmailTemplate(consultation) if "email" in plan.by_channel else None
-    opening = opening_sms(consultation, _NAME)
+    opening = opening_sms(consultation, FIRST_NAME)
     common = {"activity_id": consultation.activity_id, "topic": consultation.topic, "purpose": "invitation"}
     for invitation_id, r, token in _insert_invitations(consultation, plan.recipients, now):
         ref = f"invitation:{invitation_id}"
@@ -155,7 +127,7 @@ def launch(consultation: Consultation, *, now: datetime, actor: Any = None) -> L
             sms.append(
                 NewMessage(
                     to=r.address,
-                    body=opening.replace(_NAME, r.first_name.strip() or "there"),
+                    body=opening.replace(FIRST_NAME, r.first_name.strip() or "there"),
                     customer_id=r.customer_id,
                     ref=ref,
                     **common,
@@ -207,13 +179,13 @@ def schedule(
 ) -> LaunchResult | None:
     """Schedule a launch for ``at`` (or launch now when that time has passed)."""
     check_launchable(consultation)
-    if consultation.status not in ("draft", "scheduled"):
+    if consultation.status not in (DRAFT, SCHEDULED):
         raise SurveyError(f"{consultation.title} is already {consultation.status}.")
     if at <= now:
         return launch(consultation, now=now, actor=actor)
     if consultation.closes_at and consultation.closes_at <= at:
         raise SurveyError("The launch time must be before the closing time.")
-    consultation.status = "scheduled"
+    consultation.status = SCHEDULED
     consultation.opens_at = at
     record(
         "consultation.schedule",
@@ -231,8 +203,8 @@ def unschedule(consultation: Consultation, *, now: datetime, actor: Any = None) 
     """Put a scheduled consultation back to draft."""
     changed = db.session.execute(
         update(Consultation)
-        .where(Consultation.id == consultation.id, Consultation.status == "scheduled")
-        .values(status="draft")
+        .where(Consultation.id == consultation.id, Consultation.status == SCHEDULED)
+        .values(status=DRAFT)
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed:
@@ -245,106 +217,3 @@ def unschedule(consultation: Consultation, *, now: datetime, actor: Any = None) 
             now=now,
         )
     return bool(changed)
-
-
-def close(consultation: Consultation, *, now: datetime, actor: Any = None) -> bool:
-    """Close the consultation and end open SMS conversations politely; False when already closed."""
-    claimed = db.session.execute(
-        update(Consultation)
-        .where(Consultation.id == consultation.id, Consultation.status.in_(("open", "scheduled")))
-        .values(status="closed", closed_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        return False
-    db.session.refresh(consultation)
-    mid_way = db.session.execute(
-        select(Invitation.id, Invitation.address, Invitation.customer_id).where(
-            Invitation.consultation_id == consultation.id,
-            Invitation.channel == "sms",
-            Invitation.status == "started",
-        )
-    ).all()
-    goodbye = [
-        NewMessage(
-            to=row.address,
-            body=CLOSING,
-            customer_id=row.customer_id,
-            activity_id=consultation.activity_id,
-            topic=consultation.topic,
-            ref=f"invitation:{row.id}",
-            purpose="closing",
-        )
-        for row in mid_way
-    ]
-    if goodbye:
-        enqueue_many("sms", goodbye, now=now)
-    db.session.execute(
-        update(Invitation)
-        .where(Invitation.consultation_id == consultation.id, Invitation.status.in_(LIVE_INVITATION))
-        .values(status="closed")
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(
-        update(Response)
-        .where(Response.consultation_id == consultation.id, Response.status == "started")
-        .values(status="incomplete")
-        .execution_options(synchronize_session=False)
-    )
-    record(
-        "consultation.close",
-        actor=actor,
-        target_type="consultation",
-        target_id=consultation.id,
-        now=now,
-        detail={"slug": consultation.slug, "conversations_ended": len(mid_way)},
-    )
-    db.session.flush()
-    return True
-
-
-def start_test_conversation(
-    consultation: Consultation, phone: str, *, now: datetime, actor: Any = None
-) -> Invitation:
-    """Start a conversation with a staff phone (or the simulator); it is never counted."""
-    check_launchable(consultation)
-    db.session.execute(
-        update(Invitation)
-        .where(
-            Invitation.is_test.is_(True), Invitation.address == phone, Invitation.status.in_(LIVE_INVITATION)
-        )
-        .values(status="ended")
-        .execution_options(synchronize_session=False)
-    )
-    invitation = Invitation(
-        consultation_id=consultation.id,
-        channel="sms",
-        address=phone,
-        status="invited",
-        last_sent_at=now,
-        is_test=True,
-        created_at=now,
-    )
-    db.session.add(invitation)
-    db.session.flush()
-    name = getattr(actor, "name", "") or ""
-    enqueue(
-        "sms",
-        NewMessage(
-            to=phone,
-            body=opening_sms(consultation, name.split(" ")[0]),
-            topic=f"consultation-test:{consultation.id}",
-            ref=f"invitation:{invitation.id}",
-            purpose="test",
-        ),
-        now=now,
-    )
-    record(
-        "consultation.test_conversation",
-        actor=actor,
-        target_type="consultation",
-        target_id=consultation.id,
-        now=now,
-        detail={"phone": phone},
-    )
-    return invitation

@@ -26,11 +26,17 @@ from app.extensions import db
 from app.models import Activity, Customer, StaffUser
 from app.models.base import UTCDateTime, utcnow
 
-STATUSES = ("draft", "scheduled", "open", "closed")
+# Consultation statuses, in the order a consultation moves through them.
+DRAFT, SCHEDULED, OPEN, CLOSED = "draft", "scheduled", "open", "closed"
+STATUSES = (DRAFT, SCHEDULED, OPEN, CLOSED)
 # Invitation statuses: invited (sent, no answer yet), started (part-way through an SMS
 # conversation), completed, ended (stopped after unreadable replies), expired (went quiet),
 # closed (the consultation closed first).
-LIVE_INVITATION = ("invited", "started")
+INVITED, STARTED, COMPLETED, ENDED, EXPIRED = "invited", "started", "completed", "ended", "expired"
+LIVE_INVITATION = (INVITED, STARTED)
+# Response statuses: started, completed, or incomplete (the consultation closed or the
+# conversation went quiet part-way).
+INCOMPLETE = "incomplete"
 RESPONSE_CHANNELS = ("sms", "email", "web", "post", "phone", "in person")
 
 
@@ -54,7 +60,7 @@ class Consultation(db.Model):
     reminder_after_hours: Mapped[float | None] = mapped_column(Float)
     max_reminders: Mapped[int] = mapped_column(Integer, default=0)
     minutes_per_response: Mapped[Decimal] = mapped_column(Numeric(8, 2), default=Decimal(5))
-    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=DRAFT, index=True)
     launched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     invited_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -132,7 +138,7 @@ class Invitation(db.Model):
     channel: Mapped[str] = mapped_column(String(10))
     address: Mapped[str] = mapped_column(String(254))
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    status: Mapped[str] = mapped_column(String(20), default="invited")
+    status: Mapped[str] = mapped_column(String(20), default=INVITED)
     # SMS conversation: the question being asked and unreadable replies to it.
     position: Mapped[int] = mapped_column(Integer, default=0)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -173,7 +179,7 @@ class Response(db.Model):
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("survey_invitations.id"), unique=True)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     channel: Mapped[str] = mapped_column(String(10))
-    status: Mapped[str] = mapped_column(String(20), default="started")
+    status: Mapped[str] = mapped_column(String(20), default=STARTED)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))

@@ -12,7 +12,8 @@ from email_validator import EmailNotValidError, validate_email
 
 from app.contact import ContactError, normalise_phone
 from consultations.audiences import AudienceSpec, count_audience
-from consultations.surveys.launch import SurveyError, survey_link
+from consultations.surveys.launch import SurveyError
+from consultations.surveys.links import survey_link
 from consultations.surveys.models import Consultation
 from consultations.surveys.sms_limits import conversation_problems, opening_segments, segment_warning
 from consultations.surveys.texts import (

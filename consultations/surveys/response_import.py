@@ -22,7 +22,7 @@ from app.imports.result import ImportRejected, Problems, quoted
 from app.models import Customer
 from app.models.audit import record
 from app.periods import LONDON
-from consultations.surveys.models import Answer, Consultation, Question, Response
+from consultations.surveys.models import STARTED, Answer, Consultation, Question, Response
 from consultations.surveys.parsing import Parsed
 from consultations.surveys.qtypes import kind
 from consultations.surveys.responses import complete
@@ -189,7 +189,7 @@ def import_responses(
             consultation_id=consultation.id,
             customer_id=customer_id,
             channel=channel,
-            status="started",
+            status=STARTED,
             started_at=at,
             entered_by_id=getattr(entered_by, "id", None),
             source_key=f"import:{digest}:{number}",

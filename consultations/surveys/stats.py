@@ -16,6 +16,7 @@ from app.models.people import PROFILE_FIELDS
 from app.suppression import NOT_RECORDED, SUPPRESS_UNDER
 from app.vocabulary.lists import Vocabulary, load_all
 from consultations.surveys.models import (
+    COMPLETED,
     RESPONSE_CHANNELS,
     Answer,
     Consultation,
@@ -88,7 +89,7 @@ def channel_figures(consultation: Consultation) -> dict[str, ChannelFigures]:
         .group_by(Response.channel, Response.status)
     ):
         figures[channel].answered += n
-        if status == "completed":
+        if status == COMPLETED:
             figures[channel].completed += n
     order = [c for c in RESPONSE_CHANNELS if c in figures]
     return {c: figures[c] for c in order}
@@ -218,7 +219,7 @@ def _not_asked(consultation: Consultation, question: Question) -> int:
         db.session.scalar(
             select(func.count()).where(
                 Response.consultation_id == consultation.id,
-                Response.status == "completed",
+                Response.status == COMPLETED,
                 ~has_answer.exists(),
             )
         )
@@ -272,7 +273,7 @@ def profile(consultation: Consultation) -> dict[str, list[ProfileRow]]:
     )
     respondent_ids = select(Response.customer_id).where(
         Response.consultation_id == consultation.id,
-        Response.status == "completed",
+        Response.status == COMPLETED,
         Response.customer_id.is_not(None),
         real_responses(),
     )
@@ -298,7 +299,7 @@ def web_link_counts(consultation: Consultation) -> dict[str, int]:
             Response.consultation_id == consultation.id,
             Response.channel == "web",
             Response.invitation_id.is_(None),
-            Response.status == "completed",
+            Response.status == COMPLETED,
         )
         .group_by(Response.customer_id.is_(None))
     ).all()

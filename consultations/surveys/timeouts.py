@@ -9,12 +9,12 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from app.extensions import db
-from consultations.surveys.models import Invitation, Response
+from consultations.surveys.models import EXPIRED, INCOMPLETE, STARTED, Invitation, Response
 from consultations.surveys.texts import TIMED_OUT
 from messaging.api import InboundMessage
 from messaging.handlers import InboundReply
 
-QUIET = "started"
+QUIET = STARTED
 
 
 def conversation_window(app: Any = None) -> timedelta:
@@ -31,15 +31,15 @@ def _expire(where: Any) -> int:
     """Mark matching part-way conversations expired and their responses incomplete."""
     db.session.execute(
         update(Response)
-        .where(Response.invitation_id.in_(select(Invitation.id).where(*where)), Response.status == "started")
-        .values(status="incomplete")
+        .where(Response.invitation_id.in_(select(Invitation.id).where(*where)), Response.status == STARTED)
+        .values(status=INCOMPLETE)
         .execution_options(synchronize_session=False)
     )
     return (
         db.session.execute(
             update(Invitation)
             .where(*where)
-            .values(status="expired")
+            .values(status=EXPIRED)
             .execution_options(synchronize_session=False)
         ).rowcount
         or 0
@@ -64,7 +64,7 @@ def timed_out_conversation(phone: str, now: datetime) -> Invitation | None:
             Invitation.channel == "sms",
             Invitation.address == phone,
             # "started" too: the sweeper may not have reached it yet.
-            Invitation.status.in_(("expired", QUIET)),
+            Invitation.status.in_((EXPIRED, QUIET)),
             Invitation.last_sent_at < expired_before,
             Invitation.last_sent_at >= expired_before - late_reply_window(),
         )

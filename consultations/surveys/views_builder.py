@@ -30,10 +30,11 @@ from consultations.surveys.definitions import (
     replace_questions,
     validate,
 )
-from consultations.surveys.launch import SurveyError, start_test_conversation
-from consultations.surveys.models import Consultation
+from consultations.surveys.launch import SurveyError
+from consultations.surveys.models import DRAFT, Consultation
 from consultations.surveys.preview import build_preview, send_test
 from consultations.surveys.qtypes import TYPES, LabelledScale
+from consultations.surveys.trials import start_test_conversation
 
 SETTINGS = (
     "slug",
@@ -114,7 +115,7 @@ def edit(consultation_id: int | None = None) -> ResponseReturnValue:
             activities=activities,
         ), 422
     if consultation is None:
-        consultation = Consultation(slug=definition.slug, status="draft")
+        consultation = Consultation(slug=definition.slug, status=DRAFT)
     consultation.slug = definition.slug
     apply_settings(consultation, definition)
     db.session.add(consultation)

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.ratelimit import lookup_failed, lookup_limit, public_post_limit
 from consultations.surveys.blueprints import public_bp as bp
-from consultations.surveys.models import Consultation
+from consultations.surveys.models import CLOSED, COMPLETED, OPEN, SCHEDULED, Consultation
 from consultations.surveys.texts import london_text
 from consultations.surveys.webform import field_name, invitation_for_token, submit_invitation, submit_open
 from consultations.tsm.tenure_routing import not_asked_of, tenure_question
@@ -19,13 +19,13 @@ from consultations.tsm.tenure_routing import not_asked_of, tenure_question
 def _closed_or_waiting(consultation: Consultation) -> ResponseReturnValue | None:
     """Render the page for a survey that is not taking answers now, if it is not."""
     now = utcnow()
-    if consultation.status == "closed" or (consultation.closes_at and consultation.closes_at <= now):
+    if consultation.status == CLOSED or (consultation.closes_at and consultation.closes_at <= now):
         closed_on = london_text(consultation.closed_at or consultation.closes_at)
         return render_template(
             "consultations/public/closed.html", consultation=consultation, closed_on=closed_on
         )
-    if consultation.status != "open":
-        opens = london_text(consultation.opens_at) if consultation.status == "scheduled" else ""
+    if consultation.status != OPEN:
+        opens = london_text(consultation.opens_at) if consultation.status == SCHEDULED else ""
         return render_template("consultations/public/not_open.html", consultation=consultation, opens=opens)
     return None
 
@@ -56,7 +56,7 @@ def personal(token: str) -> ResponseReturnValue:
     if invitation is None:
         return _unknown()
     consultation = invitation.consultation
-    if invitation.status == "completed":
+    if invitation.status == COMPLETED:
         return render_template("consultations/public/already.html", consultation=consultation)
     stopped = _closed_or_waiting(consultation)
     if stopped is not None:
@@ -90,7 +90,7 @@ def personal_thanks(token: str) -> ResponseReturnValue:
     invitation = invitation_for_token(token)
     if invitation is None:
         return _unknown()
-    if invitation.status != "completed":
+    if invitation.status != COMPLETED:
         return redirect(url_for("surveys_public.personal", token=token))
     return render_template("consultations/public/thanks.html", consultation=invitation.consultation)
 

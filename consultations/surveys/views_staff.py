@@ -15,6 +15,7 @@ from app.models.audit import record
 from app.models.base import utcnow
 from consultations.surveys import stats
 from consultations.surveys.blueprints import staff_bp as bp
+from consultations.surveys.closing import close
 from consultations.surveys.definitions import (
     DefinitionError,
     export_definition,
@@ -22,7 +23,7 @@ from consultations.surveys.definitions import (
     parse_when,
 )
 from consultations.surveys.exports import to_csv, to_xlsx
-from consultations.surveys.launch import SurveyError, close, launch, schedule, unschedule
+from consultations.surveys.launch import SurveyError, launch, schedule, unschedule
 from consultations.surveys.models import Consultation
 from consultations.surveys.webform import field_name, submit_open
 from consultations.tsm.tenure_routing import tenure_question

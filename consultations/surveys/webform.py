@@ -14,7 +14,15 @@ from app.models import Customer
 from app.tokens import hash_token
 from consultations.events.matching import verified_customer
 from consultations.surveys.engine import lock
-from consultations.surveys.models import Consultation, Invitation, InvitationLink, Question, Response
+from consultations.surveys.models import (
+    COMPLETED,
+    STARTED,
+    Consultation,
+    Invitation,
+    InvitationLink,
+    Question,
+    Response,
+)
 from consultations.surveys.parsing import Parsed
 from consultations.surveys.qtypes import kind
 from consultations.surveys.responses import complete, record_answer, response_for
@@ -111,7 +119,7 @@ def submit_invitation(
 ) -> FormOutcome | None:
     """Store an emailed invitation's answers once; None when it was answered already (flush only)."""
     lock(invitation)
-    if invitation.status == "completed":
+    if invitation.status == COMPLETED:
         return None
     consultation = invitation.consultation
     outcome = check_form(consultation.questions, form, not_asked_of(consultation, invitation.customer))
@@ -119,7 +127,7 @@ def submit_invitation(
         return outcome
     response = response_for(invitation, now=now)
     _store(response, consultation.questions, outcome, now)
-    invitation.status = "completed"
+    invitation.status = COMPLETED
     invitation.answered_at = invitation.answered_at or now
     invitation.completed_at = now
     return outcome
@@ -143,7 +151,7 @@ def already_answered(consultation: Consultation, customer: Customer) -> bool:
             .where(
                 Response.consultation_id == consultation.id,
                 Response.customer_id == customer.id,
-                Response.status == "completed",
+                Response.status == COMPLETED,
             )
             .limit(1)
         )
@@ -208,7 +216,7 @@ def submit_open(
         consultation_id=consultation.id,
         customer_id=customer.id if customer else None,
         channel=channel,
-        status="started",
+        status=STARTED,
         started_at=now,
         entered_by_id=getattr(entered_by, "id", None),
     )

@@ -57,7 +57,7 @@ def configure(app: Flask) -> None:
     from messaging.transports.sms_twilio import TwilioSms
 
     sms: SmsTransport = (
-        TwilioSms.from_config(app.config) if app.config.get("TWILIO_ACCOUNT_SID") else SimulatorSms()
+        TwilioSms.from_config(app.config, app=app) if app.config.get("TWILIO_ACCOUNT_SID") else SimulatorSms()
     )
     email: EmailTransport = SmtpEmail(app) if app.config.get("MAIL_SERVER") else OutboxEmail()
     app.extensions["involve_transports"] = {"sms": sms, "email": email}

@@ -9,11 +9,13 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from flask import Flask
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
+from app.links import external_url
 from messaging.models import OutboundMessage
 from messaging.transports import SendResult
 
@@ -88,14 +90,16 @@ class TwilioSms:
         return client
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> TwilioSms:
-        """Build the transport from the app's settings."""
+    def from_config(cls, config: Mapping[str, Any], *, app: Flask | None = None) -> TwilioSms:
+        """Build the transport from the app's settings (``app`` outside an app context)."""
         return cls(
             config["TWILIO_ACCOUNT_SID"],
             config["TWILIO_AUTH_TOKEN"],
             from_number=config.get("TWILIO_FROM_NUMBER", ""),
             messaging_service_sid=config.get("TWILIO_MESSAGING_SERVICE_SID", ""),
-            status_callback=config["PUBLIC_BASE_URL"].rstrip("/") + "/messaging/twilio/status",
+            status_callback=external_url(
+                "messaging.twilio_status", _app=app, _base=config["PUBLIC_BASE_URL"]
+            ),
             api_base_url=config.get("TWILIO_API_BASE_URL", ""),
         )
 

@@ -14,8 +14,9 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Participation
 from app.models.base import utcnow
+from consultations.surveys.closing import close
 from consultations.surveys.jobs import send_reminders
-from consultations.surveys.launch import close, launch
+from consultations.surveys.launch import launch
 from consultations.surveys.models import Invitation, Response
 from messaging.api import dispatch_due
 from tests.consultations import factories as f

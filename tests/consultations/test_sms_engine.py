@@ -11,9 +11,11 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Participation
-from consultations.surveys.launch import close, launch, start_test_conversation
+from consultations.surveys.closing import close
+from consultations.surveys.launch import launch
 from consultations.surveys.models import Invitation, Response
 from consultations.surveys.texts import CLOSED_REPLY, CLOSING, GAVE_UP
+from consultations.surveys.trials import start_test_conversation
 from tests.consultations import factories as f
 from tests.consultations.helpers import NOW, make_consultation, sent_to, text_in
 
