@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from flask.testing import FlaskCliRunner
-
 HEAVY = ("weasyprint", "openpyxl", "icalendar")
 # Loaded by `flask db`, by texting through Twilio, or by the first phone number or address checked.
 DEFERRED = (*HEAVY, "alembic", "flask_migrate", "requests", "twilio.rest", "phonenumbers", "email_validator")
@@ -56,8 +54,9 @@ def test_flask_db_still_loads_flask_migrate_when_used(tmp_path: Path) -> None:
     assert "upgrade" in out and "downgrade" in out
 
 
-def test_flask_db_heads_names_the_chain_head(runner: FlaskCliRunner) -> None:
+def test_flask_db_heads_names_the_chain_head(tmp_path: Path) -> None:
+    # In a subprocess: Alembic binds its output stream when first imported, before any capture.
     heads = sorted(p.stem for p in (ROOT / "migrations" / "versions").glob("0*.py"))
-    out = runner.invoke(args=["db", "heads"])
-    assert out.exit_code == 0, out.output
-    assert heads[-1].split("_")[0] in out.output
+    out, loaded = _loaded_by(tmp_path, "--app", "wsgi", "db", "heads")
+    assert "alembic" in loaded
+    assert f"{heads[-1].split('_')[0]}" in out
