@@ -21,11 +21,13 @@ OPTIONAL_NUMBERS: dict[str, type] = {
     "SMS_EXPECTED_LATENCY_SECONDS": float,
     "LOGIN_MAX_FAILURES": int,
     "LOGIN_MAX_FAILURES_PER_IP": int,
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT": int,
     "LOGIN_LOCK_MINUTES": int,
     "PASSWORD_RESET_MINUTES": float,
     "SCHEDULER_MAX_SECONDS": int,
     # TSM results flag a measure whose base is under this (consultations/tsm/results.py).
     "TSM_SMALL_BASE": int,
+    "UNSUBSCRIBE_TOKEN_DAYS": int,
     # Request body limits in bytes (app/web/limits.py holds the defaults).
     "MAX_CONTENT_LENGTH": int,
     "UPLOAD_MAX_CONTENT_LENGTH": int,

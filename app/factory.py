@@ -83,6 +83,7 @@ def _finish_settings(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config.setdefault("LOGIN_MAX_FAILURES", 5)
     app.config.setdefault("LOGIN_MAX_FAILURES_PER_IP", 20)
+    app.config.setdefault("LOGIN_MAX_FAILURES_PER_ACCOUNT", 50)
     app.config.setdefault("LOGIN_LOCK_MINUTES", 15)
 
 

@@ -57,7 +57,7 @@ LAST = (
 )
 MOBILE_PREFIXES = ("07912", "07930", "07400", "07450", "07500", "07800", "07850", "07900", "07960")
 LANDLINE_PREFIXES = ("01332", "01773", "01629", "01283")
-TENURES = ("Tenant", "Leaseholder", "Shared owner")
+TENURES = ("General needs", "leasehold", "Shared owner")  # listed values and synonyms, as files write them
 AGE_BANDS = ("16-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+", "")
 GENDERS = ("Female", "Male", "Prefer not to say", "")
 ETHNICITIES = ("White British", "White other", "Asian British", "Black British", "Mixed", "")

@@ -13,6 +13,8 @@ from sqlalchemy.sql import Select
 from app.extensions import db
 from app.models import Area, Customer
 from app.models.base import utcnow
+from app.vocabulary.lists import Vocabulary, load, load_all
+from consultations.field_errors import FieldError
 from consultations.sampling import Sample, SampleError, SampleSpec, sample, whole_number
 
 CHANNELS = ("sms", "email")
@@ -231,10 +233,24 @@ def contacted_since(since: datetime, *, other_than: int | None = None) -> Column
     return exists().where(*conditions)
 
 
+def spellings(vocabulary: Vocabulary, wanted: Iterable[str]) -> list[str]:
+    """Return, lower-cased, every spelling that means one of ``wanted``: its listed value and synonyms.
+
+    A value renamed or retired since the audience was saved still reaches the customers who now hold
+    its successor, because the old name is kept as a synonym.
+    """
+    meant = {vocabulary.canonical(v) or v for v in wanted}
+    found = {v.lower() for v in meant}
+    for value in meant:
+        found.update(s.lower() for s in vocabulary.synonyms.get(value, ()))
+    return sorted(found)
+
+
 def _filtered(
     query: Select[Any],
     spec: AudienceSpec,
     refs: Sequence[str] | None,
+    lists: dict[str, Vocabulary],
     now: datetime | None = None,
     own: int | None = None,
 ) -> Select[Any]:
@@ -245,13 +261,13 @@ def _filtered(
         # A consultation's own invitations do not make its audience "recently contacted".
         conditions.append(~contacted_since(since, other_than=own))
     if spec.areas:
-        names = [a.lower() for a in spec.areas]
+        names = spellings(lists["area"], spec.areas)
         conditions.append(Customer.area_id.in_(select(Area.id).where(func.lower(Area.name).in_(names))))
     if spec.tenures:
-        conditions.append(func.lower(Customer.tenure).in_([t.lower() for t in spec.tenures]))
+        conditions.append(func.lower(Customer.tenure).in_(spellings(lists["tenure"], spec.tenures)))
     for key, (column, _) in PROFILE_FILTERS.items():
         if values := getattr(spec, key):
-            conditions.append(func.lower(getattr(Customer, column)).in_([v.lower() for v in values]))
+            conditions.append(func.lower(getattr(Customer, column)).in_(spellings(lists[column], values)))
     if spec.involvement_register:
         conditions.append(Customer.involvement_register.is_(True))
     if refs is not None:
@@ -311,9 +327,10 @@ def count_audience(
     by_channel, skipped = _empty_counts(order)
     if order:
         stages = [_stage(c, spec.consented_only).label(f"stage_{c}") for c in order]
+        lists = load_all()
         for chunk in _ref_chunks(spec):
             query = select(*stages, func.count().label("n")).select_from(Customer)
-            query = _filtered(query, spec, chunk, now, own)
+            query = _filtered(query, spec, chunk, lists, now, own)
             for row in db.session.execute(query.group_by(*stages)):
                 channel, reason = _choose(row[:-1], order)
                 if channel:
@@ -339,8 +356,9 @@ def plan_audience(
     if order:
         stages = [_stage(c, spec.consented_only) for c in order]
         columns = [Customer.id, Customer.first_name, Customer.phone, Customer.email, *stages]
+        lists = load_all()
         for chunk in _ref_chunks(spec):
-            query = _filtered(select(*columns), spec, chunk, now, own).order_by(Customer.id)
+            query = _filtered(select(*columns), spec, chunk, lists, now, own).order_by(Customer.id)
             for row in db.session.execute(query):
                 channel, reason = _choose(row[4:], order)
                 if channel is None:
@@ -362,8 +380,47 @@ def plan_audience(
 
 
 def unknown_areas(spec: AudienceSpec) -> list[str]:
-    """Return the spec's area names that match no area on the register."""
+    """Return the spec's area names that match no area (nor an area's synonym) on the register."""
     if not spec.areas:
         return []
-    known = {n.lower() for n in db.session.scalars(select(Area.name))}
-    return [a for a in spec.areas if a.lower() not in known]
+    areas = load("area")
+    return [a for a in spec.areas if areas.canonical(a) is None]
+
+
+# Audience key -> the customer column whose list it filters by.
+LISTED_FILTERS = {"tenures": "tenure", **{key: column for key, (column, _) in PROFILE_FILTERS.items()}}
+
+
+def unlisted_values(spec: AudienceSpec) -> dict[str, list[str]]:
+    """Return, per audience key, the values that are on none of the landlord's lists."""
+    if not any(getattr(spec, key) for key in LISTED_FILTERS):
+        return {}
+    lists = load_all()
+    found = {
+        key: [v for v in getattr(spec, key) if lists[column].canonical(v) is None]
+        for key, column in LISTED_FILTERS.items()
+    }
+    return {key: values for key, values in found.items() if values}
+
+
+def unlisted_errors(spec: AudienceSpec) -> list[str]:
+    """Return a plain-English problem, tagged with its audience field, per filter holding unlisted values."""
+    unlisted = unlisted_values(spec)
+    if not unlisted:
+        return []
+    choices = listed_choices()
+    labels = {"tenures": "tenures", **{key: label for key, (_, label) in PROFILE_FILTERS.items()}}
+    return [
+        FieldError(
+            key,
+            f"{', '.join(repr(v) for v in values)} {'is' if len(values) == 1 else 'are'} not on the landlord's "
+            f"list of {labels[key]}; use one of: {', '.join(choices[key])}.",
+        )
+        for key, values in unlisted.items()
+    ]
+
+
+def listed_choices() -> dict[str, tuple[str, ...]]:
+    """Return the values staff may tick for each profile filter, in the landlord's order."""
+    lists = load_all()
+    return {key: lists[column].values for key, column in LISTED_FILTERS.items()}

@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     from app.extensions import csrf
     from app.web.panels import register_home_panel
     from app.web.people.sections import register_customer_section
-    from messaging import cli, clock, inbound, scheduler, settings, transports, views_public
+    from messaging import cli, clock, inbound, scheduler, settings, staff_notices, transports, views_public
     from messaging import views_dev as _dev
     from messaging import views_staff as _staff
     from messaging.blueprint import bp
@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     cli.init_app(app)
     inbound.init_app(app)
+    staff_notices.init_app()
     register_home_panel(app, "scheduler-clock", "messaging/_clock.html", clock.home_panel)
     register_customer_section(app, "messages", "messaging/_customer_messages.html", customer_messages)
     register_email_sender(app, send_staff_email)

@@ -14,7 +14,7 @@ from messaging.blueprint import bp
 from messaging.inbound import receive_sms
 from messaging.status import apply_status
 from messaging.suppression import suppress
-from messaging.unsubscribe import email_for
+from messaging.unsubscribe import masked, read_token
 from messaging.webhooks import signature_ok, writer_lock
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
@@ -68,11 +68,14 @@ def twilio_status() -> ResponseReturnValue:
 @unsubscribe_limit()
 def unsubscribe(token: str) -> ResponseReturnValue:
     """Show a confirm button (GET) or unsubscribe the address (POST, including RFC 8058 one-click)."""
-    email = email_for(token)
-    if email is None:
+    reading = read_token(token)
+    if reading.expired:
+        return render_template("messaging/unsubscribe_expired.html"), 410
+    if reading.email is None:
         return render_template("messaging/unsubscribe_unknown.html"), 404
+    email = reading.email
     if request.method == "GET":
-        return render_template("messaging/unsubscribe.html", email=email, done=False)
+        return render_template("messaging/unsubscribe.html", email=masked(email), done=False)
     suppress("email", email, "unsubscribe", now=utcnow(), opt_out=True)
     db.session.commit()
-    return render_template("messaging/unsubscribe.html", email=email, done=True)
+    return render_template("messaging/unsubscribe.html", email=masked(email), done=True)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from app.models import Activity
 from app.models.people import PROFILE_FIELDS
 from app.periods import LONDON
 from app.suppression import NOT_RECORDED, SUPPRESS_UNDER, suppress_column
+from app.vocabulary.lists import Vocabulary, load_all
 from reporting import narrative, queries
 from reporting.formatting import period_words
 from reporting.ratings import reach_days, rule_rating
@@ -131,7 +134,7 @@ def build_report(date_from: date, date_to: date, *, now: datetime, settings: Rep
     )
     if budget is None:
         warnings.append(Warning("no_budget", "No budget overlaps the period."))
-    profile = _profile(queries.profile_rows(date_from, date_to))
+    profile = _profile(queries.profile_rows(date_from, date_to), load_all())
     if profile.base_total and profile.coverage < COVERAGE_TARGET:
         warnings.append(
             Warning(
@@ -189,8 +192,13 @@ def _activity_warnings(activity: Activity, dated_outside: bool) -> list[Warning]
     return found
 
 
-def _profile(rows: list[tuple[str, str | None, int, int]]) -> Profile:
-    """Suppress small cells (and those that would give them away) and work out profiling coverage."""
+def _landlord_order(vocabulary: Vocabulary) -> Callable[[tuple[str, Any]], tuple[int, int, str]]:
+    """Sort cells in the landlord's order, values off the list after them, "Not recorded" last."""
+    return lambda item: vocabulary.rank(None if item[0] == NOT_RECORDED else item[0])
+
+
+def _profile(rows: list[tuple[str, str | None, int, int]], lists: dict[str, Vocabulary]) -> Profile:
+    """Group by the listed value, suppress small cells (and those that would give them away), work out coverage."""
     raw: dict[str, dict[str, tuple[int, int]]] = {name: {} for name in PROFILE_FIELDS}
     coverage = ZERO
     base_total = participants_total = 0
@@ -201,7 +209,10 @@ def _profile(rows: list[tuple[str, str | None, int, int]]) -> Profile:
             continue
         if field == "age_band":
             participants_total += participants
-        raw[field][value or NOT_RECORDED] = (participants, base)
+        # "Asian British" and "Asian or Asian British" are one group: the list says which spelling it is.
+        label = (lists[field].canonical(value) or value) if value else NOT_RECORDED
+        before = raw[field].get(label, (0, 0))
+        raw[field][label] = (before[0] + participants, before[1] + base)
     fields: dict[str, dict[str, ProfileCell]] = {}
     for name, cells in raw.items():
         took_part = suppress_column({v: c[0] for v, c in cells.items()}, SUPPRESS_UNDER)
@@ -211,7 +222,7 @@ def _profile(rows: list[tuple[str, str | None, int, int]]) -> Profile:
                 participants=None if value in took_part else participants,
                 base=None if value in register else base,
             )
-            for value, (participants, base) in sorted(cells.items())
+            for value, (participants, base) in sorted(cells.items(), key=_landlord_order(lists[name]))
         }
     return Profile(
         coverage=coverage, fields=fields, participants_total=participants_total, base_total=base_total

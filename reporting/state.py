@@ -15,7 +15,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from app.extensions import db
-from app.models import Action, Activity, Area, Budget, Cost, Customer, OutcomeLog, Participation, StaffTime
+from app.models import (
+    Action,
+    Activity,
+    Area,
+    Budget,
+    Cost,
+    Customer,
+    OutcomeLog,
+    Participation,
+    StaffTime,
+    VocabularySynonym,
+    VocabularyValue,
+)
 from reporting.models import RatingOverride, ReportNarrative, ReportState
 
 WATCHED = (
@@ -28,6 +40,9 @@ WATCHED = (
     Action,
     RatingOverride,
     ReportNarrative,
+    # The report lists profile values in the landlord's order and groups synonyms under their value.
+    VocabularyValue,
+    VocabularySynonym,
 )
 WATCHED_TABLES = frozenset(m.__tablename__ for m in (*WATCHED, Customer, Area))
 CUSTOMER_FIELDS = ("age_band", "gender", "ethnicity", "disability", "tenure", "area_id", "erased_at")
@@ -40,7 +55,7 @@ def _touches_report(obj: Any, *, dirty: bool) -> bool:
     if isinstance(obj, Customer | Area):
         if not dirty:
             return True
-        names = CUSTOMER_FIELDS if isinstance(obj, Customer) else ("name",)
+        names = CUSTOMER_FIELDS if isinstance(obj, Customer) else ("name", "position")
         state = inspect(obj)
         return any(state.attrs[name].history.has_changes() for name in names)
     return False

@@ -1,10 +1,10 @@
-"""Sign-in attempts, kept so failed guesses can be throttled across workers."""
+"""Sign-in attempts and the failure counters that throttle guesses across workers."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, String
+from sqlalchemy import Boolean, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -25,3 +25,15 @@ class LoginAttempt(db.Model):
     ip: Mapped[str] = mapped_column(String(64), default="")
     ok: Mapped[bool] = mapped_column(Boolean, default=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LoginCounter(db.Model):
+    """Sign-in attempts charged to one bucket (an account and address, an address, an account) in a window."""
+
+    __tablename__ = "login_counters"
+
+    # The bucket's kind and a hash of its email and/or address: the table holds no addresses itself.
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    # Seconds since the epoch when the window (and any lock it holds) ends.
+    expires_at: Mapped[float] = mapped_column(Float, index=True)

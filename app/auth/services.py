@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from app.auth.lockout import Limits, account_locked, charge, locks_begun, refund
 from app.auth.models import LoginAttempt
 from app.extensions import db
 from app.models import StaffUser
@@ -38,27 +38,11 @@ def create_user(email: str, role: str, password: str, name: str = "") -> StaffUs
     return user
 
 
-def _recent_failures(column: Any, value: str, now: datetime, lock_minutes: int) -> int:
-    since = now - timedelta(minutes=lock_minutes)
-    failures = db.session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(column == value, LoginAttempt.at >= since, LoginAttempt.ok.is_(False))
-    )
-    return failures or 0
-
-
-def is_locked(email: str, now: datetime, max_failures: int, lock_minutes: int) -> bool:
-    """True when ``email`` had too many failed sign-ins in the lock window."""
-    return _recent_failures(LoginAttempt.email, email, now, lock_minutes) >= max_failures
-
-
-def is_ip_locked(ip: str, now: datetime, max_failures: int, lock_minutes: int) -> bool:
-    """True when ``ip`` had too many failed sign-ins, over any emails, in the lock window."""
-    # An unknown address is no bucket: lumping every such request together would lock everyone out.
-    if not ip:
-        return False
-    return _recent_failures(LoginAttempt.ip, ip[:64], now, lock_minutes) >= max_failures
+LOCKED_MESSAGE = (
+    "Too many failed attempts to sign in from here. Please wait {minutes} minutes and try again, "
+    "or ask an admin to help."
+)
+MISMATCH_MESSAGE = "That email and password do not match an active account."
 
 
 def authenticate(
@@ -67,17 +51,15 @@ def authenticate(
     *,
     ip: str,
     now: datetime,
-    max_failures: int,
-    lock_minutes: int,
-    max_failures_per_ip: int,
+    limits: Limits,
 ) -> tuple[StaffUser | None, str | None]:
     """Check a sign-in; return the user or a message saying why not. Records the attempt."""
-    email = email.strip().lower()
-    # The address limit stops one machine trying a few passwords against many accounts.
-    if is_locked(email, now, max_failures, lock_minutes) or is_ip_locked(
-        ip, now, max_failures_per_ip, lock_minutes
-    ):
-        return None, f"Too many failed attempts. Try again in {lock_minutes} minutes."
+    email, ip = email.strip().lower(), ip[:64]
+    # Charged before the hash is checked, so parallel guesses cannot slip past the count.
+    spent = charge(email, ip, now=now, limits=limits)
+    if spent is None:
+        # The same words whichever limit was reached, for real and made-up emails alike.
+        return None, LOCKED_MESSAGE.format(minutes=limits.window_minutes)
     user = db.session.scalar(select(StaffUser).where(StaffUser.email == email))
     if user is not None and user.password_hash:
         matches = user.check_password(password)
@@ -85,9 +67,16 @@ def authenticate(
         waste_password_check(password)  # the same work as a real account: timing tells nothing
         matches = False
     ok = bool(user and user.active and matches)
-    db.session.add(LoginAttempt(email=email, ip=ip[:64], ok=ok, at=now))
+    db.session.add(LoginAttempt(email=email, ip=ip, ok=ok, at=now))
     if not ok:
-        return None, "That email and password do not match an active account."
+        if user is not None and user.active:
+            begun = locks_begun(spent, limits)
+            if begun:
+                # One email per lock; messaging queues it in this transaction (app never imports it).
+                scope = begun[-1]
+                account_locked.send(user, ip=ip, at=now, until=spent.ends_at(scope), scope=scope)
+        return None, MISMATCH_MESSAGE
     assert user is not None
+    refund(spent)
     user.last_login_at = now
     return user, None

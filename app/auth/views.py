@@ -12,6 +12,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from app.auth import sessions
+from app.auth.lockout import Limits
 from app.auth.services import authenticate
 from app.extensions import db
 from app.models import utcnow
@@ -48,9 +49,7 @@ def login() -> ResponseReturnValue:
             form.password.data or "",
             ip=request.remote_addr or "",
             now=utcnow(),
-            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-            lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
-            max_failures_per_ip=current_app.config["LOGIN_MAX_FAILURES_PER_IP"],
+            limits=Limits.from_config(current_app.config),
         )
         db.session.commit()
         if user:

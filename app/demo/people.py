@@ -175,12 +175,12 @@ AGE_BANDS = (
     ("75+", 12),
 )
 GENDERS = (("Female", 55), ("Male", 43), ("Non-binary", 1), ("Prefer not to say", 1))
+# The shipped ethnicity list (ONS 2021 high-level categories), so the demo reads like a real register.
 ETHNICITIES = (
-    ("White British", 78),
-    ("White other", 6),
+    ("White", 84),
     ("Asian or Asian British", 7),
-    ("Black or Black British", 4),
-    ("Mixed or multiple", 3),
+    ("Black, Black British, Caribbean or African", 4),
+    ("Mixed or multiple ethnic groups", 3),
     ("Other ethnic group", 1),
     ("Prefer not to say", 1),
 )

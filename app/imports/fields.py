@@ -152,3 +152,18 @@ def choice(options: Sequence[str]) -> Parser:
             raise FieldError(f"{quoted(raw)} is not one of: {listed}") from None
 
     return parse
+
+
+def listed(what: str, values: Sequence[str], lookup: dict[str, str], fold: Parser) -> Parser:
+    """Return a parser that accepts a value of the landlord's list for ``field``, or one of its synonyms."""
+    allowed = ", ".join(values) if values else "(the list is empty)"
+
+    def parse(raw: str) -> str:
+        try:
+            return lookup[fold(raw)]
+        except KeyError:
+            raise FieldError(
+                f"{quoted(raw)} is not on the landlord's list of {what}; use one of: {allowed}"
+            ) from None
+
+    return parse

@@ -14,6 +14,7 @@ from app.imports.reader import Columns, Progress, Repeats, Sheet
 from app.imports.result import FieldError, ImportResult, quoted
 from app.imports.store import column_limit, upsert
 from app.models import Area, Customer
+from app.vocabulary.lists import Vocabulary, key, load, load_all
 
 AREA_COLUMNS = Columns(("area", "homes"))
 CUSTOMER_COLUMNS = Columns(
@@ -35,21 +36,27 @@ CUSTOMER_COLUMNS = Columns(
         "language",
     ),
 )
-# column -> (parser, value of a blank cell); "area" names an Area, whose parser needs the database.
+# column -> (parser, value of a blank cell); None: the landlord's list decides, read from the database.
 CUSTOMER_CELLS: dict[str, tuple[f.Parser | None, Any]] = {
     "first_name": (f.text(column_limit(Customer, "first_name")), ""),
     "last_name": (f.text(column_limit(Customer, "last_name")), ""),
     "phone": (f.phone, None),
     "email": (f.email, None),
     "area": (None, None),
-    **{
-        name: (f.text(column_limit(Customer, name)), None)
-        for name in ("tenure", "age_band", "gender", "ethnicity", "disability")
-    },
+    **{name: (None, None) for name in ("tenure", "age_band", "gender", "ethnicity", "disability")},
     "sms_consent": (f.yes_no, False),
     "email_consent": (f.yes_no, False),
     "postcode": (f.postcode, None),
-    "language": (f.text(column_limit(Customer, "language")), None),
+    "language": (None, None),
+}
+# How an error names each list: "is not on the landlord's list of tenures".
+LIST_NAMES = {
+    "tenure": "tenures",
+    "age_band": "age bands",
+    "gender": "genders",
+    "ethnicity": "ethnicities",
+    "disability": "disability answers",
+    "language": "languages",
 }
 
 
@@ -58,18 +65,27 @@ def field_of(column: str) -> str:
     return "area_id" if column == "area" else column
 
 
-def area_parser() -> f.Parser:
-    """Return a parser that turns an area name (any case) into its id."""
-    rows = db.session.execute(select(Area.name, Area.id))
-    areas = {name.casefold(): area_id for name, area_id in rows}
+def area_parser(areas: Vocabulary | None = None) -> f.Parser:
+    """Return a parser that turns an area name or synonym (any case and spacing) into its id."""
+    areas = areas or load("area")
+    if not areas.values:
 
-    def parse(raw: str) -> int:
-        try:
-            return areas[raw.casefold()]
-        except KeyError:
-            raise FieldError(f"{quoted(raw)} is not a known area (import the areas file first)") from None
+        def unknown(raw: str) -> int:
+            raise FieldError(f"{quoted(raw)} is not a known area (import the areas file first)")
 
-    return parse
+        return unknown
+    name_of = f.listed("areas", areas.values, areas.lookup, key)
+    return lambda raw: areas.ids[name_of(raw)]
+
+
+def list_parsers() -> dict[str, f.Parser]:
+    """Return a parser per profile column that accepts only the landlord's values and synonyms."""
+    lists = load_all()
+    parsers = {
+        name: f.listed(what, lists[name].values, lists[name].lookup, key) for name, what in LIST_NAMES.items()
+    }
+    parsers["area"] = area_parser(lists["area"])
+    return parsers
 
 
 def import_areas(sheet: Sheet, result: ImportResult, now: datetime, progress: Progress | None) -> None:
@@ -101,8 +117,9 @@ def ref_key(ref: str) -> str:
 def import_customers(sheet: Sheet, result: ImportResult, now: datetime, progress: Progress | None) -> None:
     """Add customers by ref, or update the columns the file has for customers already known."""
     ref_text = f.text(column_limit(Customer, "ref"))
+    listed = list_parsers()
     cells = [
-        (field_of(column), column, parse or area_parser(), blank)
+        (field_of(column), column, parse or listed[column], blank)
         for column, (parse, blank) in CUSTOMER_CELLS.items()
         if column in sheet.columns
     ]

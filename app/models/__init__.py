@@ -13,6 +13,7 @@ from app.models.involvement import (
 )
 from app.models.people import Area, Customer, StaffUser
 from app.models.ratelimit import RateLimitCounter
+from app.models.vocabulary import VocabularySynonym, VocabularyValue
 
 __all__ = [
     "Action",
@@ -28,5 +29,7 @@ __all__ = [
     "StaffTime",
     "StaffUser",
     "UTCDateTime",
+    "VocabularySynonym",
+    "VocabularyValue",
     "utcnow",
 ]

@@ -27,6 +27,8 @@ class Area(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     homes: Mapped[int] = mapped_column(Integer, default=0)
+    # The landlord's display order in lists, filters and the report; ties go by name.
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"<Area {self.name}>"

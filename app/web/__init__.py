@@ -7,7 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the staff UI blueprints, filters, error pages and security headers."""
-    from app.web import audit, caching, errors, filters, involvement, limits, people, views
+    from app.web import audit, caching, errors, filters, involvement, limits, people, views, vocabulary
 
     limits.init_app(app)
     caching.init_app(app)
@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(audit.bp)
     people.init_app(app)
+    app.register_blueprint(vocabulary.bp)
     involvement.init_app(app)
     filters.init_app(app)
     errors.init_app(app)

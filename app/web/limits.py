@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,6 +56,25 @@ def limit_for(app: Flask, path: str, endpoint: str | None) -> int:
     return _resolve(app, "MAX_CONTENT_LENGTH")
 
 
+class CappedStream(io.RawIOBase):
+    """A request body that raises 413 once it has given more than ``limit`` bytes (reading no further)."""
+
+    def __init__(self, stream: Any, limit: int, description: str) -> None:
+        self._stream, self._limit, self._description, self._pos = stream, limit, description, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        """Fill ``buffer`` from the body, refusing the byte past the limit."""
+        data = self._stream.read(min(len(buffer), self._limit + 1 - self._pos))
+        self._pos += len(data)
+        if self._pos > self._limit:
+            raise RequestEntityTooLarge(description=self._description)
+        buffer[: len(data)] = data
+        return len(data)
+
+
 def _human(size: int) -> str:
     return f"{size / MIB:.0f} MB" if size >= MIB else f"{max(1, size // 1024)} KB"
 
@@ -68,13 +89,17 @@ def init_app(app: Flask) -> None:
 
     def apply_body_limit() -> None:
         limit = limit_for(current_app, request.path, request.endpoint)
-        # Werkzeug's form parser and stream honour this: a chunked body is cut at the limit.
+        too_large = f"That was more than this page accepts ({_human(limit)}). Nothing was saved."
         request.max_content_length = limit
-        if request.content_length is not None and request.content_length > limit:
-            abort(
-                413,
-                description=f"That was more than this page accepts ({_human(limit)}). Nothing was saved.",
-            )
+        if request.content_length is not None:
+            if request.content_length > limit:
+                abort(413, description=too_large)
+        elif "wsgi.input_terminated" in request.environ:
+            # A chunked body declares no length. Werkzeug would quietly cut it at the limit (and the
+            # form would then fail for a missing field), so read it through a cap that says 413
+            # the moment one byte more than the limit arrives. One byte of headroom lets it see that.
+            request.environ["wsgi.input"] = CappedStream(request.environ["wsgi.input"], limit, too_large)
+            request.max_content_length = limit + 1
 
     # First of all hooks: CSRF protection reads the form in its own before_request.
     app.before_request_funcs.setdefault(None, []).insert(0, apply_body_limit)

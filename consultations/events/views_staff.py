@@ -17,7 +17,7 @@ from app.models.base import utcnow
 from app.periods import LONDON
 from app.web.ledger_forms import CostForm, StaffTimeForm, submit_cost, submit_staff_time
 from consultations.activity_choice import activity_choice_error, wants_new_activity
-from consultations.audiences import AudienceError, AudienceSpec, count_audience
+from consultations.audiences import AudienceError, AudienceSpec, count_audience, unlisted_errors
 from consultations.events.blueprints import staff as bp
 from consultations.events.definitions import DefinitionError, event_to_definition, save_definition
 from consultations.events.forms import event_form_data
@@ -178,6 +178,10 @@ def _audience_from_form() -> tuple[AudienceSpec, list[str]]:
             "involvement_register": form.get("involvement_register") == "on",
         }
     )
+    # A tenure off the landlord's list would silently invite nobody: say so instead.
+    unlisted = unlisted_errors(spec)
+    if unlisted:
+        raise AudienceError(" ".join(unlisted))
     return spec, [c for c in ("sms", "email") if form.get(f"channel_{c}") == "on"]
 
 

@@ -6,12 +6,10 @@ import csv
 import io
 from typing import Any
 
-from sqlalchemy import select
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from app.extensions import db
-from app.models import Area, Customer
-from consultations.audiences import PROFILE_FILTERS, AudienceSpec
+from app.vocabulary.lists import load
+from consultations.audiences import AudienceSpec, listed_choices
 from consultations.sampling import STRATA
 
 # The form's checkbox groups: (field name, legend), in the order staff see them.
@@ -59,13 +57,9 @@ def spec_from_form(form: MultiDict[str, str], upload: FileStorage | None) -> Aud
 
 
 def choices() -> dict[str, list[str]]:
-    """Return the values the register holds for each filter, so staff tick rather than type them."""
-    found: dict[str, list[str]] = {"areas": list(db.session.scalars(select(Area.name).order_by(Area.name)))}
-    columns = {"tenures": "tenure", **{key: column for key, (column, _) in PROFILE_FILTERS.items()}}
-    for key, column in columns.items():
-        attr = getattr(Customer, column)
-        query = select(attr).where(attr.is_not(None), attr != "", Customer.erased_at.is_(None))
-        found[key] = list(db.session.scalars(query.distinct().order_by(attr)))
+    """Return the values staff may tick for each filter, in the landlord's order, so they tick rather than type."""
+    found: dict[str, list[str]] = {"areas": list(load("area").values)}
+    found.update({key: list(values) for key, values in listed_choices().items()})
     return found
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Activity
 from app.periods import LONDON
-from consultations.audiences import CHANNELS, AudienceError, AudienceSpec, unknown_areas
+from consultations.audiences import CHANNELS, AudienceError, AudienceSpec, unknown_areas, unlisted_errors
 from consultations.field_errors import DefinitionError, FieldError, check_one_line
 from consultations.surveys.models import Consultation, Question
 from consultations.surveys.question_defs import as_question, check_question, check_routing, question_json
@@ -167,6 +167,7 @@ def validate(data: Any, *, require_questions: bool = True) -> Definition:
     missing = unknown_areas(audience)
     if missing:
         errors.append(FieldError("areas", f"There is no area called {', '.join(missing)}."))
+    errors.extend(unlisted_errors(audience))
     opens_at = parse_when(data.get("opens_at"), "opens_at", errors)
     closes_at = parse_when(data.get("closes_at"), "closes_at", errors)
     if opens_at and closes_at and closes_at <= opens_at:

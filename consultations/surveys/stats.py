@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Area, Customer
 from app.models.people import PROFILE_FIELDS
 from app.suppression import NOT_RECORDED, SUPPRESS_UNDER
+from app.vocabulary.lists import Vocabulary, load_all
 from consultations.surveys.models import (
     RESPONSE_CHANNELS,
     Answer,
@@ -225,7 +226,7 @@ def _not_asked(consultation: Consultation, question: Question) -> int:
     )
 
 
-def _profile_counts(customer_ids: Any) -> dict[str, dict[str, int]]:
+def _profile_counts(customer_ids: Any, lists: dict[str, Vocabulary]) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {}
     for name in PROFILE_FIELDS:
         column = Area.name if name == "area" else getattr(Customer, name)
@@ -233,7 +234,13 @@ def _profile_counts(customer_ids: Any) -> dict[str, dict[str, int]]:
         if name == "area":
             query = query.outerjoin(Area, Area.id == Customer.area_id)
         rows = db.session.execute(query.where(Customer.id.in_(customer_ids)).group_by(column))
-        counts[name] = {str(value): n for value, n in rows}
+        counts[name] = {}
+        for value, n in rows:
+            # Spellings of one listed value count as one group.
+            label = (
+                NOT_RECORDED if value == NOT_RECORDED else (lists[name].canonical(str(value)) or str(value))
+            )
+            counts[name][label] = counts[name].get(label, 0) + int(n)
     return counts
 
 
@@ -269,11 +276,15 @@ def profile(consultation: Consultation) -> dict[str, list[ProfileRow]]:
         Response.customer_id.is_not(None),
         real_responses(),
     )
-    audience = _profile_counts(audience_ids)
-    respondents = _profile_counts(respondent_ids)
+    lists = load_all()
+    audience = _profile_counts(audience_ids, lists)
+    respondents = _profile_counts(respondent_ids, lists)
     table = {}
     for name in PROFILE_FIELDS:
-        values = sorted(set(audience[name]) | set(respondents[name]))
+        rank = lists[name].rank
+        values = sorted(
+            set(audience[name]) | set(respondents[name]), key=lambda v: rank(None if v == NOT_RECORDED else v)
+        )
         took_part, invited = _cells(respondents[name], values), _cells(audience[name], values)
         table[name] = [ProfileRow(v, took_part[v], invited[v]) for v in values]
     return table

@@ -14,7 +14,12 @@ from app.extensions import db
 from app.models import Activity
 from app.models.base import utcnow
 from consultations.activity_choice import activity_choice_error, wants_new_activity
-from consultations.audiences import AudienceError, AudienceSpec, count_audience
+from consultations.audiences import (
+    AudienceError,
+    AudienceSpec,
+    count_audience,
+    unlisted_errors,
+)
 from consultations.field_errors import FieldError, slug_from
 from consultations.surveys.audience_form import GROUPS, choices, spec_from_form, stratify_choices
 from consultations.surveys.blueprints import staff_bp as bp
@@ -203,6 +208,9 @@ def audience(consultation_id: int) -> ResponseReturnValue:
         _editable(consultation)
         try:
             spec = spec_from_form(request.form, request.files.get("refs_file"))
+            unlisted = unlisted_errors(spec)
+            if unlisted:
+                raise AudienceError(" ".join(unlisted))
         except AudienceError as exc:
             errors.append(str(exc))
         else:

@@ -30,7 +30,8 @@ def test_staff_pages_have_no_violations(
         f"/consultations/{s}", f"/consultations/{s}/questions", f"/consultations/{s}/edit", "/events/",
         f"/events/{e}", f"/events/{e}/register", "/admin/audit", "/customers/staff",
         f"/customers/staff/{officer.id}", f"/customers/staff/{admin.id}",
-        f"/consultations/{s}/launch", f"/consultations/{s}/close",
+        f"/consultations/{s}/launch", f"/consultations/{s}/close", f"/consultations/{s}/audience", "/lists/",
+        "/lists/ethnicity", "/lists/area",
     ):  # fmt: skip
         found += axe.check(page, live_server.url + path, path)
     assert not found, "\n".join(found)

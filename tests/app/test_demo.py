@@ -30,6 +30,7 @@ from app.models import (
     utcnow,
 )
 from app.periods import financial_year
+from app.vocabulary.lists import load_all
 
 PASSWORD = "demo password 1"
 
@@ -64,6 +65,12 @@ def test_the_register_is_realistic(loaded: str) -> None:
     assert 0.1 < sum(p.email_consent for p in people) / len(people) < 0.5
     assert any(p.sms_opted_out_at for p in people)
     assert all(p.area_id for p in people)
+    # Every profile value is one of the shipped lists' own values, written as listed.
+    lists = load_all()
+    for name in ("tenure", "age_band", "gender", "ethnicity", "disability", "language"):
+        held = {getattr(p, name) for p in people} - {None}
+        assert held <= set(lists[name].values), (name, held - set(lists[name].values))
+    assert {p.ethnicity for p in people} >= {"White", "Asian or Asian British"}
 
 
 def test_activities_and_ledgers_follow_the_reference_report(loaded: str) -> None:

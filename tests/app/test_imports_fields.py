@@ -157,3 +157,14 @@ def test_quoted_values_are_short_and_visible() -> None:
     assert quoted("x" * 100).endswith('…"')
     assert len(quoted("x" * 100)) == 42
     assert quoted("a\tb") == '"a\\tb"'
+
+
+def test_listed_maps_spellings_and_names_the_allowed_values() -> None:
+    parse = f.listed(
+        "genders", ("Female", "Male"), {"female": "Female", "male": "Male", "f": "Female"}, str.lower
+    )
+    assert parse("F") == "Female"
+    assert parse("MALE") == "Male"
+    with pytest.raises(FieldError) as refused:
+        parse("Robot")
+    assert str(refused.value) == '"Robot" is not on the landlord\'s list of genders; use one of: Female, Male'

@@ -15,7 +15,7 @@ from app.models import Area, AuditEvent, Customer
 NOW = datetime(2011, 6, 1, 9, 0, tzinfo=UTC)
 HEADER = "ref,first_name,last_name,phone,email,area,tenure,age_band,gender,ethnicity,disability,sms_consent,email_consent\r\n"
 GOOD = HEADER + (
-    "DH001,Jane,Smith,07911 123456,jane.smith@example.org,Derby,Tenant,35-44,Female,White British,No,yes,no\r\n"
+    "DH001,Jane,Smith,07911 123456,jane.smith@example.org,Derby,general  needs,35 - 44,Female,White British,No,yes,no\r\n"
     'DH002,"O\'Neill, Siobhan",Jones,+44 1332 123456,,erewash,Leaseholder,,,,,n,Y\r\n'
     "DH003,Kwame,Okafor,,kwame@example.org,,,,,,,,\r\n"
 )
@@ -76,9 +76,10 @@ def test_customers_are_added_with_normalised_values(with_areas: None) -> None:
         "+447911123456",
         "jane.smith@example.org",
         "Derby",
-        "Tenant",
+        "General needs",
         "35-44",
     )
+    assert (jane.ethnicity, jane.disability) == ("White", "No")
     assert (jane.sms_consent, jane.email_consent) == (True, False)
     assert siobhan.first_name == "O'Neill, Siobhan"
     assert (siobhan.phone, siobhan.email, siobhan.area.name) == ("+441332123456", None, "Erewash")
@@ -139,7 +140,7 @@ def test_bad_customer_rows_name_file_row_and_column(with_areas: None) -> None:
     assert problems("customers", bad) == [
         'customers.csv row 2, phone: "0770" is not a phone number',
         'customers.csv row 2, email: "jane@" is not an email address (There must be something after the @-sign.)',
-        'customers.csv row 3, area: "Narnia" is not a known area (import the areas file first)',
+        'customers.csv row 3, area: "Narnia" is not on the landlord\'s list of areas; use one of: Derby, Erewash',
         'customers.csv row 3, sms_consent: "maybe" is not yes or no',
         "customers.csv row 4, ref: a value is required",
         f'customers.csv row 5, ref: "{"X" * 39}…" is too long (41 characters; at most 40)',
@@ -220,3 +221,64 @@ def test_stored_refs_differing_only_in_case_prefer_the_exact_one(with_areas: Non
     result = load("customers", "ref,first_name\r\nAB1,Upper\r\n")
     assert (result.added, result.updated) == (0, 1)
     assert {ref: c.first_name for ref, c in customers().items()} == {"ab1": "Low", "AB1": "Upper"}
+
+
+def test_profile_values_outside_the_lists_are_refused_naming_row_column_and_allowed_values(
+    with_areas: None,
+) -> None:
+    bad = HEADER.replace("\r\n", ",language\r\n") + (
+        "DH001,A,One,,,Derby,Council flat,200,Robot,Martian,Perhaps,,,Klingon\r\n"
+        "DH002,B,Two,,,Derby,leasehold,75 and over,woman,Asian British,y,,,bsl\r\n"
+    )
+    assert problems("customers", bad) == [
+        'customers.csv row 2, tenure: "Council flat" is not on the landlord\'s list of tenures; use one of: '
+        "General needs, Affordable rent, Supported housing, Shared ownership, Leaseholder",
+        'customers.csv row 2, age_band: "200" is not on the landlord\'s list of age bands; use one of: '
+        "16-24, 25-34, 35-44, 45-54, 55-64, 65-74, 75+, Prefer not to say",
+        'customers.csv row 2, gender: "Robot" is not on the landlord\'s list of genders; use one of: '
+        "Female, Male, Non-binary, Prefer not to say",
+        'customers.csv row 2, ethnicity: "Martian" is not on the landlord\'s list of ethnicities; use one of: '
+        "Asian or Asian British, Black, Black British, Caribbean or African, Mixed or multiple ethnic groups, "
+        "White, Other ethnic group, Prefer not to say",
+        'customers.csv row 2, disability: "Perhaps" is not on the landlord\'s list of disability answers; '
+        "use one of: Yes, No, Prefer not to say",
+        'customers.csv row 2, language: "Klingon" is not on the landlord\'s list of languages; use one of: '
+        "English, Polish, Urdu, Punjabi, Bengali, Gujarati, Arabic, Romanian, Portuguese, Somali, Welsh, "
+        "British Sign Language, Other language",
+    ]
+    assert count(Customer) == 0
+
+
+def test_synonyms_import_as_the_listed_value(with_areas: None) -> None:
+    from app.vocabulary import services
+
+    services.add_synonym("area", "Erewash", "Ilkeston", actor=None, now=NOW)
+    db.session.commit()
+    text = HEADER.replace("\r\n", ",language\r\n") + (
+        "DH002,B,Two,,,ILKESTON,leasehold,75 and over,woman,Asian British,y,,,bsl\r\n"
+        "DH003,C,Three,,,derby,Shared  Owner,16 – 24,M,asian or asian british,N,,,\r\n"
+    )
+    load("customers", text)
+    found = customers()
+    profile = lambda c: (c.area.name, c.tenure, c.age_band, c.gender, c.ethnicity, c.disability, c.language)  # noqa: E731
+    assert profile(found["DH002"]) == (
+        "Erewash", "Leaseholder", "75+", "Female", "Asian or Asian British", "Yes", "British Sign Language",
+    )  # fmt: skip
+    assert profile(found["DH003"]) == (
+        "Derby",
+        "Shared ownership",
+        "16-24",
+        "Male",
+        "Asian or Asian British",
+        "No",
+        None,
+    )
+
+
+def test_a_value_staff_add_to_a_list_imports(with_areas: None) -> None:
+    from app.vocabulary import services
+
+    services.add_value("tenure", "Council flat", actor=None, now=NOW)
+    db.session.commit()
+    load("customers", "ref,tenure\r\nDH001,council FLAT\r\n")
+    assert customers()["DH001"].tenure == "Council flat"

@@ -49,3 +49,45 @@ def test_upgrade_on_empty_database_matches_models(empty_database_url: str, tmp_p
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+def test_vocabulary_upgrade_ships_the_lists_and_tidies_the_register(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    from sqlalchemy import text
+
+    from app.vocabulary.defaults import DEFAULTS
+    from app.vocabulary.lists import load_all
+
+    app = make_app(empty_database_url, tmp_path)
+    with app.app_context():
+        upgrade(revision="0010_security")
+        db.session.execute(
+            text(
+                "INSERT INTO customers (ref, first_name, last_name, tenure, ethnicity, gender, sms_consent,"
+                " email_consent, involvement_register, created_at, updated_at) VALUES"
+                " ('A1', '', '', 'general needs', 'white british', 'Female', false, false, false, :t, :t),"
+                " ('A2', '', '', 'Council  flat', 'Asian British', 'Robot', false, false, false, :t, :t)"
+            ),
+            {"t": "2011-01-01 00:00:00"},
+        )
+        db.session.commit()
+        upgrade()
+        rows = db.session.execute(
+            text("SELECT ref, tenure, ethnicity, gender FROM customers ORDER BY ref")
+        ).all()
+        assert [tuple(r) for r in rows] == [
+            ("A1", "General needs", "White", "Female"),
+            ("A2", "Council flat", "Asian or Asian British", "Robot"),
+        ]
+        lists = load_all()
+        assert all(lists[name].stored for name in DEFAULTS)
+        # Shipped values in order, then whatever else the register held, so staff can map it.
+        assert lists["tenure"].values == (*(v for v, _ in DEFAULTS["tenure"]), "Council flat")
+        assert lists["gender"].values[-1] == "Robot"
+        for name in ("age_band", "ethnicity", "disability", "language"):
+            assert lists[name].values == tuple(v for v, _ in DEFAULTS[name])
+            assert lists[name].synonyms == {v: s for v, s in DEFAULTS[name] if s}
+        db.session.remove()
+        downgrade(revision="base")
+        db.engine.dispose()

@@ -372,3 +372,36 @@ def test_export_defuses_a_plus_formula_but_keeps_phone_numbers() -> None:
     assert formula_safe("+441332123456") == "+441332123456"
     assert formula_safe("+1+cmd|' /C calc'!A0") == "'+1+cmd|' /C calc'!A0"
     assert formula_safe("-2+3") == "'-2+3" and formula_safe("@SUM(A1)") == "'@SUM(A1)"
+
+
+def test_the_customer_form_picks_profile_values_from_the_landlords_lists(staff_client: FlaskClient) -> None:
+    (person,) = add_customers(1, ethnicity="White British", tenure="Leaseholder")
+    page = staff_client.get(f"/customers/{person.id}/edit").get_data(as_text=True)
+    ethnicity = page[
+        page.index('<select id="ethnicity"') : page.index("</select>", page.index('<select id="ethnicity"'))
+    ]
+    offered = re.findall(r'<option (?:selected )?value="([^"]*)"', ethnicity)
+    assert offered == [
+        "",
+        "Asian or Asian British",
+        "Black, Black British, Caribbean or African",
+        "Mixed or multiple ethnic groups",
+        "White",
+        "Other ethnic group",
+        "Prefer not to say",
+        "White British",  # held from before the lists; kept until staff choose a listed value
+    ]
+    assert "White British (not on the list)" in ethnicity
+    base = _form(ref="DL00000", area_id=str(person.area_id), phone="", email="", tenure="Leaseholder")
+    kept = staff_client.post(f"/customers/{person.id}/edit", data={**base, "ethnicity": "White British"})
+    assert kept.status_code == 302
+    refused = staff_client.post(f"/customers/{person.id}/edit", data={**base, "ethnicity": "Martian"})
+    assert refused.status_code == 400
+    assert 'id="ethnicity-error"' in refused.get_data(as_text=True)
+    changed = staff_client.post(
+        f"/customers/{person.id}/edit", data={**base, "ethnicity": "White", "language": "Polish"}
+    )
+    assert changed.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Customer, person.id)
+    assert (saved.ethnicity, saved.language, saved.tenure) == ("White", "Polish", "Leaseholder")

@@ -28,15 +28,15 @@ def _register() -> None:
     db.session.commit()
 
 
-def test_the_form_offers_every_filter_with_the_registers_values(
+def test_the_form_offers_every_filter_with_the_landlords_values(
     staff_client: FlaskClient, app: Flask
 ) -> None:
     _register()
     consultation = make_consultation(channels=["sms"])
     page = staff_client.get(f"/consultations/{consultation.id}/audience").get_data(as_text=True)
     for name, value in [
-        ("areas", "Belper"), ("tenures", "shared ownership"), ("age_bands", "65+"), ("genders", "Woman"),
-        ("ethnicities", "Mixed"), ("disabilities", "Yes"), ("languages", "Polish"),
+        ("areas", "Belper"), ("tenures", "Shared ownership"), ("age_bands", "75+"), ("genders", "Female"),
+        ("ethnicities", "Mixed or multiple ethnic groups"), ("disabilities", "Yes"), ("languages", "Polish"),
     ]:  # fmt: skip
         assert f'name="{name}" value="{value}"' in page
     for field in ("not_contacted_days", "sample_size", "sample_stratify", "sample_seed"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import app.models.people as people
+from app.auth.lockout import Limits
 from app.auth.services import authenticate
 from app.extensions import db
 from app.models import utcnow
@@ -24,8 +25,8 @@ def _count_hashing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def _try(email: str) -> tuple[object, str | None]:
-    return authenticate(email, "wrong password", ip="192.0.2.1", now=utcnow(), max_failures=50,
-                        lock_minutes=15, max_failures_per_ip=50)  # fmt: skip
+    limits = Limits(per_pair=50, per_address=50, per_account=50, window_minutes=15)
+    return authenticate(email, "wrong password", ip="192.0.2.1", now=utcnow(), limits=limits)
 
 
 def test_unknown_email_does_the_same_hashing_as_a_known_one(app, make_user, monkeypatch) -> None:

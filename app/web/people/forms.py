@@ -39,6 +39,7 @@ class CustomerForm(FlaskForm):
     gender = SelectField("Gender")
     ethnicity = SelectField("Ethnicity")
     disability = SelectField("Disability")
+    language = SelectField("Preferred language")
     sms_consent = BooleanField("Agrees to be contacted by text message")
     email_consent = BooleanField("Agrees to be contacted by email")
     involvement_register = BooleanField("On the involvement register (wants to be involved)")
@@ -52,9 +53,13 @@ class CustomerForm(FlaskForm):
         ]
         for name in queries.PROFILE_CHOICES:
             field = self[name]
+            listed = queries.profile_choices(name)
+            held = getattr(customer, name, None) if customer else None
             field.choices = [
                 SelectChoice("", "Not recorded"),
-                *(SelectChoice(v, v) for v in queries.profile_choices(name)),
+                *(SelectChoice(v, v) for v in listed),
+                # A value from before the lists existed stays selectable until staff map it.
+                *([SelectChoice(held, f"{held} (not on the list)")] if held and held not in listed else []),
             ]
             if field.data is None:
                 field.data = ""
@@ -92,6 +97,7 @@ class CustomerForm(FlaskForm):
             gender=blank(self.gender.data),
             ethnicity=blank(self.ethnicity.data),
             disability=blank(self.disability.data),
+            language=blank(self.language.data),
             sms_consent=bool(self.sms_consent.data),
             email_consent=bool(self.email_consent.data),
             involvement_register=bool(self.involvement_register.data),

@@ -25,24 +25,11 @@ from app.contact import phone_or_none
 from app.extensions import db
 from app.models import Activity, Area, AuditEvent, Customer, Participation
 from app.models.base import UTCDateTime
+from app.vocabulary.lists import load
 from app.web.paging import Page, paginate
 
-# Offered in forms; values already on the register (from imports) are offered too.
-PROFILE_CHOICES: dict[str, tuple[str, ...]] = {
-    "tenure": ("General needs", "Affordable rent", "Supported housing", "Shared ownership", "Leaseholder"),
-    "age_band": ("16-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75+"),
-    "gender": ("Female", "Male", "Non-binary", "Prefer not to say"),
-    "ethnicity": (
-        "White British",
-        "White other",
-        "Mixed or multiple",
-        "Asian or Asian British",
-        "Black or Black British",
-        "Other ethnic group",
-        "Prefer not to say",
-    ),
-    "disability": ("No", "Yes", "Prefer not to say"),
-}
+# The profile fields staff pick from the landlord's lists on the customer form.
+PROFILE_CHOICES = ("tenure", "age_band", "gender", "ethnicity", "disability", "language")
 SORTS: dict[str, tuple[Any, ...]] = {
     "ref": (Customer.ref,),
     "name": (Customer.last_name, Customer.first_name),
@@ -150,16 +137,13 @@ def search_customers(filters: CustomerFilters, page: int, per_page: int = 50) ->
 
 
 def areas() -> list[Area]:
-    """All areas, by name."""
-    return list(db.session.scalars(select(Area).order_by(Area.name)))
+    """All areas, in the landlord's order."""
+    return list(db.session.scalars(select(Area).order_by(Area.position, Area.name)))
 
 
 def profile_choices(column: str) -> list[str]:
-    """Known values for a profile field: the standard list plus any already on the register."""
-    known = list(PROFILE_CHOICES.get(column, ()))
-    attr = getattr(Customer, column)
-    stored = db.session.scalars(select(attr).distinct().where(attr.is_not(None)).order_by(attr))
-    return known + [v for v in stored if v and v not in known]
+    """The landlord's list for a profile field, in its order."""
+    return list(load(column).values)
 
 
 @dataclass

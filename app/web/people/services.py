@@ -13,6 +13,9 @@ from app.contact import ContactError, normalise_email, normalise_phone
 from app.extensions import db
 from app.models import Area, Customer
 from app.models.audit import apply_changes, record
+from app.vocabulary.lists import load_all
+
+PROFILE_LISTS = ("tenure", "age_band", "gender", "ethnicity", "disability", "language")
 
 
 class CustomerError(ValueError):
@@ -39,6 +42,7 @@ class CustomerData:
     gender: str | None = None
     ethnicity: str | None = None
     disability: str | None = None
+    language: str | None = None
     sms_consent: bool = False
     email_consent: bool = False
     involvement_register: bool = False
@@ -71,6 +75,15 @@ def _clean(data: CustomerData, existing: Customer | None) -> dict[str, Any]:
         raise CustomerError("email_consent", "Add an email address before recording consent to emails.")
     if values["area_id"] is not None and db.session.get(Area, values["area_id"]) is None:
         raise CustomerError("area_id", "Choose an area from the list.")
+    lists = load_all()
+    for name in PROFILE_LISTS:
+        raw = values[name]
+        if raw is None or (existing is not None and raw == getattr(existing, name)):
+            continue
+        listed = lists[name].canonical(raw)
+        if listed is None:
+            raise CustomerError(name, f"Choose one of the listed values: {lists[name].allowed()}.")
+        values[name] = listed
     return values
 
 

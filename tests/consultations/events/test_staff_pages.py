@@ -209,3 +209,20 @@ def test_the_event_form_offers_existing_activities_and_matches_case(app, staff_c
     assert typo.status_code == 400 and "did you mean “Big Get Together”?" in typo.get_data(as_text=True)
     assert staff_client.post("/events/new", data={**form, "activity": "Big Get Together"}).status_code == 303
     assert db.session.scalar(select(db.func.count()).select_from(Activity)) == 1
+
+
+def test_an_invitation_to_an_unlisted_tenure_is_refused_with_the_listed_ones(app, staff_client, make_event):
+    event = make_event()
+    factories.sms_customer("+447912345641", tenure="Leaseholder")
+    db.session.commit()
+    form = {"tenures": "Council flat", "channel_sms": "on", "consented_only": "on", "action": "send"}
+    refused = staff_client.post(f"/events/{event.id}/invite", data=form, follow_redirects=True)
+    assert (
+        "&#39;Council flat&#39; is not on the landlord&#39;s list of tenures; use one of: General needs"
+        in (refused.get_data(as_text=True))
+    )
+    assert outbox(f"event:{event.id}", purpose="invitation") == []
+    sent = staff_client.post(
+        f"/events/{event.id}/invite", data={**form, "tenures": "leasehold"}, follow_redirects=True
+    )
+    assert b"1 invitations queued" in sent.data
