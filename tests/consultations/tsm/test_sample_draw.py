@@ -138,3 +138,20 @@ def test_launch_keeps_the_draw_on_record_and_then_refuses_another(
     assert "This survey has been launched" in page
     db.session.refresh(consultation)
     assert consultation.sample_record == stored
+
+
+def test_saving_the_same_audience_keeps_the_draw_and_changing_it_forgets_it(
+    app: Flask, staff_client, tsm_survey, register
+) -> None:
+    consultation = tsm_survey()
+    register(60)
+    _draw(staff_client, consultation, "20", "9")
+    refs = _refs(consultation)
+    form = {"customer_refs": "\n".join(refs), "consented_only": "on"}
+    assert staff_client.post(f"/consultations/{consultation.id}/audience", data=form).status_code == 302
+    db.session.refresh(consultation)
+    assert consultation.sample_record is not None and consultation.sample_record["seed"] == 9
+    form["customer_refs"] = "\n".join(refs[1:])
+    assert staff_client.post(f"/consultations/{consultation.id}/audience", data=form).status_code == 302
+    db.session.refresh(consultation)
+    assert consultation.sample_record is None and _refs(consultation) == refs[1:]
