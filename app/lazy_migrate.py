@@ -24,7 +24,9 @@ class _PendingConfig:
         self._args = (app, db, options)
 
     def __getattr__(self, name: str) -> Any:
-        # Only called for attributes this object lacks: every one belongs to the real config.
+        # Only called for attributes this object lacks: every public one belongs to the real config.
+        if name.startswith("_"):
+            raise AttributeError(name)
         return getattr(_bind(*self._args), name)
 
 
