@@ -6,12 +6,10 @@
 
 from __future__ import annotations
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
+# phonenumbers and email_validator load on the first number or address checked, not at start-up.
 
 REGION = "GB"
 PHONE_TYPES = ("mobile", "landline", "other")
-_MOBILE = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
 _LABELS = {"mobile": "mobile", "landline": "landline (never texted)", "other": "not a mobile (never texted)"}
 
 
@@ -21,6 +19,8 @@ class ContactError(ValueError):
 
 def normalise_phone(raw: str | None, region: str = REGION) -> str | None:
     """Return ``raw`` as an E.164 number, None when blank; raise ContactError when invalid."""
+    import phonenumbers
+
     text = (raw or "").strip()
     if not text:
         return None
@@ -44,6 +44,8 @@ def phone_or_none(raw: str | None) -> str | None:
 
 def display_phone(e164: str | None) -> str:
     """Show an E.164 number the way people in the UK write it (07911 123456)."""
+    import phonenumbers
+
     if not e164:
         return ""
     try:
@@ -57,6 +59,8 @@ def display_phone(e164: str | None) -> str:
 
 def phone_type(e164: str | None) -> str | None:
     """Return "mobile", "landline" or "other" for a stored E.164 number; None when there is none."""
+    import phonenumbers
+
     if not e164:
         return None
     try:
@@ -64,7 +68,7 @@ def phone_type(e164: str | None) -> str | None:
     except phonenumbers.NumberParseException:
         return "other"
     kind = phonenumbers.number_type(number)
-    if kind in _MOBILE:
+    if kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
         return "mobile"
     # A UK landline turns a text into a voice call; other types (VoIP, freephone, pager) cannot take SMS reliably.
     return "landline" if kind == phonenumbers.PhoneNumberType.FIXED_LINE else "other"
@@ -77,6 +81,8 @@ def phone_type_label(kind: str | None) -> str:
 
 def normalise_email(raw: str | None) -> str | None:
     """Return ``raw`` as a normalised email address, None when blank; raise ContactError when invalid."""
+    from email_validator import EmailNotValidError, validate_email
+
     text = (raw or "").strip()
     if not text:
         return None

@@ -147,11 +147,17 @@ def _allocate(sizes: Mapping[str, int], n: int) -> dict[str, int]:
 
 
 def sample(
-    customer_ids: Iterable[int], n: int, seed: int, strata: str | Mapping[int, str] | None = None
+    customer_ids: Iterable[int],
+    n: int,
+    seed: int,
+    strata: str | Mapping[int, str] | None = None,
+    *,
+    label: str = "group",
 ) -> Sample:
     """Draw ``n`` customers at random; the same ids, n, seed and strata always give the same sample.
 
-    ``strata`` is "area", "tenure", or a mapping of customer id to group, for a proportional sample.
+    ``strata`` is "area", "tenure", or a mapping of customer id to group (named ``label`` in the
+    record), for a proportional sample.
     """
     if n < 0:
         raise ValueError("n cannot be negative")
@@ -169,5 +175,5 @@ def sample(
     drawn: list[int] = []
     for key in sorted(groups):
         drawn.extend(rng.sample(groups[key], shares[key]))
-    label = strata if isinstance(strata, str) else "group"
+    label = strata if isinstance(strata, str) else label
     return Sample(sorted(drawn), seed, n, len(ids), label, {k: shares[k] for k in sorted(groups)})

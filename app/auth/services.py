@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from app.auth.lockout import Limits, account_locked, charge, locks_begun, refund
@@ -20,6 +19,8 @@ class UserError(ValueError):
 
 def create_user(email: str, role: str, password: str, name: str = "") -> StaffUser:
     """Add a staff user with a hashed password; the caller commits."""
+    from email_validator import EmailNotValidError, validate_email  # loaded when first needed
+
     try:
         email = validate_email(email, check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:

@@ -9,8 +9,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
-
 from app.contact import ContactError, normalise_phone
 from app.imports.result import FieldError, quoted
 
@@ -129,6 +127,8 @@ def postcode(raw: str) -> str:
 
 def email(raw: str) -> str:
     """Read an email address, checking its form but not that its domain receives mail."""
+    from email_validator import EmailNotValidError, validate_email  # loaded when first needed
+
     try:
         return validate_email(raw, check_deliverability=False).normalized
     except EmailNotValidError as exc:

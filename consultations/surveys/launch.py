@@ -154,7 +154,9 @@ def launch(consultation: Consultation, *, now: datetime, actor: Any = None) -> L
             suppressed += enqueue_many(channel, messages, now=now).suppressed
     consultation.invited_count = len(plan.recipients)
     consultation.skipped = dict(plan.skipped)
-    consultation.sample_record = plan.sample.record() if plan.sample else None
+    if plan.sample is not None:
+        consultation.sample_record = plan.sample.record()
+    # Otherwise any draw made before launch (the TSM page samples the register) stays on record.
     record(
         "consultation.launch",
         actor=actor,

@@ -65,7 +65,8 @@ class Consultation(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     invited_count: Mapped[int] = mapped_column(Integer, default=0)
     skipped: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
-    # The random sample drawn at launch (size, seed, stratify, population, drawn, by_stratum), to explain it.
+    # The random sample drawn at launch, or earlier by the TSM page (size, seed, stratify, population,
+    # drawn, by_stratum), to explain it.
     sample_record: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -8,8 +8,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
-
 from app.contact import ContactError, normalise_phone
 from consultations.audiences import AudienceSpec, count_audience
 from consultations.surveys.launch import SurveyError
@@ -141,6 +139,8 @@ def send_test(consultation: Consultation, channel: str, to: str, *, now: datetim
             topic=f"consultation-test:{consultation.id}",
         )
     elif channel == "email":
+        from email_validator import EmailNotValidError, validate_email  # loaded when first needed
+
         try:
             address = validate_email(to.strip(), check_deliverability=False).normalized
         except EmailNotValidError as exc:

@@ -227,6 +227,8 @@ def audience(consultation_id: int) -> ResponseReturnValue:
             errors.append(str(exc))
         else:
             if request.form.get("action") != "count":
+                if AudienceSpec.from_json(consultation.audience).to_json() != spec.to_json():
+                    consultation.sample_record = None  # a draw made earlier no longer describes it
                 consultation.audience = spec.to_json()
                 db.session.commit()
                 flash("Audience saved.", "success")

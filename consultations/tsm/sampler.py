@@ -1,65 +1,62 @@
-"""A stratified random sample of the register's TSM tenants, reproducible from its seed.
+"""The TSM sample: the register's LCRA and LCHO tenants, drawn by the shared audience sampler.
 
-Each stratum (by default tenure and area) gets its share of the sample in proportion to its
-size on the register, the remainders going to the strata with the largest fractions, and a
-seeded random draw within it; the same seed and register give the same sample.
+Each stratum (population, tenure and area) gets its share of the sample in proportion to its
+size on the register and a seeded random draw within it (consultations.sampling does both), so
+the two populations are sampled separately and the same seed and register give the same sample.
 """
 
 from __future__ import annotations
 
-import random
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Area, Customer
-from app.suppression import NOT_RECORDED
+from consultations.sampling import UNKNOWN, Sample, sample
 from consultations.tsm.populations import population_of
 
-STRATA = ("population", "tenure", "area", "age_band")
+STRATIFY = "population, tenure and area"
+# Joins a stratum's parts into the group name the shared sampler and the stored record use.
+SEPARATOR = " · "
 
 
-@dataclass
-class Sample:
-    """The customers drawn and how many came from each stratum."""
+@dataclass(frozen=True)
+class TsmSample:
+    """The shared sampler's draw, with the refs drawn and each stratum's size on the register."""
 
-    refs: list[str] = field(default_factory=list)
-    strata: dict[tuple[str, ...], tuple[int, int]] = field(default_factory=dict)  # stratum: (register, drawn)
+    drawn: Sample
+    refs: list[str]
+    register: dict[str, int]
+
+    def record(self) -> dict[str, Any]:
+        """Return the draw as stored on the consultation: the shared record and the register's strata."""
+        record = self.drawn.record()
+        # Everyone drawn (a census): the shared sampler lists no strata, each stratum is whole.
+        record["by_stratum"] = record["by_stratum"] or dict(self.register)
+        return {**record, "register_by_stratum": dict(self.register)}
 
 
-def stratified_sample(size: int, *, seed: int, by: tuple[str, ...] = ("tenure", "area")) -> Sample:
-    """Draw ``size`` customers from the TSM populations, proportionally within each stratum."""
+def _tenants() -> dict[int, tuple[str, str]]:
+    """Map each TSM tenant's id to their ref and stratum (population · tenure · area)."""
     group = population_of(Customer.tenure)
     rows = db.session.execute(
-        select(
-            Customer.ref,
-            group.label("population"),
-            Customer.tenure,
-            Area.name.label("area"),
-            Customer.age_band,
-        )
+        select(Customer.id, Customer.ref, group.label("population"), Customer.tenure, Area.name)
         .outerjoin(Area, Area.id == Customer.area_id)
         .where(Customer.erased_at.is_(None), group.is_not(None))
-        .order_by(Customer.id)
-    ).all()
-    strata: dict[tuple[str, ...], list[str]] = defaultdict(list)
-    for row in rows:
-        strata[tuple(str(getattr(row, f) or NOT_RECORDED) for f in by)].append(row.ref)
-    total = len(rows)
-    size = max(0, min(size, total))
-    sample = Sample()
-    if not total:
-        return sample
-    quotas = {key: size * len(refs) / total for key, refs in strata.items()}
-    counts = {key: int(q) for key, q in quotas.items()}
-    short = size - sum(counts.values())
-    for key in sorted(quotas, key=lambda k: (-(quotas[k] - counts[k]), k))[:short]:
-        counts[key] += 1
-    rng = random.Random(seed)
-    for key in sorted(strata):
-        drawn = rng.sample(strata[key], counts[key])
-        sample.refs.extend(drawn)
-        sample.strata[key] = (len(strata[key]), len(drawn))
-    return sample
+    )
+    return {
+        cid: (ref, SEPARATOR.join(str(part or UNKNOWN) for part in (population, tenure, area)))
+        for cid, ref, population, tenure, area in rows
+    }
+
+
+def stratified_sample(size: int, *, seed: int) -> TsmSample:
+    """Draw ``size`` tenants from the TSM populations, proportionally within each stratum."""
+    tenants = _tenants()
+    strata = {cid: stratum for cid, (_, stratum) in tenants.items()}
+    drawn = sample(tenants, max(0, size), seed, strata, label=STRATIFY)
+    register = dict(sorted(Counter(strata.values()).items()))
+    return TsmSample(drawn, [tenants[cid][0] for cid in drawn.customer_ids], register)

@@ -14,7 +14,7 @@ from consultations.surveys.models import Consultation
 from consultations.tsm.methodology import summary
 from consultations.tsm.models import TsmReport
 from consultations.tsm.results import WEIGHT_FIELDS, compute
-from consultations.tsm.sampler import Sample, stratified_sample
+from consultations.tsm.sampler import TsmSample, stratified_sample
 from consultations.tsm.template import landlord_name, tsm_definition
 
 
@@ -46,25 +46,28 @@ def results_for(consultation: Consultation, report: TsmReport, start: date, end:
     return results
 
 
-def draw_sample(consultation: Consultation, size: int, *, seed: int, actor: Any) -> Sample:
-    """Draw a stratified sample and make it the consultation's audience (flush only)."""
+def draw_sample(consultation: Consultation, size: int, *, seed: int, actor: Any) -> TsmSample:
+    """Draw a stratified sample, make it the consultation's audience and store the draw (flush only)."""
     if consultation.launched:
         raise TsmError("This survey has been launched, so its audience can no longer change.")
     if size < 1:
         raise TsmError("Enter how many tenants to sample (at least 1).")
-    sample = stratified_sample(size, seed=seed)
+    drawn = stratified_sample(size, seed=seed)
     audience = dict(consultation.audience or {})
-    audience["customer_refs"] = sample.refs
+    audience["customer_refs"] = drawn.refs
+    # The tenants are drawn already: a second draw at launch would shrink the sample.
+    audience.pop("sample", None)
     consultation.audience = audience
+    consultation.sample_record = drawn.record()
     record(
         "tsm.sample",
         actor=actor,
         target_type="consultation",
         target_id=consultation.id,
-        detail={"size": len(sample.refs), "seed": seed},
+        detail={"size": len(drawn.refs), "seed": seed, "population": drawn.drawn.population},
     )
     db.session.flush()
-    return sample
+    return drawn
 
 
 def publish(consultation: Consultation, report: TsmReport, *, now: datetime, actor: Any) -> dict[str, Any]:

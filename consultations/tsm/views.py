@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import date, datetime
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -15,6 +16,7 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.periods import financial_year, local_date
 from app.web.paging import page_number, paginate
+from consultations.sampling import SEED_RANGE, SampleError, whole_number
 from consultations.surveys.models import Consultation, Question
 from consultations.tsm.exports import NAMES, to_csv, to_xlsx
 from consultations.tsm.methodology import report_for, save
@@ -191,15 +193,16 @@ def sample(consultation_id: int) -> ResponseReturnValue:
     """Draw a stratified random sample of the register as the survey's audience."""
     consultation = _survey(consultation_id)
     try:
-        size = int(request.form.get("size", "0"))
-        seed = int(request.form.get("seed") or utcnow().timestamp())
+        size = whole_number(request.form.get("size", "").replace(",", ""), "The sample size", 1) or 0
+        seed = whole_number(request.form.get("seed", "").strip(), "The random seed", 0)
+        seed = secrets.randbelow(SEED_RANGE) if seed is None else seed
         drawn = draw_sample(consultation, size, seed=seed, actor=current_user)
-    except ValueError as exc:
+    except (TsmError, SampleError) as exc:
         db.session.rollback()
-        flash(str(exc) if isinstance(exc, TsmError) else "Enter the sample size as a whole number.", "error")
+        flash(str(exc), "error")
         return redirect(url_for("tsm.results", consultation_id=consultation.id))
     db.session.commit()
-    flash(f"{len(drawn.refs):,} tenants sampled across {len(drawn.strata)} strata (seed {seed}).", "success")
+    flash(f"Drawn: {drawn.drawn.describe()}.", "success")
     return redirect(url_for("consultations.audience", consultation_id=consultation.id))
 
 

@@ -54,11 +54,13 @@ def configure(app: Flask) -> None:
     from messaging.transports.email_outbox import OutboxEmail
     from messaging.transports.email_smtp import SmtpEmail
     from messaging.transports.sms_simulator import SimulatorSms
-    from messaging.transports.sms_twilio import TwilioSms
 
-    sms: SmsTransport = (
-        TwilioSms.from_config(app.config, app=app) if app.config.get("TWILIO_ACCOUNT_SID") else SimulatorSms()
-    )
+    sms: SmsTransport = SimulatorSms()
+    if app.config.get("TWILIO_ACCOUNT_SID"):
+        # Twilio's client brings requests and urllib3: loaded only when texts go through Twilio.
+        from messaging.transports.sms_twilio import TwilioSms
+
+        sms = TwilioSms.from_config(app.config, app=app)
     email: EmailTransport = SmtpEmail(app) if app.config.get("MAIL_SERVER") else OutboxEmail()
     app.extensions["involve_transports"] = {"sms": sms, "email": email}
     app.extensions["involve_channels"] = {"sms": sms.name, "email": email.name}
