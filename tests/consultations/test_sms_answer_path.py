@@ -14,7 +14,8 @@ from app.models import Participation
 from consultations.surveys.answering import answer_live
 from consultations.surveys.conversations import conversation_for
 from consultations.surveys.definitions import import_definition
-from consultations.surveys.launch import launch, start_test_conversation
+from consultations.surveys.launch import launch
+from consultations.surveys.trials import start_test_conversation
 from consultations.surveys.models import Answer, Consultation, Invitation, Response
 from tests.consultations import factories as f
 from tests.consultations.helpers import NOW, definition, make_consultation, text_in
