@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import time
 from datetime import datetime
 
@@ -14,6 +15,15 @@ from app.models.base import utcnow
 
 log = logging.getLogger(__name__)
 messaging_cli = AppGroup("messaging", help="Send and sweep the outbox.")
+
+
+def _stop_on_sigterm() -> None:
+    """Treat SIGTERM (what Procfile hosts and container runtimes send) like SIGINT: a clean stop."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def dispatch_job(now: datetime) -> int:
@@ -34,6 +44,7 @@ def dispatch_command(limit: int, loop: bool, idle_seconds: float) -> None:
     from app.extensions import db
     from messaging.dispatcher import dispatch_due
 
+    _stop_on_sigterm()
     while loop:
         try:
             if not dispatch_due(now=utcnow(), limit=limit).total:
@@ -64,18 +75,25 @@ def sweep_command() -> None:
 @click.option("--wait-seconds", default=30, show_default=True, help="How often a standby retries the lock.")
 def scheduler_command(wait_seconds: int) -> None:
     """Run the scheduler clock in the foreground (one active per PostgreSQL database)."""
+    from messaging.dispatcher import stop_sending
     from messaging.scheduler import SingleSchedulerLock, build_scheduler, sweepers
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    _stop_on_sigterm()
     lock = SingleSchedulerLock(app)
     while not lock.acquire():
         click.echo("Another scheduler is active; standing by.")
         time.sleep(wait_seconds)
     names = ", ".join(s.name for s in sweepers(app))
     click.echo(f"Scheduler running: {names}")
+    scheduler = build_scheduler(app, blocking=True)
     try:
-        build_scheduler(app, blocking=True).start()
+        scheduler.start()
     except (KeyboardInterrupt, SystemExit):
+        # Running jobs see the stop: a dispatch run records the texts in flight and leaves the rest
+        # queued, so the wait below is seconds, not the rest of a long run.
+        stop_sending(app)
+        scheduler.shutdown(wait=True)
         log.info("scheduler stopped")
     finally:
         lock.release()
