@@ -277,11 +277,12 @@ def _send_sms(rows: list[OutboundMessage], now: datetime, started: float, report
             if index and is_suppressed("sms", row.to_address):
                 _drop_suppressed([row], report)
                 continue
-            slot = pacer.reserve(rate) if transport.paced else time.monotonic()
             text = Outgoing(row.id, row.channel, row.to_address, row.body)
             # Committed before the request: a crash after this leaves the text "unknown", never resent.
             _mark_attempt([row])
-            sleep_until(slot)
+            # The slot is taken after the commit, so a slow commit does not make it late.
+            slot = pacer.reserve(rate) if transport.paced else time.monotonic()
+            sleep_until(slot - pacer.lead)
             in_flight[pool.submit(text, slot)] = text.id
             submitted.add(text.id)
         _finish(in_flight, settle, halted, report, by_id)
@@ -321,9 +322,15 @@ def _send_email(rows: list[OutboundMessage], now: datetime, started: float, repo
 
 
 def _run(
-    channel: str, now: datetime, budget: int, report: DispatchReport, ids: list[int] | None = None
+    channel: str,
+    now: datetime,
+    budget: int,
+    report: DispatchReport,
+    ids: list[int] | None = None,
+    started: float | None = None,
 ) -> None:
-    started = time.monotonic()
+    # The run's clock: ``now`` is this monotonic instant (taken as close to the caller's now as can be).
+    started = time.monotonic() if started is None else started
     rate = float(current_app.config.get("SMS_RATE_PER_SECOND", 10))
     # Small claims keep few messages "sending" at a time: a crash strands at most one batch.
     # Five seconds of texts per claim: the wait for the last answers of a claim costs little of the rate.
@@ -342,13 +349,14 @@ def _run(
 
 def dispatch_due(*, now: datetime, limit: int = 500) -> DispatchReport:
     """Send due messages (up to ``limit`` per channel); commits as it goes, so call it after committing."""
+    started = time.monotonic()
     report = DispatchReport()
     db.session.commit()
     report.unknown += mark_stale_unknown(now)
     report.held += hold_for_quiet_hours(now)
     db.session.commit()
     for channel in ("sms", "email"):
-        _run(channel, now, limit, report)
+        _run(channel, now, limit, report, started=started)
     return report
 
 

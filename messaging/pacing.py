@@ -61,6 +61,9 @@ WINDOW_SECONDS = 1.05
 class Pacer:
     """Hand out send slots at least 1/rate seconds apart, across every sender thread of this process."""
 
+    # Texts go to a sender at their slot: the sliding window in admit() is the check there.
+    lead = 0.0
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._next = 0.0

@@ -48,6 +48,10 @@ _GIVE_BACK = text(
 class SharedPacer:
     """Hand out send slots from the PostgreSQL row of ``channel``, shared by every process."""
 
+    # The dispatcher hands a text to its sender this long before the slot, so the sender is already
+    # waiting when the slot comes instead of waking up late for it.
+    lead = 0.1
+
     def __init__(self, engine: Engine, channel: str = "sms") -> None:
         self._engine = engine
         self._channel = channel
@@ -56,6 +60,7 @@ class SharedPacer:
         self._slots: deque[tuple[float, float]] = deque()
         self._end = 0.0
         self._allowance = LATE_SECONDS
+        self._offset, self._rtt = 0.0, float("inf")
         self._window = Pacer()
 
     def _fetch(self, rate: float) -> None:
@@ -68,18 +73,29 @@ class SharedPacer:
             if row is None:
                 # First use of this database (or the tables were emptied): create the row once.
                 conn.execute(_ENSURE, {"channel": self._channel})
+                asked = time.monotonic()
                 row = conn.execute(_RESERVE, params).one()
             answered = time.monotonic()
         end, db_now = float(row.next_slot_at), float(row.now)
+        self._learn_offset(db_now, asked, answered)
         first = end - count * spacing
-        # The database's "now" lies somewhere in the round trip; taking its end errs late, by at most
-        # the round trip, which is therefore taken off how late a sender may still use a slot.
-        self._allowance = max(0.0, LATE_SECONDS - (answered - asked))
         self._end = end
         self._slots.clear()
         for i in range(count):
             at = first + i * spacing
-            self._slots.append((answered + (at - db_now), at))
+            self._slots.append((at - self._offset, at))
+
+    def _learn_offset(self, db_now: float, asked: float, answered: float) -> None:
+        """Keep the database clock minus ours, as measured by the quickest round trip so far."""
+        rtt = answered - asked
+        offset = db_now - (asked + answered) / 2
+        # The database's "now" lies within the round trip, so a quick one pins the offset closely;
+        # a sample outside the best one's error bars means a clock was stepped: start again from it.
+        stepped = abs(offset - self._offset) > (rtt + self._rtt) / 2
+        if rtt < self._rtt or stepped:
+            self._offset, self._rtt = offset, rtt
+        # The mapping may err by half the best round trip; that comes off how late a slot may be used.
+        self._allowance = max(0.0, LATE_SECONDS - self._rtt / 2)
 
     def reserve(self, rate: float) -> float:
         """Take the next slot of this process's run (reserving another run when spent); return its monotonic time."""
