@@ -23,6 +23,10 @@ BATCH_SECONDS = 0.2
 # Slots are 1/(0.97 x rate) apart, so requests that each start within 30 ms of their slot never
 # put more than the rate into any one-second window (0.97 x 1.03 < 1). Later than that: a new slot.
 LATE_SECONDS = 0.03
+# However slow the database's answers, a slot may be used this late (else no slot could ever be).
+MIN_ALLOWANCE = 0.005
+# Fresh slots a sender tries before it sends on a late one.
+RETRIES = 4
 
 _ENSURE = text(
     "INSERT INTO send_rate_limits (channel, next_slot_at) VALUES (:channel, 0) ON CONFLICT DO NOTHING"
@@ -95,7 +99,7 @@ class SharedPacer:
         if rtt < self._rtt or stepped:
             self._offset, self._rtt = offset, rtt
         # The mapping may err by half the best round trip; that comes off how late a slot may be used.
-        self._allowance = max(0.0, LATE_SECONDS - self._rtt / 2)
+        self._allowance = max(MIN_ALLOWANCE, LATE_SECONDS - self._rtt / 2)
 
     def reserve(self, rate: float) -> float:
         """Take the next slot of this process's run (reserving another run when spent); return its monotonic time."""
@@ -111,13 +115,16 @@ class SharedPacer:
         """Wait for ``slot`` and return the start time; a slot missed by too much is swapped for a new one."""
         if slot is None:
             slot = self.reserve(rate)
-        while True:
+        for _ in range(RETRIES):
             sleep_until(slot)
             # This process's own sliding window as well (as on SQLite): its starts never bunch either.
             now = self._window.admit(rate)
             if now - slot <= self._allowance:
-                return now
+                break
             slot = self.reserve(rate)
+        # After a few misses (a machine too busy to wake a thread on time) the text goes anyway,
+        # late: never sending at all would be worse than a second a little over the rate.
+        return now
 
     def pause(self, seconds: float) -> None:
         """Give out no slot, in any process, for ``seconds`` (the provider said slow down)."""
