@@ -82,6 +82,7 @@ def test_two_dispatchers_share_the_queue_and_the_rate(
     assert len(by_sender) == 2 and min(by_sender.values()) >= TEXTS // 10, by_sender
     # The starts each process recorded, on one timeline: never more than the rate in a second.
     assert busiest_second(starts) <= RATE
-    # Where Twilio sees them: the same, give or take the time a request takes to arrive.
-    assert busiest_second(arrivals) <= RATE + 1
+    # Where Twilio sees them: the same, give or take the time a request takes to arrive (tens of
+    # milliseconds on a busy 2-core machine); two unshared limiters would put twice the rate there.
+    assert busiest_second(arrivals) <= RATE * 1.25
     assert achieved >= 0.8 * RATE
