@@ -18,11 +18,14 @@ messaging_cli = AppGroup("messaging", help="Send and sweep the outbox.")
 
 
 def _stop_on_sigterm() -> None:
-    """Treat SIGTERM (what Procfile hosts and container runtimes send) like SIGINT: a clean stop."""
+    """Make SIGINT and SIGTERM (what Procfile hosts and container runtimes send) a clean stop."""
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
+    # Explicitly: a process started in the background by a shell inherits SIGINT ignored, and
+    # Python then never raises KeyboardInterrupt, so the stop signal would do nothing at all.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, interrupt)
 
 
@@ -30,9 +33,18 @@ def dispatch_job(now: datetime) -> int:
     """Send what is due (the scheduler's dispatch sweeper)."""
     from messaging.dispatcher import dispatch_due
 
-    # A run long enough to keep the rate between sweeps (a minute of sending at most).
+    # Runs of up to a minute of sending, one after another while more is due: waiting for the next
+    # tick between them would leave the provider idle for up to MESSAGING_DISPATCH_SECONDS.
     rate = float(current_app.config.get("SMS_RATE_PER_SECOND", 10))
-    return dispatch_due(now=now, limit=max(500, int(rate * 60))).total
+    limit = max(500, int(rate * 60))
+    stopping = current_app.extensions["involve_stopping"]
+    started, total = time.monotonic(), 0
+    while True:
+        report = dispatch_due(now=now, limit=limit)
+        total += report.total
+        if report.total < limit or stopping.is_set() or time.monotonic() - started > 120:
+            return total
+        now = utcnow()
 
 
 @messaging_cli.command("dispatch")
