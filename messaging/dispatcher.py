@@ -255,7 +255,7 @@ def _send_sms(rows: list[OutboundMessage], now: datetime, started: float, report
             report.add(record(by_id[message_id], result, now=now, sent_at=sent_at))
 
     admit = (lambda slot: pacer.admit(rate, slot)) if transport.paced else (lambda slot: time.monotonic())
-    pool = SenderPool(workers, transport, admit, stopping)
+    pool = SenderPool(workers, transport, admit, stopping, lambda: pacer.pause(pause))
     halted = lambda: pool.halt.is_set() or stopping.is_set()  # noqa: E731
     try:
         for index, row in enumerate(rows):
@@ -263,9 +263,8 @@ def _send_sms(rows: list[OutboundMessage], now: datetime, started: float, report
                 break
             settle({f for f in in_flight if f.done()})
             if throttled:
-                # The provider said slow down: every sender waits together (on PostgreSQL, in every process).
+                # The sender that heard "slow down" has paused every sender (on PostgreSQL, in every process).
                 db.session.commit()
-                pacer.pause(pause)
                 throttled = False
             if len(in_flight) >= workers:
                 settle(wait(in_flight, return_when=FIRST_COMPLETED).done)

@@ -41,9 +41,11 @@ class SenderPool:
         transport: SmsTransport,
         admit: Callable[[float], float],
         stopping: threading.Event,
+        on_throttle: Callable[[], None] = lambda: None,
     ) -> None:
         self._transport = transport
         self._admit = admit
+        self._on_throttle = on_throttle
         self._stopping = stopping
         self.halt = threading.Event()
         # Build the client before the first slot: a slow first request would bunch the next ones.
@@ -76,7 +78,15 @@ class SenderPool:
             if self._halted():
                 future.set_result((NOT_SENT, started))
                 continue
-            future.set_result((send_one(self._transport, text), started))
+            result = send_one(self._transport, text)
+            if result.throttle:
+                # Paused here, the moment the answer lands, not when the dispatcher next looks:
+                # texts whose slots were handed out meanwhile wait too.
+                try:
+                    self._on_throttle()
+                except Exception:
+                    log.warning("could not pause the senders", exc_info=True)
+            future.set_result((result, started))
 
     def submit(self, text: Outgoing, slot: float) -> Future[Sent]:
         """Queue one text, with the slot it was given, for the next free thread."""

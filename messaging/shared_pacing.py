@@ -15,7 +15,7 @@ from collections import deque
 
 from sqlalchemy import Engine, text
 
-from messaging.pacing import HEADROOM, Pacer, sleep_until
+from messaging.pacing import HEADROOM, sleep_until
 
 # One round trip reserves a fifth of a second of slots: the row is touched a few times a second
 # per dispatcher, never once per text.
@@ -65,7 +65,7 @@ class SharedPacer:
         self._end = 0.0
         self._allowance = LATE_SECONDS
         self._offset, self._rtt = 0.0, float("inf")
-        self._window = Pacer()
+        self._paused_until = 0.0
 
     def _fetch(self, rate: float) -> None:
         spacing = 1.0 / (rate * HEADROOM)
@@ -116,12 +116,18 @@ class SharedPacer:
         if slot is None:
             slot = self.reserve(rate)
         for _ in range(RETRIES):
+            if slot < self._paused_until - LATE_SECONDS:
+                # Handed out before a pause this process asked for: the provider said wait.
+                slot = self.reserve(rate)
+                continue
             sleep_until(slot)
-            # This process's own sliding window as well (as on SQLite): its starts never bunch either.
-            now = self._window.admit(rate)
+            now = time.monotonic()
             if now - slot <= self._allowance:
                 break
             slot = self.reserve(rate)
+        else:
+            sleep_until(slot)
+            now = time.monotonic()
         # After a few misses (a machine too busy to wake a thread on time) the text goes anyway,
         # late: never sending at all would be worse than a second a little over the rate.
         return now
@@ -130,6 +136,7 @@ class SharedPacer:
         """Give out no slot, in any process, for ``seconds`` (the provider said slow down)."""
         with self._lock:
             self._slots.clear()
+            self._paused_until = time.monotonic() + seconds
             with self._engine.begin() as conn:
                 conn.execute(_PAUSE, {"channel": self._channel, "seconds": seconds})
 
