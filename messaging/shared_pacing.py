@@ -25,8 +25,8 @@ BATCH_SECONDS = 0.2
 LATE_SECONDS = 0.03
 # However slow the database's answers, a slot may be used this late (else no slot could ever be).
 MIN_ALLOWANCE = 0.005
-# Fresh slots a sender tries before it sends on a late one.
-RETRIES = 4
+# Fresh slots a sender tries before it gives its text back to the queue.
+RETRIES = 20
 
 _ENSURE = text(
     "INSERT INTO send_rate_limits (channel, next_slot_at) VALUES (:channel, 0) ON CONFLICT DO NOTHING"
@@ -126,10 +126,8 @@ class SharedPacer:
                 break
             slot = self.reserve(rate)
         else:
-            sleep_until(slot)
-            now = time.monotonic()
-        # After a few misses (a machine too busy to wake a thread on time) the text goes anyway,
-        # late: never sending at all would be worse than a second a little over the rate.
+            # Never sent late: the text goes back in the queue (SenderPool) and a later run sends it.
+            raise RuntimeError(f"no send slot could be used on time in {RETRIES} tries")
         return now
 
     def pause(self, seconds: float) -> None:
