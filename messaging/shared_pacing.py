@@ -116,11 +116,11 @@ class SharedPacer:
         if slot is None:
             slot = self.reserve(rate)
         for _ in range(RETRIES):
+            sleep_until(slot)
             if slot < self._paused_until - LATE_SECONDS:
-                # Handed out before a pause this process asked for: the provider said wait.
+                # Handed out before a pause this process asked for (while it waited): the provider said wait.
                 slot = self.reserve(rate)
                 continue
-            sleep_until(slot)
             now = time.monotonic()
             if now - slot <= self._allowance:
                 break
