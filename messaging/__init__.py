@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from flask import Flask
 
 
@@ -27,6 +29,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     transports.configure(app)
     app.extensions["involve_pacer"] = Pacer()
+    # Set on SIGINT: dispatch runs finish the calls under way and start nothing new.
+    app.extensions["involve_stopping"] = threading.Event()
     # Twilio and mail clients cannot send a CSRF token; these routes check their own signatures.
     for view in (views_public.twilio_sms, views_public.twilio_status, views_public.unsubscribe):
         csrf.exempt(view)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import time
 from datetime import datetime
 
@@ -16,13 +17,34 @@ log = logging.getLogger(__name__)
 messaging_cli = AppGroup("messaging", help="Send and sweep the outbox.")
 
 
+def _stop_on_sigterm() -> None:
+    """Make SIGINT and SIGTERM (what Procfile hosts and container runtimes send) a clean stop."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # Explicitly: a process started in the background by a shell inherits SIGINT ignored, and
+    # Python then never raises KeyboardInterrupt, so the stop signal would do nothing at all.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def dispatch_job(now: datetime) -> int:
     """Send what is due (the scheduler's dispatch sweeper)."""
     from messaging.dispatcher import dispatch_due
 
-    # A run long enough to keep the rate between sweeps (a minute of sending at most).
+    # Runs of up to a minute of sending, one after another while more is due: waiting for the next
+    # tick between them would leave the provider idle for up to MESSAGING_DISPATCH_SECONDS.
     rate = float(current_app.config.get("SMS_RATE_PER_SECOND", 10))
-    return dispatch_due(now=now, limit=max(500, int(rate * 60))).total
+    limit = max(500, int(rate * 60))
+    stopping = current_app.extensions["involve_stopping"]
+    started, total = time.monotonic(), 0
+    while True:
+        report = dispatch_due(now=now, limit=limit)
+        total += report.total
+        if report.total < limit or stopping.is_set() or time.monotonic() - started > 120:
+            return total
+        now = utcnow()
 
 
 @messaging_cli.command("dispatch")
@@ -34,6 +56,7 @@ def dispatch_command(limit: int, loop: bool, idle_seconds: float) -> None:
     from app.extensions import db
     from messaging.dispatcher import dispatch_due
 
+    _stop_on_sigterm()
     while loop:
         try:
             if not dispatch_due(now=utcnow(), limit=limit).total:
@@ -64,18 +87,25 @@ def sweep_command() -> None:
 @click.option("--wait-seconds", default=30, show_default=True, help="How often a standby retries the lock.")
 def scheduler_command(wait_seconds: int) -> None:
     """Run the scheduler clock in the foreground (one active per PostgreSQL database)."""
+    from messaging.dispatcher import stop_sending
     from messaging.scheduler import SingleSchedulerLock, build_scheduler, sweepers
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    _stop_on_sigterm()
     lock = SingleSchedulerLock(app)
     while not lock.acquire():
         click.echo("Another scheduler is active; standing by.")
         time.sleep(wait_seconds)
     names = ", ".join(s.name for s in sweepers(app))
     click.echo(f"Scheduler running: {names}")
+    scheduler = build_scheduler(app, blocking=True)
     try:
-        build_scheduler(app, blocking=True).start()
+        scheduler.start()
     except (KeyboardInterrupt, SystemExit):
+        # Running jobs see the stop: a dispatch run records the texts in flight and leaves the rest
+        # queued, so the wait below is seconds, not the rest of a long run.
+        stop_sending(app)
+        scheduler.shutdown(wait=True)
         log.info("scheduler stopped")
     finally:
         lock.release()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import queue
 import threading
 import time
 import uuid
@@ -13,16 +11,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import utcnow
 from messaging.models import InboundMessage, OutboundMessage
 from messaging.outcomes import record
-from messaging.pacing import Pacer, parse_quiet_hours, quiet_until, sleep_until
+from messaging.pacing import Pacer, parse_quiet_hours, quiet_until, sleep_until, sms_in_flight
+from messaging.senders import NOT_SENT, Outgoing, SenderPool, Sent
+from messaging.shared_pacing import SharedPacer
 from messaging.suppression import is_suppressed, suppressed_addresses
-from messaging.transports import SendResult, SmsTransport, email_transport, sms_transport
+from messaging.transports import email_transport, sms_transport
 
 if TYPE_CHECKING:
     from messaging.api import NewMessage
@@ -174,87 +174,64 @@ def _release(ids: list[int], *, attempted_too: bool = False) -> None:
         db.session.commit()
 
 
-@dataclass(frozen=True)
-class Outgoing:
-    """What a sender thread needs of a text: plain values, never a session-bound row."""
-
-    id: int
-    channel: str
-    to_address: str
-    body: str
-
-
 def sms_workers(rate: float) -> int:
-    """Return how many texts may be in flight: enough for the rate at the expected provider latency."""
-    configured = int(current_app.config.get("SMS_MAX_IN_FLIGHT", 0) or 0)
-    if configured > 0:
-        return configured
-    latency = _config_seconds("SMS_EXPECTED_LATENCY_SECONDS", 0.5)
-    # Twice the steady-state need (rate x latency) absorbs slow answers without losing the rate.
-    return max(2, min(128, math.ceil(rate * latency * 2)))
+    """Return how many texts may be in flight (the Twilio client's connection pool has as many)."""
+    return sms_in_flight({**current_app.config, "SMS_RATE_PER_SECOND": rate})
 
 
-class _SenderPool:
-    """Threads that send texts; unlike concurrent.futures' pool it keeps working while Python exits,
-    so a run stopped by SIGINT still finishes and records every text it started."""
-
-    def __init__(self, size: int, transport: SmsTransport, admit: Callable[[], float]) -> None:
-        self._transport = transport
-        self._admit = admit
-        self._ready = threading.Semaphore(0)
-        self._jobs: queue.SimpleQueue[tuple[Future[Sent], SmsTransport, Outgoing] | None] = (
-            queue.SimpleQueue()
-        )
-        self._threads = [
-            threading.Thread(target=self._work, name=f"involve-sms-{i}", daemon=True) for i in range(size)
-        ]
-        for thread in self._threads:
-            thread.start()
-        # Each thread builds its client first: a slow first request would bunch the next ones.
-        for _ in self._threads:
-            self._ready.acquire(timeout=10)
-
-    def _work(self) -> None:
-        getattr(self._transport, "client", None)
-        self._ready.release()
-        while (job := self._jobs.get()) is not None:
-            future, transport, text = job
-            # The window is taken here, not when queued: a thread that picks its job up late
-            # must not then send alongside the ones that were on time.
-            started = self._admit()
-            future.set_result((_send_one(transport, text), started))
-
-    def submit(self, transport: SmsTransport, text: Outgoing) -> Future[Sent]:
-        """Queue one text for the next free thread."""
-        future: Future[Sent] = Future()
-        self._jobs.put((future, transport, text))
-        return future
-
-    def shutdown(self) -> None:
-        """Let every thread finish its text and stop."""
-        for _ in self._threads:
-            self._jobs.put(None)
-        for thread in self._threads:
-            thread.join()
+def current_pacer() -> Pacer | SharedPacer:
+    """Return the SMS rate limiter: in PostgreSQL when it is the database (every process shares it)."""
+    extensions = current_app.extensions
+    if db.engine.dialect.name != "postgresql":
+        return extensions["involve_pacer"]
+    shared = extensions.get("involve_shared_pacer")
+    if shared is None:
+        shared = extensions["involve_shared_pacer"] = SharedPacer(db.engine, "sms")
+    return shared
 
 
-# A text's result and the monotonic time its provider request started.
-Sent = tuple[SendResult, float]
+def stop_sending(app: Flask) -> None:
+    """Ask every dispatch run of this process to stop: calls under way finish, nothing new starts."""
+    app.extensions["involve_stopping"].set()
 
 
-def _send_one(transport: SmsTransport, text: Outgoing) -> SendResult:
-    try:
-        return transport.send(text)  # type: ignore[arg-type]
-    except Exception as exc:
-        return SendResult(
-            "unknown", error_code="exception", error_message=f"{type(exc).__name__}: {exc}"[:500]
-        )
+def _requeue(row: OutboundMessage) -> None:
+    """Put a text its sender gave up before calling the provider back in the queue."""
+    row.status, row.claim_token, row.attempt_started_at = "queued", None, None
+
+
+def _finish(
+    in_flight: dict[Future[Sent], int],
+    settle: Callable[[set[Future[Sent]]], None],
+    halted: Callable[[], bool],
+    report: DispatchReport,
+    rows: dict[int, OutboundMessage],
+) -> None:
+    """Record the texts in flight; once stopping, wait at most STOP_GRACE_SECONDS for their answers."""
+    deadline: float | None = None
+    while in_flight:
+        if deadline is None and halted():
+            deadline = time.monotonic() + _config_seconds("MESSAGING_STOP_GRACE_SECONDS", 5)
+        timeout = 0.5 if deadline is None else max(0.0, deadline - time.monotonic())
+        settle(wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED).done)
+        db.session.commit()
+        if deadline is not None and time.monotonic() >= deadline:
+            break
+    for message_id in in_flight.values():
+        # Its request left and no answer came before the stop: it may have gone, so never resend it.
+        row = rows[message_id]
+        row.status, row.claim_token = "unknown", None
+        row.error_message = "the dispatcher stopped before the provider answered; not resent"
+        report.unknown += 1
+    in_flight.clear()
+    db.session.commit()
 
 
 def _send_sms(rows: list[OutboundMessage], now: datetime, started: float, report: DispatchReport) -> None:
     """Send claimed texts with several requests in flight, at the paced rate."""
     transport = sms_transport()
-    pacer: Pacer = current_app.extensions["involve_pacer"]
+    pacer = current_pacer()
+    stopping: threading.Event = current_app.extensions["involve_stopping"]
     rate = float(current_app.config.get("SMS_RATE_PER_SECOND", 10))
     pause = _config_seconds("MESSAGING_THROTTLE_PAUSE_SECONDS", 1.0)
     by_id = {row.id: row for row in rows}
@@ -269,20 +246,25 @@ def _send_sms(rows: list[OutboundMessage], now: datetime, started: float, report
         for future in done:
             message_id = in_flight.pop(future)
             result, slot = future.result()
+            if result is NOT_SENT:
+                _requeue(by_id[message_id])
+                continue
             throttled = throttled or result.throttle
             # The moment the request left, on the run's clock: what pacing controls and tests measure.
             sent_at = now + timedelta(seconds=slot - started)
             report.add(record(by_id[message_id], result, now=now, sent_at=sent_at))
 
-    admit = (lambda: pacer.admit(rate)) if transport.paced else time.monotonic
-    pool = _SenderPool(workers, transport, admit)
+    admit = (lambda slot: pacer.admit(rate, slot)) if transport.paced else (lambda slot: time.monotonic())
+    pool = SenderPool(workers, transport, admit, stopping, lambda: pacer.pause(pause))
+    halted = lambda: pool.halt.is_set() or stopping.is_set()  # noqa: E731
     try:
         for index, row in enumerate(rows):
+            if stopping.is_set():
+                break
             settle({f for f in in_flight if f.done()})
             if throttled:
-                # The provider said slow down: every sender waits together, then this batch goes on.
+                # The sender that heard "slow down" has paused every sender (on PostgreSQL, in every process).
                 db.session.commit()
-                pacer.pause(pause)
                 throttled = False
             if len(in_flight) >= workers:
                 settle(wait(in_flight, return_when=FIRST_COMPLETED).done)
@@ -294,30 +276,30 @@ def _send_sms(rows: list[OutboundMessage], now: datetime, started: float, report
             if index and is_suppressed("sms", row.to_address):
                 _drop_suppressed([row], report)
                 continue
-            slot = pacer.reserve(rate) if transport.paced else time.monotonic()
             text = Outgoing(row.id, row.channel, row.to_address, row.body)
             # Committed before the request: a crash after this leaves the text "unknown", never resent.
             _mark_attempt([row])
-            sleep_until(slot)
-            in_flight[pool.submit(transport, text)] = text.id
+            # The slot is taken after the commit, so a slow commit does not make it late.
+            slot = pacer.reserve(rate) if transport.paced else time.monotonic()
+            sleep_until(slot - pacer.lead)
+            in_flight[pool.submit(text, slot)] = text.id
             submitted.add(text.id)
-        while in_flight:
-            settle(wait(in_flight, return_when=FIRST_COMPLETED).done)
-            db.session.commit()
+        _finish(in_flight, settle, halted, report, by_id)
     except BaseException:
-        # A stop signal or a database error: finish and record what is already in flight.
-        for future in list(in_flight):
-            future.result()
-        pool.shutdown()
+        # A stop signal or a database error: record what is in flight, start nothing new.
+        pool.halt.set()
         try:
-            settle(set(in_flight))
-            db.session.commit()
+            _finish(in_flight, settle, halted, report, by_id)
         finally:
             # Never handed to a sender thread, so certainly not sent: back in the queue.
             _release([row_id for row_id in by_id if row_id not in submitted], attempted_too=True)
         raise
-    pool.shutdown()
-    db.session.commit()
+    finally:
+        pool.shutdown(join=False)
+        pacer.release()
+    if stopping.is_set():
+        # Claimed but never handed over before the stop: back in the queue for the next run.
+        _release([row_id for row_id in by_id if row_id not in submitted], attempted_too=True)
 
 
 def _send_email(rows: list[OutboundMessage], now: datetime, started: float, report: DispatchReport) -> None:
@@ -339,14 +321,21 @@ def _send_email(rows: list[OutboundMessage], now: datetime, started: float, repo
 
 
 def _run(
-    channel: str, now: datetime, budget: int, report: DispatchReport, ids: list[int] | None = None
+    channel: str,
+    now: datetime,
+    budget: int,
+    report: DispatchReport,
+    ids: list[int] | None = None,
+    started: float | None = None,
 ) -> None:
-    started = time.monotonic()
+    # The run's clock: ``now`` is this monotonic instant (taken as close to the caller's now as can be).
+    started = time.monotonic() if started is None else started
     rate = float(current_app.config.get("SMS_RATE_PER_SECOND", 10))
     # Small claims keep few messages "sending" at a time: a crash strands at most one batch.
     # Five seconds of texts per claim: the wait for the last answers of a claim costs little of the rate.
     size = max(1, int(rate * 5)) if channel == "sms" else EMAIL_BATCH
-    while budget > 0:
+    stopping: threading.Event = current_app.extensions["involve_stopping"]
+    while budget > 0 and not stopping.is_set():
         claimed = claim(channel, now, min(size, budget), ids)
         if not claimed:
             # Nothing due, or another dispatcher took it first: either way, nothing left for us.
@@ -359,13 +348,14 @@ def _run(
 
 def dispatch_due(*, now: datetime, limit: int = 500) -> DispatchReport:
     """Send due messages (up to ``limit`` per channel); commits as it goes, so call it after committing."""
+    started = time.monotonic()
     report = DispatchReport()
     db.session.commit()
     report.unknown += mark_stale_unknown(now)
     report.held += hold_for_quiet_hours(now)
     db.session.commit()
     for channel in ("sms", "email"):
-        _run(channel, now, limit, report)
+        _run(channel, now, limit, report, started=started)
     return report
 
 

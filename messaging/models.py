@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -119,3 +119,13 @@ class SweeperRun(db.Model):
     runs: Mapped[int] = mapped_column(Integer, default=0)
     # hostname:pid of the process whose clock ran it last.
     process: Mapped[str] = mapped_column(String(120), default="")
+
+
+class SendRateLimit(db.Model):
+    """The next free send slot of a channel, shared by every dispatcher on PostgreSQL (messaging.shared_pacing)."""
+
+    __tablename__ = "send_rate_limits"
+
+    channel: Mapped[str] = mapped_column(String(10), primary_key=True)
+    # Seconds since the epoch on the database server's clock, the one clock every host agrees on.
+    next_slot_at: Mapped[float] = mapped_column(Float, default=0.0)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import deque
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
+from typing import Any
 
 from app.periods import LONDON
 
@@ -57,6 +60,9 @@ WINDOW_SECONDS = 1.05
 class Pacer:
     """Hand out send slots at least 1/rate seconds apart, across every sender thread of this process."""
 
+    # Texts go to a sender at their slot: the sliding window in admit() is the check there.
+    lead = 0.0
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._next = 0.0
@@ -77,7 +83,7 @@ class Pacer:
         sleep_until(slot)
         return slot
 
-    def admit(self, rate: float) -> float:
+    def admit(self, rate: float, slot: float | None = None) -> float:
         """Block until a request may start with at most ``rate`` started in any window; return when.
 
         Called by each sender thread right before the provider call, so threads that start late
@@ -101,6 +107,20 @@ class Pacer:
         """Give out no slot for ``seconds`` (the provider asked every sender to slow down)."""
         with self._lock:
             self._next = max(self._next, time.monotonic() + seconds)
+
+    def release(self) -> None:
+        """Nothing to give back: slots in process memory are never reserved ahead."""
+
+
+def sms_in_flight(config: Mapping[str, Any]) -> int:
+    """Return how many texts may be in flight: enough for the rate at the expected provider latency."""
+    configured = int(config.get("SMS_MAX_IN_FLIGHT", 0) or 0)
+    if configured > 0:
+        return configured
+    rate = float(config.get("SMS_RATE_PER_SECOND", 10))
+    latency = float(config.get("SMS_EXPECTED_LATENCY_SECONDS", 0.5))
+    # Twice the steady-state need (rate x latency) absorbs slow answers without losing the rate.
+    return max(2, min(128, math.ceil(rate * latency * 2)))
 
 
 def sleep_until(moment: float) -> None:

@@ -30,6 +30,16 @@ def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes"}
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave out tests of several PostgreSQL processes from the SQLite run; the PostgreSQL run has them."""
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    left_out = [item for item in items if item.get_closest_marker("pg_run")]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not item.get_closest_marker("pg_run")]
+
+
 def skip_unless_required(flag: str, reason: str) -> None:
     """Skip for a missing part locally; fail instead when CI requires it (REQUIRE_PG / REQUIRE_BROWSER)."""
     if _flag(flag):

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+import requests.adapters
 from flask import Flask
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
@@ -17,6 +18,7 @@ from twilio.rest import Client
 
 from app.links import external_url
 from messaging.models import OutboundMessage
+from messaging.pacing import sms_in_flight
 from messaging.transports import SendResult
 
 TIMEOUT_SECONDS = 15.0
@@ -28,11 +30,28 @@ OPTED_OUT = 21610
 RETRY_CODES = {20429, 21611}
 
 
+def pooled_http_client(pool_size: int, timeout: float = TIMEOUT_SECONDS) -> TwilioHttpClient:
+    """Return twilio's own HTTP client with a connection pool of ``pool_size`` (one per text in flight)."""
+    client = TwilioHttpClient(pool_connections=True, timeout=timeout)
+    _size_pool(client, pool_size)
+    return client
+
+
+def _size_pool(client: TwilioHttpClient, pool_size: int) -> None:
+    # twilio keeps a requests Session (pool_connections=True) whose https adapter holds at most
+    # min(32, CPUs + 4) connections; more texts in flight than that would open and drop connections.
+    assert client.session is not None
+    adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=max(1, pool_size))
+    client.session.mount("https://", adapter)
+    client.session.mount("http://", adapter)
+
+
 class RewritingHttpClient(TwilioHttpClient):
     """An HTTP client that sends every Twilio request to another scheme and host."""
 
-    def __init__(self, base_url: str, timeout: float = TIMEOUT_SECONDS) -> None:
-        super().__init__(timeout=timeout)
+    def __init__(self, base_url: str, timeout: float = TIMEOUT_SECONDS, pool_size: int = 10) -> None:
+        super().__init__(pool_connections=True, timeout=timeout)
+        _size_pool(self, pool_size)
         parts = urlsplit(base_url)
         self._scheme, self._netloc = parts.scheme, parts.netloc
 
@@ -68,26 +87,32 @@ class TwilioSms:
         messaging_service_sid: str = "",
         status_callback: str = "",
         api_base_url: str = "",
+        pool_size: int = 10,
     ) -> None:
         self._credentials = (account_sid, auth_token, api_base_url)
         self.timeout = TIMEOUT_SECONDS
-        # One client (and HTTP session) per sender thread: requests' sessions are not thread-safe.
-        self._local = threading.local()
+        self.pool_size = pool_size
+        # One client for every sender thread: its connection pool (thread-safe in urllib3) holds a
+        # connection per text in flight, and Twilio sets no cookies for the session to share.
+        self._client: Client | None = None
+        self._lock = threading.Lock()
         self.from_number = from_number
         self.messaging_service_sid = messaging_service_sid
         self.status_callback = status_callback
 
     @property
     def client(self) -> Client:
-        """Return this thread's twilio client."""
-        client = getattr(self._local, "client", None)
-        if client is None:
-            sid, token, base = self._credentials
-            http_client = (
-                RewritingHttpClient(base, self.timeout) if base else TwilioHttpClient(timeout=self.timeout)
-            )
-            client = self._local.client = Client(sid, token, http_client=http_client)
-        return client
+        """Return the twilio client, built on first use."""
+        with self._lock:
+            if self._client is None:
+                sid, token, base = self._credentials
+                http_client = (
+                    RewritingHttpClient(base, self.timeout, self.pool_size)
+                    if base
+                    else pooled_http_client(self.pool_size, self.timeout)
+                )
+                self._client = Client(sid, token, http_client=http_client)
+            return self._client
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], *, app: Flask | None = None) -> TwilioSms:
@@ -101,6 +126,7 @@ class TwilioSms:
                 "messaging.twilio_status", _app=app, _base=config["PUBLIC_BASE_URL"]
             ),
             api_base_url=config.get("TWILIO_API_BASE_URL", ""),
+            pool_size=sms_in_flight(config),
         )
 
     def send(self, message: OutboundMessage) -> SendResult:

@@ -15,8 +15,8 @@ from consultations.surveys.answering import answer_live
 from consultations.surveys.conversations import conversation_for
 from consultations.surveys.definitions import import_definition
 from consultations.surveys.launch import launch
-from consultations.surveys.trials import start_test_conversation
 from consultations.surveys.models import Answer, Consultation, Invitation, Response
+from consultations.surveys.trials import start_test_conversation
 from tests.consultations import factories as f
 from tests.consultations.helpers import NOW, definition, make_consultation, text_in
 

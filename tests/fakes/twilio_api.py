@@ -61,6 +61,10 @@ class FakeTwilioApi:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Keep-alive, as Twilio's API does: a client reuses its pooled connections, so a request
+            # arrives without a new connection (and a new server thread) first.
+            protocol_version = "HTTP/1.1"
+
             def log_message(self, *args: Any) -> None:
                 pass
 

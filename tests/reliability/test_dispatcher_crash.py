@@ -100,7 +100,7 @@ def status_counts() -> collections.Counter[str]:
     return collections.Counter(db.session.scalars(select(OutboundMessage.status)))
 
 
-def test_scheduler_stopped_with_sigint_finishes_its_run(
+def test_scheduler_stopped_with_sigint_stops_promptly(
     app: Flask, procs: Processes, twilio_api: FakeTwilioApi, figures: object
 ) -> None:
     texts = 20
@@ -116,13 +116,19 @@ def test_scheduler_stopped_with_sigint_finishes_its_run(
     scheduler = procs.flask("scheduler", env=env)
     wait_until(lambda: len(twilio_api.messages()) >= 3, 30, "the scheduler to start sending")
     # What systemd sends with KillSignal=SIGINT (docs/systemd/involve-scheduler.service).
+    interrupted = time.monotonic()
     os.killpg(scheduler.pid, signal.SIGINT)
     assert scheduler.wait(60) == 0
+    took = time.monotonic() - interrupted
     statuses = status_counts()
     counts = requests_per_message(twilio_api)
     assert "sending" not in statuses and "unknown" not in statuses, statuses
     assert set(counts.values()) == {1} and statuses["sent"] == len(counts)
+    # Texts not yet started wait in the queue for the next run; the ones in flight were recorded.
+    assert statuses["sent"] + statuses["queued"] == texts
+    # Prompt: the calls in flight finish, nothing new starts (the rest of the run would take 2 s or more).
+    assert took < 5, f"the scheduler took {took:.1f}s to stop"
     figures(  # type: ignore[operator]
-        f"{db.engine.dialect.name}: SIGINT mid-run: the run finished ({statuses['sent']} of {texts} sent once), "
-        "none left sending or unknown"
+        f"{db.engine.dialect.name}: SIGINT mid-run: stopped in {took:.1f}s; {statuses['sent']} of {texts} "
+        f"sent once, {statuses['queued']} back in the queue, none left sending or unknown"
     )
