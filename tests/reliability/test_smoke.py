@@ -101,6 +101,13 @@ def test_sms_consultation_through_gunicorn_and_the_scheduler(
     assert answers["+447911100002"]["weekly"] == "No"
     assert db.session.scalar(select(func.count()).select_from(Participation)) == 2
     assert db.session.scalar(select(func.count()).select_from(InboundMessage)) == 6
+
+    # The fake holds a request before the dispatcher has read its answer: wait for every result to be recorded.
+    def recorded() -> bool:
+        db.session.expire_all()
+        return not db.session.scalar(select(func.count()).where(OutboundMessage.status == "sending"))
+
+    wait_until(recorded, 15, "every text's result to be recorded")
     # Every text went out once, was recorded as sent, and its provider id was kept.
     per_message = collections.Counter(message_id(r.form) for r in twilio_api.messages())
     outbox = db.session.execute(
