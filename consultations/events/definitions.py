@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
@@ -308,23 +308,10 @@ def save_definition(
     if event is None:
         event = Event(places_taken=0, created_at=now)
     event.activity_id = activity.id
-    for field in (
-        "slug",
-        "title",
-        "description",
-        "starts_at",
-        "ends_at",
-        "venue",
-        "online_url",
-        "capacity",
-        "waitlist",
-        "sms_keyword",
-        "opens_at",
-        "closes_at",
-        "max_places",
-        "reminder_minutes",
-    ):
-        setattr(event, field, getattr(spec, field))
+    # Every checked setting but the activity (stored as its id above) is a column of the same name.
+    for field in fields(EventSpec):
+        if field.name != "activity":
+            setattr(event, field.name, getattr(spec, field.name))
     event.updated_at = now
     db.session.add(event)
     db.session.flush()
