@@ -17,7 +17,8 @@ from app.models.base import utcnow
 from app.periods import LONDON
 from app.web.ledger_forms import CostForm, StaffTimeForm, submit_cost, submit_staff_time
 from consultations.activity_choice import activity_choice_error, wants_new_activity
-from consultations.audiences import AudienceError, AudienceSpec, count_audience, unlisted_errors
+from consultations.audience_lists import unlisted_errors
+from consultations.audiences import AudienceError, AudienceSpec, count_audience
 from consultations.events.blueprints import staff as bp
 from consultations.events.definitions import DefinitionError, event_to_definition, save_definition
 from consultations.events.forms import event_form_data

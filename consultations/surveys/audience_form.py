@@ -9,7 +9,8 @@ from typing import Any
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from app.vocabulary.lists import load
-from consultations.audiences import AudienceSpec, listed_choices
+from consultations.audience_lists import listed_choices
+from consultations.audiences import AudienceSpec
 from consultations.sampling import STRATA
 
 # The form's checkbox groups: (field name, legend), in the order staff see them.

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Activity
 from app.periods import LONDON
-from consultations.audiences import CHANNELS, AudienceError, AudienceSpec, unknown_areas, unlisted_errors
+from consultations.audience_lists import unknown_areas, unlisted_errors
+from consultations.audiences import CHANNELS, AudienceError, AudienceSpec
 from consultations.field_errors import DefinitionError, FieldError, check_one_line
 from consultations.surveys.models import DRAFT, Consultation, Question
 from consultations.surveys.question_defs import as_question, check_question, check_routing, question_json

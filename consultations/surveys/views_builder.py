@@ -14,11 +14,11 @@ from app.extensions import db
 from app.models import Activity
 from app.models.base import utcnow
 from consultations.activity_choice import activity_choice_error, wants_new_activity
+from consultations.audience_lists import unlisted_errors
 from consultations.audiences import (
     AudienceError,
     AudienceSpec,
     count_audience,
-    unlisted_errors,
 )
 from consultations.field_errors import FieldError, slug_from
 from consultations.surveys.audience_form import GROUPS, choices, spec_from_form, stratify_choices

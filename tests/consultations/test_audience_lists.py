@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.vocabulary import services
-from consultations.audiences import AudienceSpec, count_audience, plan_audience, unlisted_errors
+from consultations.audience_lists import unlisted_errors
+from consultations.audiences import AudienceSpec, count_audience, plan_audience
 from consultations.surveys.models import Consultation
 from tests.consultations import factories as f
 
