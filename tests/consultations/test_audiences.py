@@ -8,7 +8,8 @@ import pytest
 from flask import Flask
 
 from app.extensions import db
-from consultations.audiences import AudienceError, AudienceSpec, count_audience, plan_audience, unknown_areas
+from consultations.audience_lists import unknown_areas
+from consultations.audiences import AudienceError, AudienceSpec, count_audience, plan_audience
 from messaging.models import Suppression
 from tests.consultations import factories as f
 
