@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
@@ -12,22 +11,26 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from app.extensions import db
 from app.models import utcnow
-from messaging.models import InboundMessage, OutboundMessage
-from messaging.outcomes import record
-from messaging.pacing import Pacer, parse_quiet_hours, quiet_until, sleep_until, sms_in_flight
+from messaging.claims import claim, hold_for_quiet_hours, mark_stale_unknown, release
+from messaging.models import OutboundMessage
+from messaging.outcomes import record, reload
+from messaging.pacing import Pacer, sleep_until, sms_in_flight
 from messaging.senders import NOT_SENT, Outgoing, SenderPool, Sent
 from messaging.shared_pacing import SharedPacer
-from messaging.suppression import is_suppressed, suppressed_addresses
+from messaging.suppression import suppressed_addresses
 from messaging.transports import email_transport, sms_transport
 
 if TYPE_CHECKING:
     from messaging.api import NewMessage
 
 EMAIL_BATCH = 20
+# How many seconds of texts one commit checks and marks before they are handed to the senders.
+GROUP_SECONDS = 0.1
+SUPPRESSED = "address is on the suppression list"
 
 
 @dataclass
@@ -56,92 +59,45 @@ def _config_seconds(name: str, default: float) -> float:
     return float(current_app.config.get(name, default))
 
 
-def mark_stale_unknown(now: datetime) -> int:
-    """Settle messages left "sending" past the timeout by a crashed sender; return how many became unknown.
-
-    A message whose provider call had started may have gone out, so it becomes "unknown" and is never
-    resent; one that was claimed but never attempted certainly did not, so it goes back in the queue.
-    """
-    cutoff = now - timedelta(seconds=_config_seconds("MESSAGING_SENDING_TIMEOUT_SECONDS", 900))
-    stale = (OutboundMessage.status == "sending", OutboundMessage.claimed_at < cutoff)
-    db.session.execute(
-        update(OutboundMessage)
-        .where(*stale, OutboundMessage.attempt_started_at.is_(None))
-        .values(status="queued", claim_token=None, claimed_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    result = db.session.execute(
-        update(OutboundMessage)
-        .where(*stale, OutboundMessage.attempt_started_at.is_not(None))
-        .values(
-            status="unknown",
-            claim_token=None,
-            error_message="claimed for sending but never recorded (the sender stopped); not resent",
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount or 0
-
-
 def _mark_attempt(rows: list[OutboundMessage]) -> None:
     """Record, durably, that these messages are about to be handed to the provider."""
-    started = utcnow()
-    for row in rows:
-        row.attempt_started_at = started
-    db.session.commit()
+    _mark_attempt_ids([row.id for row in rows])
 
 
-def hold_for_quiet_hours(now: datetime) -> int:
-    """Push due texts to the end of quiet hours, except replies within a live conversation."""
-    until = quiet_until(parse_quiet_hours(current_app.config.get("SMS_QUIET_HOURS", "")), now)
-    if until is None:
-        return 0
-    # Someone who texted us in the last while is waiting for an answer; do not make them wait.
-    since = now - timedelta(minutes=_config_seconds("MESSAGING_CONVERSATION_MINUTES", 60))
-    talking = select(InboundMessage.from_number).where(InboundMessage.received_at >= since)
-    result = db.session.execute(
-        update(OutboundMessage)
-        .where(
-            OutboundMessage.channel == "sms",
-            OutboundMessage.status == "queued",
-            OutboundMessage.next_attempt_at <= now,
-            OutboundMessage.to_address.not_in(talking),
+def _mark_attempt_ids(ids: list[int]) -> None:
+    """Mark these messages' provider calls as begun, in one statement, and commit."""
+    if ids:
+        db.session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id.in_(ids))
+            .values(attempt_started_at=utcnow())
+            .execution_options(synchronize_session=False)
         )
-        .values(next_attempt_at=until)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount or 0
-
-
-def claim(channel: str, now: datetime, size: int, ids: list[int] | None = None) -> list[OutboundMessage]:
-    """Atomically move due queued messages to "sending" under a fresh token and commit the claim."""
-    query = select(OutboundMessage.id).where(
-        OutboundMessage.channel == channel, OutboundMessage.status == "queued"
-    )
-    if ids is None:
-        query = query.where(OutboundMessage.next_attempt_at <= now)
-    else:
-        query = query.where(OutboundMessage.id.in_(ids))
-    query = query.order_by(OutboundMessage.next_attempt_at, OutboundMessage.id).limit(size)
-    if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    found = list(db.session.scalars(query))
-    if not found:
-        db.session.commit()
-        return []
-    token = uuid.uuid4().hex
-    # The status test in the WHERE clause is the claim: a second dispatcher's UPDATE matches nothing.
-    db.session.execute(
-        update(OutboundMessage)
-        .where(OutboundMessage.id.in_(found), OutboundMessage.status == "queued")
-        .values(status="sending", claim_token=token, claimed_at=now, attempt_started_at=None)
-        .execution_options(synchronize_session=False)
-    )
     db.session.commit()
-    return list(db.session.scalars(select(OutboundMessage).where(OutboundMessage.claim_token == token)))
 
 
-def _drop_suppressed(rows: list[OutboundMessage], report: DispatchReport) -> list[OutboundMessage]:
+def _suppress_claimed(row: OutboundMessage, report: DispatchReport) -> None:
+    """Mark one claimed message as suppressed instead of sending it (the caller commits)."""
+    row.status, row.claim_token = "suppressed", None
+    row.error_message = SUPPRESSED
+    report.suppressed += 1
+
+
+def _suppress_ids(ids: list[int], report: DispatchReport) -> None:
+    """Mark claimed texts as suppressed instead of sending them, in one statement (the caller commits)."""
+    if ids:
+        db.session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id.in_(ids))
+            .values(status="suppressed", claim_token=None, error_message=SUPPRESSED)
+            .execution_options(synchronize_session=False)
+        )
+        report.suppressed += len(ids)
+
+
+def _drop_suppressed(
+    rows: list[OutboundMessage], report: DispatchReport, *, commit: bool = True
+) -> list[OutboundMessage]:
     """Mark claimed messages to suppressed addresses as such; return the rest."""
     if not rows:
         return rows
@@ -149,29 +105,12 @@ def _drop_suppressed(rows: list[OutboundMessage], report: DispatchReport) -> lis
     keep = []
     for row in rows:
         if row.to_address in blocked:
-            row.status, row.claim_token = "suppressed", None
-            row.error_message = "address is on the suppression list"
-            report.suppressed += 1
+            _suppress_claimed(row, report)
         else:
             keep.append(row)
-    db.session.commit()
-    return keep
-
-
-def _release(ids: list[int], *, attempted_too: bool = False) -> None:
-    """Put claimed but unattempted messages back in the queue (after an unexpected error)."""
-    db.session.rollback()
-    if ids:
-        where = [OutboundMessage.id.in_(ids), OutboundMessage.status == "sending"]
-        if not attempted_too:
-            where.append(OutboundMessage.attempt_started_at.is_(None))
-        db.session.execute(
-            update(OutboundMessage)
-            .where(*where)
-            .values(status="queued", claim_token=None)
-            .execution_options(synchronize_session=False)
-        )
+    if commit:
         db.session.commit()
+    return keep
 
 
 def sms_workers(rate: float) -> int:
@@ -205,7 +144,6 @@ def _finish(
     settle: Callable[[set[Future[Sent]]], None],
     halted: Callable[[], bool],
     report: DispatchReport,
-    rows: dict[int, OutboundMessage],
 ) -> None:
     """Record the texts in flight; once stopping, wait at most STOP_GRACE_SECONDS for their answers."""
     deadline: float | None = None
@@ -217,9 +155,8 @@ def _finish(
         db.session.commit()
         if deadline is not None and time.monotonic() >= deadline:
             break
-    for message_id in in_flight.values():
+    for row in reload(list(in_flight.values())).values():
         # Its request left and no answer came before the stop: it may have gone, so never resend it.
-        row = rows[message_id]
         row.status, row.claim_token = "unknown", None
         row.error_message = "the dispatcher stopped before the provider answered; not resent"
         report.unknown += 1
@@ -227,79 +164,123 @@ def _finish(
     db.session.commit()
 
 
-def _send_sms(rows: list[OutboundMessage], now: datetime, started: float, report: DispatchReport) -> None:
-    """Send claimed texts with several requests in flight, at the paced rate."""
+def _send_sms(
+    rows: list[OutboundMessage],
+    now: datetime,
+    started: float,
+    report: DispatchReport,
+    more: Callable[[], list[OutboundMessage]] = list,
+) -> None:
+    """Send claimed texts with several requests in flight, at the paced rate, then what ``more`` claims."""
     transport = sms_transport()
     pacer = current_pacer()
     stopping: threading.Event = current_app.extensions["involve_stopping"]
     rate = float(current_app.config.get("SMS_RATE_PER_SECOND", 10))
     pause = _config_seconds("MESSAGING_THROTTLE_PAUSE_SECONDS", 1.0)
-    by_id = {row.id: row for row in rows}
-    addresses = {row.id: row.to_address for row in rows}
+    claimed_ids: list[int] = []
+    texts: list[Outgoing] = []
+    addresses: dict[int, str] = {}
+    checked = 0  # texts[:checked] were checked for suppression by their claim, a moment ago
+    # A tenth of a second of texts is checked and marked per commit, not one text per commit:
+    # one process can then keep up with 100 texts a second, and a crash strands at most those
+    # in flight plus this group (RELIABILITY.md).
+    group = max(1, int(rate * GROUP_SECONDS))
+
+    def take(claimed: list[OutboundMessage]) -> int:
+        nonlocal checked
+        checked = len(texts) + min(group, len(claimed))
+        for row in claimed:
+            # Plain values, and no reference to the rows kept: the session holds clean rows weakly,
+            # and every commit expires each row it holds, so a run that kept a minute of texts
+            # would spend its time expiring them.
+            claimed_ids.append(row.id)
+            texts.append(Outgoing(row.id, row.channel, row.to_address, row.body))
+            addresses[row.id] = row.to_address
+        return len(claimed)
+
+    take(rows)
     in_flight: dict[Future[Sent], int] = {}
     throttled = False
     submitted: set[int] = set()
+    # Addresses a provider answer suppressed during this run (a 21610): later texts to them stop.
+    refused: set[str] = set()
     workers = sms_workers(rate)
 
     def settle(done: set[Future[Sent]]) -> None:
         nonlocal throttled
+        answered: list[tuple[int, Sent]] = []
         for future in done:
             message_id = in_flight.pop(future)
-            result, slot = future.result()
+            answered.append((message_id, future.result()))
+        rows = reload([message_id for message_id, _ in answered])
+        for message_id, (result, slot) in answered:
             if result is NOT_SENT:
-                _requeue(by_id[message_id])
+                _requeue(rows[message_id])
                 continue
             throttled = throttled or result.throttle
+            if result.suppress_reason:
+                refused.add(addresses[message_id])
             # The moment the request left, on the run's clock: what pacing controls and tests measure.
             sent_at = now + timedelta(seconds=slot - started)
-            report.add(record(by_id[message_id], result, now=now, sent_at=sent_at))
+            report.add(record(rows[message_id], result, now=now, sent_at=sent_at, fresh=True))
 
     admit = (lambda slot: pacer.admit(rate, slot)) if transport.paced else (lambda slot: time.monotonic())
     pool = SenderPool(workers, transport, admit, stopping, lambda: pacer.pause(pause))
     halted = lambda: pool.halt.is_set() or stopping.is_set()  # noqa: E731
     try:
-        for index, row in enumerate(rows):
-            if stopping.is_set():
+        first = 0
+        while not stopping.is_set():
+            # The next claim is taken while the last texts are still in flight: waiting for their
+            # answers first would leave the provider idle for its latency every claim. (Passed
+            # straight on, so no name here keeps the claimed rows alive.)
+            if first >= len(texts) and not take(more()):
                 break
+            batch = texts[first : first + group]
+            first += len(batch)
             settle({f for f in in_flight if f.done()})
-            if throttled:
-                # The sender that heard "slow down" has paused every sender (on PostgreSQL, in every process).
-                db.session.commit()
-                throttled = False
-            if len(in_flight) >= workers:
-                settle(wait(in_flight, return_when=FIRST_COMPLETED).done)
-            # A text to someone with another in flight waits for its answer: a 21610 suppresses them.
-            same = {f for f, m in in_flight.items() if addresses[m] == row.to_address}
-            if same:
-                settle(wait(same).done)
-            # Re-checked per text: a STOP (or a 21610 for an earlier text in this batch) may just have landed.
-            if index and is_suppressed("sms", row.to_address):
-                _drop_suppressed([row], report)
-                continue
-            text = Outgoing(row.id, row.channel, row.to_address, row.body)
-            # Committed before the request: a crash after this leaves the text "unknown", never resent.
-            _mark_attempt([row])
-            # The slot is taken after the commit, so a slow commit does not make it late.
-            slot = pacer.reserve(rate) if transport.paced else time.monotonic()
-            sleep_until(slot - pacer.lead)
-            in_flight[pool.submit(text, slot)] = text.id
-            submitted.add(text.id)
-        _finish(in_flight, settle, halted, report, by_id)
+            # Re-checked just before the group goes: a STOP may just have landed. (A group its
+            # claim checked a moment ago needs no second look.)
+            recheck = [t.to_address for t in batch[max(0, checked - first + len(batch)) :]]
+            blocked = suppressed_addresses("sms", recheck) if recheck else set()
+            _suppress_ids([text.id for text in batch if text.to_address in blocked], report)
+            batch = [text for text in batch if text.to_address not in blocked]
+            # Committed before the requests (with the results recorded so far): a crash after this
+            # leaves these texts "unknown", never resent.
+            _mark_attempt_ids([text.id for text in batch])
+            throttled = False
+            for text in batch:
+                if stopping.is_set():
+                    break
+                if len(in_flight) >= workers:
+                    settle(wait(in_flight, return_when=FIRST_COMPLETED).done)
+                # A text to someone with another in flight waits for its answer: a 21610 suppresses them.
+                same = {f for f, m in in_flight.items() if addresses[m] == text.to_address}
+                if same:
+                    settle(wait(same).done)
+                if text.to_address in refused:
+                    _suppress_ids([text.id], report)
+                    continue
+                # The slot is taken after the commit, so a slow commit does not make it late.
+                slot = pacer.reserve(rate) if transport.paced else time.monotonic()
+                sleep_until(slot - pacer.lead)
+                in_flight[pool.submit(text, slot)] = text.id
+                submitted.add(text.id)
+        _finish(in_flight, settle, halted, report)
     except BaseException:
         # A stop signal or a database error: record what is in flight, start nothing new.
         pool.halt.set()
         try:
-            _finish(in_flight, settle, halted, report, by_id)
+            _finish(in_flight, settle, halted, report)
         finally:
             # Never handed to a sender thread, so certainly not sent: back in the queue.
-            _release([row_id for row_id in by_id if row_id not in submitted], attempted_too=True)
+            release([row_id for row_id in claimed_ids if row_id not in submitted], attempted_too=True)
         raise
     finally:
         pool.shutdown(join=False)
         pacer.release()
     if stopping.is_set():
         # Claimed but never handed over before the stop: back in the queue for the next run.
-        _release([row_id for row_id in by_id if row_id not in submitted], attempted_too=True)
+        release([row_id for row_id in claimed_ids if row_id not in submitted], attempted_too=True)
 
 
 def _send_email(rows: list[OutboundMessage], now: datetime, started: float, report: DispatchReport) -> None:
@@ -309,7 +290,7 @@ def _send_email(rows: list[OutboundMessage], now: datetime, started: float, repo
         results = email_transport().send_batch(rows)
     except Exception:
         # The transport sorts each message's own failures; this is the connection or a bug: retry all.
-        _release(ids, attempted_too=True)
+        release(ids, attempted_too=True)
         raise
     sent_at = now + timedelta(seconds=time.monotonic() - started)
     for row in rows:
@@ -332,18 +313,29 @@ def _run(
     started = time.monotonic() if started is None else started
     rate = float(current_app.config.get("SMS_RATE_PER_SECOND", 10))
     # Small claims keep few messages "sending" at a time: a crash strands at most one batch.
-    # Five seconds of texts per claim: the wait for the last answers of a claim costs little of the rate.
+    # Five seconds of texts per claim; the next is claimed while the last of these are in flight.
     size = max(1, int(rate * 5)) if channel == "sms" else EMAIL_BATCH
     stopping: threading.Event = current_app.extensions["involve_stopping"]
-    while budget > 0 and not stopping.is_set():
-        claimed = claim(channel, now, min(size, budget), ids)
-        if not claimed:
-            # Nothing due, or another dispatcher took it first: either way, nothing left for us.
-            break
-        budget -= len(claimed)
-        rows = _drop_suppressed(claimed, report)
-        if rows:
-            (_send_sms if channel == "sms" else _send_email)(rows, now, started, report)
+
+    def more() -> list[OutboundMessage]:
+        nonlocal budget
+        while budget > 0 and not stopping.is_set():
+            claimed = claim(channel, now, min(size, budget), ids)
+            if not claimed:
+                # Nothing due, or another dispatcher took it first: either way, nothing left for us.
+                return []
+            budget -= len(claimed)
+            # Texts: committed with the first attempt mark, so the rows are read once, not again.
+            rows = _drop_suppressed(claimed, report, commit=channel != "sms")
+            if rows:
+                return rows
+        return []
+
+    if channel == "sms":
+        _send_sms([], now, started, report, more)
+        return
+    while rows := more():
+        _send_email(rows, now, started, report)
 
 
 def dispatch_due(*, now: datetime, limit: int = 500) -> DispatchReport:

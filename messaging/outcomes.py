@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
+from sqlalchemy import select
 
 from app import ledger
 from app.extensions import db
@@ -57,13 +58,28 @@ def add_sms_cost(message: OutboundMessage) -> None:
         "description": f"SMS {message.ref or message.purpose or message.id} ({message.segments} segment(s))",
         "kind": "sms",
     }
-    ledger.write_once(Cost, f"sms:{message.id}", values, now=sent)
+    # One statement, no read first: the dispatcher records texts by the hundred a second.
+    ledger.add_once(Cost, f"sms:{message.id}", values, now=sent)
 
 
-def record(message: OutboundMessage, result: SendResult, *, now: datetime, sent_at: datetime) -> str:
-    """Apply a send result to a claimed message (the caller commits); return the outcome kept."""
+def reload(ids: list[int]) -> dict[int, OutboundMessage]:
+    """Read these messages afresh in one query (status callbacks may have moved them), by id."""
+    if not ids:
+        return {}
+    query = select(OutboundMessage).where(OutboundMessage.id.in_(ids))
+    return {row.id: row for row in db.session.scalars(query.execution_options(populate_existing=True))}
+
+
+def record(
+    message: OutboundMessage, result: SendResult, *, now: datetime, sent_at: datetime, fresh: bool = False
+) -> str:
+    """Apply a send result to a claimed message (the caller commits); return the outcome kept.
+
+    ``fresh`` says the caller has just reloaded the row (several at once, see ``reload``).
+    """
     # A status callback may have landed between the claim and now: never overwrite it.
-    db.session.refresh(message)
+    if not fresh:
+        db.session.refresh(message)
     message.claim_token = None
     message.attempts += 1
     message.error_code, message.error_message = result.error_code, result.error_message

@@ -111,7 +111,11 @@ class TwilioSms:
                     if base
                     else pooled_http_client(self.pool_size, self.timeout)
                 )
-                self._client = Client(sid, token, http_client=http_client)
+                client = Client(sid, token, http_client=http_client)
+                # The Messages API's modules are imported on first use, under the import lock:
+                # done here, before the first slot, not by the first senders while the rest queue.
+                client.messages  # noqa: B018
+                self._client = client
             return self._client
 
     @classmethod

@@ -124,7 +124,7 @@ def test_message_claimed_but_never_attempted_goes_back_in_the_queue(app) -> None
 
 
 def test_claim_is_atomic_two_dispatchers_send_once(app) -> None:
-    from messaging.dispatcher import claim
+    from messaging.claims import claim
 
     enqueue_many("sms", [NewMessage(to=f"+44791100{i:04d}", body="x") for i in range(10)], now=NOON)
     db.session.commit()

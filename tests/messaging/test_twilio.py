@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import timedelta
 from typing import Any
 
@@ -55,8 +54,10 @@ def test_pacing_spaces_sends_at_the_configured_rate(app, twilio_api) -> None:
     arrivals = [r.at for r in twilio_api.messages()]
     assert len(arrivals) == 6 and arrivals[-1] - arrivals[0] >= 0.9  # 5 gaps of 1/5 s
     sent_at = sorted(db.session.scalars(select(OutboundMessage.sent_at)))
-    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(sent_at)]
-    assert min(gaps) >= 0.195 and sent_at[-1] - sent_at[0] >= timedelta(seconds=0.99)
+    # The promise is the rate per second, not an even gap: a sender woken late by a busy machine
+    # may start closer to the next one, never so that one second holds more than five.
+    busiest = max(sum(1 for t in sent_at if a <= t < a + timedelta(seconds=1)) for a in sent_at)
+    assert busiest <= 5 and sent_at[-1] - sent_at[0] >= timedelta(seconds=0.99)
 
 
 @pytest.mark.parametrize(("status", "code"), [(429, 20429), (500, None), (503, None)])
