@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import update
 
 from app.extensions import db
@@ -21,24 +19,6 @@ from consultations.surveys.texts import CLOSED_REPLY, GAVE_UP, question_sms, rep
 from consultations.surveys.timeouts import answer_timed_out
 from consultations.tsm.tenure_routing import not_asked_of
 from messaging.handlers import InboundReply, InboundText
-
-
-def expiry(app: Any = None) -> timedelta:
-    """Return how long a conversation stays open after our last text."""
-    config = (app or current_app).config
-    return timedelta(days=float(config.get("SURVEY_CONVERSATION_DAYS", 7)))
-
-
-def find_conversation(phone: str, now: datetime) -> Invitation | None:
-    """Return the sender's most recently texted open conversation, if any."""
-    found = conversation_for(phone, now)
-    return db.session.get(Invitation, found.invitation_id) if found and found.kind == "live" else None
-
-
-def recently_closed(phone: str, now: datetime) -> Invitation | None:
-    """Return a conversation of the sender's that a recent closing cut short (when none is live)."""
-    found = conversation_for(phone, now)
-    return db.session.get(Invitation, found.invitation_id) if found and found.kind == "closed" else None
 
 
 def lock(invitation: Invitation) -> Invitation:
