@@ -97,7 +97,10 @@ def _answer_statement(dialect: str) -> Executable:
         raw=bindparam("raw"),
         created_at=bindparam("now", type_=_at),
     )
-    replaced = {name: statement.excluded[name] for name in ("value", "number", "option_index", "skipped", "raw", "created_at")}  # fmt: skip
+    replaced = {
+        name: statement.excluded[name]
+        for name in ("value", "number", "option_index", "skipped", "raw", "created_at")
+    }
     return statement.on_conflict_do_update(index_elements=["response_id", "question_id"], set_=replaced)
 
 
@@ -145,9 +148,10 @@ def _decide(row: Row[Any], script: Script, body: str) -> Step | None:
         tenure = db.session.connection().execute(_TENURE, {"customer": row.customer_id}).scalar()
         skip = not_asked_of(script, SimpleNamespace(tenure=tenure))
     position = next_asked(questions, row.position + 1, answers, skip)
-    if position >= len(questions):
-        return Step("completed", position, 0, reply=script.thanks, parsed=parsed, question=question, response_status="completed")  # fmt: skip
-    return Step("started", position, 0, reply=questions[position].sms, parsed=parsed, question=question, response_status="started")  # fmt: skip
+    done = position >= len(questions)
+    status = "completed" if done else "started"
+    reply = script.thanks if done else questions[position].sms
+    return Step(status, position, 0, reply=reply, parsed=parsed, question=question, response_status=status)
 
 
 def _write(row: Row[Any], script: Script, step: Step, body: str, now: datetime) -> bool:
