@@ -48,7 +48,7 @@ SKIPS = ("skip", "none", "n/a", "SKIP")
 
 
 def definition(closes: datetime) -> dict[str, object]:
-    """Return the consultation's definition (INTERFACES.md format)."""
+    """Return the consultation's definition, as ``consultations import`` reads one."""
     return {
         "slug": "derwent-life-readership",
         "title": "Derwent Life readership",
