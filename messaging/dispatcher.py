@@ -123,6 +123,7 @@ def claim(channel: str, now: datetime, size: int, ids: list[int] | None = None) 
     else:
         query = query.where(OutboundMessage.id.in_(ids))
     query = query.order_by(OutboundMessage.next_attempt_at, OutboundMessage.id).limit(size)
+    # Dispatchers in other processes pass over the rows this one has locked rather than wait for them.
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     found = list(db.session.scalars(query))
@@ -145,6 +146,7 @@ def _drop_suppressed(rows: list[OutboundMessage], report: DispatchReport) -> lis
     """Mark claimed messages to suppressed addresses as such; return the rest."""
     if not rows:
         return rows
+    # Checked again when sending: a STOP or an unsubscribe may have come in since it was queued.
     blocked = suppressed_addresses(rows[0].channel, [row.to_address for row in rows])
     keep = []
     for row in rows:
