@@ -1,4 +1,4 @@
-"""Settings read from the environment (INTERFACES.md) with safe development defaults."""
+"""Settings read from the environment (listed in README.md, "Settings") with safe development defaults."""
 
 from __future__ import annotations
 

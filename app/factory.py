@@ -138,7 +138,7 @@ def _tune_sqlite(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Register the core blueprints: auth, health and the staff UI."""
+    """Register the core screens: health, the staff UI and privacy (sign-in comes with auth.init_app)."""
     from app import health, privacy, web
 
     health.init_app(app)

@@ -40,8 +40,11 @@ def erase_outbound(customer: Customer, now: datetime) -> int:
     """Blank the bodies and addresses of messages to the customer; nothing still queued goes out."""
     mine = select(OutboundMessage.id).where(_to_them(customer)).scalar_subquery()
     _run(update(DevEmail).where(DevEmail.outbound_id.in_(mine)).values(to_address="", subject="", raw=""))
-    _run(update(OutboundMessage).where(OutboundMessage.id.in_(mine), OutboundMessage.status == "queued")
-         .values(status="suppressed"))  # fmt: skip
+    _run(
+        update(OutboundMessage)
+        .where(OutboundMessage.id.in_(mine), OutboundMessage.status == "queued")
+        .values(status="suppressed")
+    )
     return _run(
         update(OutboundMessage)
         .where(_to_them(customer))
@@ -53,10 +56,16 @@ def export_outbound(customer: Customer) -> list[dict[str, Any]]:
     """List the messages sent to the customer."""
     rows = db.session.scalars(select(OutboundMessage).where(_to_them(customer)).order_by(OutboundMessage.id))
     return [
-        {"created_at": m.created_at, "channel": m.channel, "to": m.to_address, "subject": m.subject,
-         "body": m.body, "status": m.status}
+        {
+            "created_at": m.created_at,
+            "channel": m.channel,
+            "to": m.to_address,
+            "subject": m.subject,
+            "body": m.body,
+            "status": m.status,
+        }
         for m in rows
-    ]  # fmt: skip
+    ]
 
 
 def purge_outbound(cutoff: datetime) -> int:
@@ -143,10 +152,15 @@ def export_answers(customer: Customer) -> list[dict[str, Any]]:
         .order_by(Response.id, Question.position)
     )
     return [
-        {"consultation": title, "channel": channel, "question": text, "answer": "(skipped)" if skipped else value,
-         "answered_at": at}
+        {
+            "consultation": title,
+            "channel": channel,
+            "question": text,
+            "answer": "(skipped)" if skipped else value,
+            "answered_at": at,
+        }
         for title, channel, text, value, skipped, at in rows
-    ]  # fmt: skip
+    ]
 
 
 def purge_answers(cutoff: datetime) -> int:
@@ -181,10 +195,18 @@ def export_bookings(customer: Customer) -> list[dict[str, Any]]:
         .order_by(Booking.id)
     )
     return [
-        {"event": title, "starts_at": starts, "name": b.name, "phone": b.phone, "email": b.email,
-         "places": b.places, "status": b.status, "attended": b.attended}
+        {
+            "event": title,
+            "starts_at": starts,
+            "name": b.name,
+            "phone": b.phone,
+            "email": b.email,
+            "places": b.places,
+            "status": b.status,
+            "attended": b.attended,
+        }
         for title, starts, b in rows
-    ]  # fmt: skip
+    ]
 
 
 def purge_bookings(cutoff: datetime) -> int:

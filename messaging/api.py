@@ -140,10 +140,26 @@ def enqueue(channel: str, message: NewMessage, *, now: datetime) -> OutboundMess
 
 # The columns _row fills, in one prepared insert for the single replies the webhook queues.
 _ROW_COLUMNS = (
-    "channel", "to_address", "body", "subject", "html", "list_unsubscribe", "attachments", "status",
-    "topic", "ref", "purpose", "customer_id", "activity_id", "segments", "encoding", "estimated_cost",
-    "attempts", "next_attempt_at", "created_at",
-)  # fmt: skip
+    "channel",
+    "to_address",
+    "body",
+    "subject",
+    "html",
+    "list_unsubscribe",
+    "attachments",
+    "status",
+    "topic",
+    "ref",
+    "purpose",
+    "customer_id",
+    "activity_id",
+    "segments",
+    "encoding",
+    "estimated_cost",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+)
 _outbound = OutboundMessage.__table__
 _QUEUE_ONE = insert(_outbound).values(
     {name: bindparam(f"v_{name}", type_=_outbound.c[name].type) for name in _ROW_COLUMNS}

@@ -59,15 +59,31 @@ class Channel:
 
 
 SMS = Channel(
-    name="sms", label="Text (SMS)", transport="sms", contact="phone", consent="sms_consent",
-    opted_out="sms_opted_out_at", normalise=_trimmed, case_blind=False, quiet_hours=True, costed=True,
+    name="sms",
+    label="Text (SMS)",
+    transport="sms",
+    contact="phone",
+    consent="sms_consent",
+    opted_out="sms_opted_out_at",
+    normalise=_trimmed,
+    case_blind=False,
+    quiet_hours=True,
+    costed=True,
     inbound_route="/messaging/twilio/sms",
-)  # fmt: skip
+)
 EMAIL = Channel(
-    name="email", label="Email", transport="email", contact="email", consent="email_consent",
-    opted_out="email_opted_out_at", normalise=_lower, case_blind=True, quiet_hours=False, costed=False,
+    name="email",
+    label="Email",
+    transport="email",
+    contact="email",
+    consent="email_consent",
+    opted_out="email_opted_out_at",
+    normalise=_lower,
+    case_blind=True,
+    quiet_hours=False,
+    costed=False,
     inbound_route=None,
-)  # fmt: skip
+)
 REGISTRY: dict[str, Channel] = {c.name: c for c in (SMS, EMAIL)}
 
 

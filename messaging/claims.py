@@ -76,6 +76,7 @@ def claim(channel: str, now: datetime, size: int, ids: list[int] | None = None) 
     else:
         query = query.where(OutboundMessage.id.in_(ids))
     query = query.order_by(OutboundMessage.next_attempt_at, OutboundMessage.id).limit(size)
+    # Dispatchers in other processes pass over the rows this one has locked rather than wait for them.
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     found = list(db.session.scalars(query))

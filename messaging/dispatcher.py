@@ -101,6 +101,7 @@ def _drop_suppressed(
     """Mark claimed messages to suppressed addresses as such; return the rest."""
     if not rows:
         return rows
+    # Checked again when sending: a STOP or an unsubscribe may have come in since it was queued.
     blocked = suppressed_addresses(rows[0].channel, [row.to_address for row in rows])
     keep = []
     for row in rows:

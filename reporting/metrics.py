@@ -10,7 +10,7 @@ from typing import Any
 
 from app.models import Activity
 from app.models.people import PROFILE_FIELDS
-from app.periods import LONDON
+from app.periods import local_date
 from app.suppression import NOT_RECORDED, SUPPRESS_UNDER, suppress_column
 from app.vocabulary.lists import Vocabulary, load_all
 from reporting import narrative, queries
@@ -56,12 +56,15 @@ def build_report(date_from: date, date_to: date, *, now: datetime, settings: Rep
     """Compute the report for the closed period ``[date_from, date_to]``."""
     if date_from > date_to:
         raise ValueError("The start of the period must not be after its end.")
+    # A fixed number of aggregate reads, however many activities: the report's cost must not
+    # grow with the ledgers (tests/reporting/test_query_count.py holds it to that).
     taking_part = queries.participation_by_activity(date_from, date_to)
     channels = queries.participation_by_channel(date_from, date_to)
     staff = queries.staff_hours_by_activity(date_from, date_to)
     costs = queries.costs_by_activity(date_from, date_to)
     overrides = queries.overrides_for(date_from, date_to)
     sections, qualifiers = narrative.words(date_from, date_to, settings.organisation)
+    # An activity is in the report when anything happened in it during the period.
     chosen = queries.activities(sorted(set(taking_part) | set(staff) | set(costs)), date_from, date_to)
 
     cards: list[ActivityFigures] = []
@@ -69,18 +72,22 @@ def build_report(date_from: date, date_to: date, *, now: datetime, settings: Rep
     spend = ZERO
     for activity, dated_outside in chosen:
         part = taking_part.get(activity.id)
+        # Headcount rows with no customer (people counted but not named) are people involved too.
         customers = (part.identified + part.anonymous) if part else 0
         total_cost = pennies(costs.get(activity.id, ZERO))
+        # Spend is set against the budget only for work the budget pays for; the rest still shows its cost.
         if activity.counts_toward_budget:
             spend += total_cost
         per_customer = pennies(total_cost / customers) if customers else None
         homes = activity.homes_affected
         per_property = pennies(total_cost / homes) if homes else None
+        # A manager's override holds for the whole financial year and beats the rule.
         override = overrides.get(activity.id)
         if override is not None:
             rating, basis, reason = override.rating, "override", override.reason
         else:
             days = reach_days(activity.start_date, activity.end_date, date_from, date_to)
+            # Only the reach target is pro-rated; without one the basis must not claim it was.
             if activity.target_customers is None:
                 days = None
             ruled = rule_rating(
@@ -142,7 +149,8 @@ def build_report(date_from: date, date_to: date, *, now: datetime, settings: Rep
                 f"Only {profile.coverage:.0%} of customers have a complete profile (target 90%).",
             )
         )
-    today = now.astimezone(LONDON).date()
+    # An action is overdue by the UK calendar, not by UTC's.
+    today = local_date(now)
     return ImpactReport(
         date_from=date_from,
         date_to=date_to,
@@ -207,6 +215,7 @@ def _profile(rows: list[tuple[str, str | None, int, int]], lists: dict[str, Voca
             base_total = base
             coverage = (Decimal(participants) / base).quantize(Decimal("0.0001")) if base else ZERO
             continue
+        # Every field's cells add up to all participants, so summing one field counts each once.
         if field == "age_band":
             participants_total += participants
         # "Asian British" and "Asian or Asian British" are one group: the list says which spelling it is.
@@ -215,6 +224,7 @@ def _profile(rows: list[tuple[str, str | None, int, int]], lists: dict[str, Voca
         raw[field][label] = (before[0] + participants, before[1] + base)
     fields: dict[str, dict[str, ProfileCell]] = {}
     for name, cells in raw.items():
+        # Both columns are suppressed on their own: a small cell in either could identify someone.
         took_part = suppress_column({v: c[0] for v, c in cells.items()}, SUPPRESS_UNDER)
         register = suppress_column({v: c[1] for v, c in cells.items()}, SUPPRESS_UNDER)
         fields[name] = {

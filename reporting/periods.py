@@ -1,54 +1,36 @@
-"""Report periods: presets (financial year, calendar year, last quarter) and custom dates."""
+"""The report's period picker: presets and custom dates, read from a request into an app Period."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import date
+
+from app.periods import (
+    Period,
+    calendar_year,
+    custom_period,
+    financial_year,
+    financial_year_starting,
+    last_quarter,
+)
 
 
 class PeriodError(ValueError):
     """The dates asked for do not make a period; the message says why."""
 
 
-@dataclass(frozen=True)
-class Period:
-    """A closed range of dates with a label for the picker."""
-
-    key: str
-    label: str
-    date_from: date
-    date_to: date
-
-
-def financial_year(year_starting: int) -> Period:
-    """Return the April–March financial year that starts in ``year_starting``."""
-    return Period(
-        f"fy-{year_starting}",
-        f"Financial year {year_starting}–{str(year_starting + 1)[-2:]}",
-        date(year_starting, 4, 1),
-        date(year_starting + 1, 3, 31),
-    )
-
-
-def calendar_year(year: int) -> Period:
-    """Return January to December of ``year``."""
-    return Period(f"cy-{year}", f"Calendar year {year}", date(year, 1, 1), date(year, 12, 31))
-
-
-def last_quarter(today: date) -> Period:
-    """Return the calendar quarter before the one ``today`` is in."""
-    this_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-    end = this_start - timedelta(days=1)
-    start = date(end.year, end.month - 2, 1)
-    return Period("last-quarter", f"Last quarter ({start:%b}–{end:%b %Y})", start, end)
+def _preset_year(year: int) -> Period:
+    # The picker's buttons stand alone, so a financial year is named in full there.
+    fy = financial_year_starting(year)
+    return replace(fy, label=f"Financial year {fy.label}")
 
 
 def presets(today: date) -> list[Period]:
     """Return the picker's presets, the current financial year first."""
-    fy = today.year if today.month >= 4 else today.year - 1
+    fy = financial_year(today).start.year
     return [
-        financial_year(fy),
-        financial_year(fy - 1),
+        _preset_year(fy),
+        _preset_year(fy - 1),
         calendar_year(today.year),
         calendar_year(today.year - 1),
         last_quarter(today),
@@ -70,12 +52,12 @@ def resolve(today: date, preset: str | None, raw_from: str | None, raw_to: str |
         date_to = parse_date(raw_to or "", "end")
         if date_from > date_to:
             raise PeriodError("The start date must not be after the end date.")
-        return Period("custom", "Custom dates", date_from, date_to)
+        return custom_period(date_from, date_to)
     if not preset:
         return presets(today)[0]
     if preset == "last-quarter":
         return last_quarter(today)
     kind, _, year = preset.partition("-")
     if kind in ("fy", "cy") and year.isdigit() and 1900 <= int(year) <= 2999:
-        return financial_year(int(year)) if kind == "fy" else calendar_year(int(year))
+        return _preset_year(int(year)) if kind == "fy" else calendar_year(int(year))
     raise PeriodError(f"Unknown period {preset!r}.")

@@ -68,7 +68,7 @@ class ActivityFigures:
     qualifier: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        """Return the INTERFACES.md activity object."""
+        """Return the activity as it stands in the report's JSON."""
         return {
             "name": self.name,
             "category": self.category,
@@ -134,7 +134,7 @@ class Summary:
     underspend: Decimal | None
 
     def to_json(self) -> dict[str, Any]:
-        """Return the INTERFACES.md summary object."""
+        """Return the summary as it stands in the report's JSON."""
         return {
             "customers_participated": self.customers_participated,
             "unidentified_participants": self.unidentified_participants,
@@ -226,7 +226,7 @@ class ImpactReport:
     narrative: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        """Return the report as the INTERFACES.md JSON object (plus a few extra keys)."""
+        """Return the report as JSON: the download, the snapshot and the published copy all store this."""
         return {
             "period": {"from": self.date_from.isoformat(), "to": self.date_to.isoformat()},
             "title": self.title,

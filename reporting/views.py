@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import Activity
 from app.models.audit import record
 from app.models.base import utcnow
-from app.periods import LONDON
+from app.periods import local_date
 from reporting import exports, narrative, periods, render_cache, services
 from reporting.exports.html import context
 from reporting.metrics import ReportSettings
@@ -66,7 +66,7 @@ def _download(report: ImpactReport, fmt: str, published_id: int | None = None) -
 def report() -> ResponseReturnValue:
     """Show the live impact report for the chosen period."""
     now = utcnow()
-    today = now.astimezone(LONDON).date()
+    today = local_date(now)
     error = None
     try:
         period = periods.resolve(
@@ -75,7 +75,7 @@ def report() -> ResponseReturnValue:
     except periods.PeriodError as exc:
         error = str(exc)
         period = periods.presets(today)[0]
-    live = _live(period.date_from, period.date_to, now)
+    live = _live(period.start, period.end, now)
     db.session.commit()  # keeps the computed snapshot for the next view and the downloads
     return render_template(
         "reporting/report.html",
@@ -92,11 +92,11 @@ def report() -> ResponseReturnValue:
 def download(fmt: str) -> ResponseReturnValue:
     """Download the live report for a period in one format."""
     try:
-        today = utcnow().astimezone(LONDON).date()
+        today = local_date(utcnow())
         period = periods.resolve(today, None, request.args.get("from"), request.args.get("to"))
     except periods.PeriodError as exc:
         abort(400, str(exc))
-    return _download(_live(period.date_from, period.date_to, utcnow()), fmt)
+    return _download(_live(period.start, period.end, utcnow()), fmt)
 
 
 @bp.post("/reports/override")

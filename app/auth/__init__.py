@@ -41,9 +41,12 @@ def init_app(app: Flask) -> None:
             return None
         config = app.config
         ok = sessions.still_valid(
-            session, user, now=utcnow(),
-            idle_minutes=float(config["SESSION_IDLE_MINUTES"]), max_hours=float(config["SESSION_MAX_HOURS"]),
-        )  # fmt: skip
+            session,
+            user,
+            now=utcnow(),
+            idle_minutes=float(config["SESSION_IDLE_MINUTES"]),
+            max_hours=float(config["SESSION_MAX_HOURS"]),
+        )
         return user if ok else None
 
     app.register_blueprint(bp)

@@ -124,8 +124,14 @@ def prepare_reset(
     )
     if not known:
         return None
-    record("auth.password_reset_requested", actor=None, target_type="staff_user", target_id=target.id,
-           detail={"email": target.email}, now=now)  # fmt: skip
+    record(
+        "auth.password_reset_requested",
+        actor=None,
+        target_type="staff_user",
+        target_id=target.id,
+        detail={"email": target.email},
+        now=now,
+    )
     return message
 
 
@@ -142,8 +148,14 @@ def link_email_for(
     """Build a reset email an admin sends to ``user``, and audit it; the caller commits and sends."""
     token = make_token(user, secret=secret, now=now)
     message = reset_email(user, _link(base_url, token), minutes, organisation, asked_by="An administrator")
-    record("staff.reset_link_sent", actor=actor, target_type="staff_user", target_id=user.id,
-           detail={"email": user.email}, now=now)  # fmt: skip
+    record(
+        "staff.reset_link_sent",
+        actor=actor,
+        target_type="staff_user",
+        target_id=user.id,
+        detail={"email": user.email},
+        now=now,
+    )
     return message
 
 
@@ -152,7 +164,13 @@ def complete_reset(token: str, password: str, *, secret: str, now: datetime, min
     user = check_token(token, secret=secret, now=now, minutes=minutes)
     check_password_rules(password)
     user.set_password(password)  # a new hash (the link dies) and a new session version
-    record("staff.password_reset", actor=user, target_type="staff_user", target_id=user.id,
-           detail={"email": user.email, "method": "emailed link"}, now=now)  # fmt: skip
+    record(
+        "staff.password_reset",
+        actor=user,
+        target_type="staff_user",
+        target_id=user.id,
+        detail={"email": user.email, "method": "emailed link"},
+        now=now,
+    )
     db.session.flush()
     return user

@@ -56,9 +56,13 @@ def _send_after_response(app: Flask, email: str, now: datetime) -> None:
     with app.app_context():
         try:
             message = prepare_reset(
-                email, secret=config["SECRET_KEY"], now=now, minutes=float(config["PASSWORD_RESET_MINUTES"]),
-                base_url=config["PUBLIC_BASE_URL"], organisation=config.get("ORGANISATION_NAME", ""),
-            )  # fmt: skip
+                email,
+                secret=config["SECRET_KEY"],
+                now=now,
+                minutes=float(config["PASSWORD_RESET_MINUTES"]),
+                base_url=config["PUBLIC_BASE_URL"],
+                organisation=config.get("ORGANISATION_NAME", ""),
+            )
             db.session.commit()
             sender = email_sender(app)
             if message is not None and sender is not None:

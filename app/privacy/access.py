@@ -13,10 +13,25 @@ from app.models import Activity, AuditEvent, Customer, Participation
 from app.privacy.registry import places
 
 CUSTOMER_FIELDS = (
-    "ref", "first_name", "last_name", "phone", "email", "tenure", "age_band", "gender", "ethnicity",
-    "disability", "sms_consent", "email_consent", "sms_opted_out_at", "email_opted_out_at",
-    "involvement_register", "created_at", "updated_at", "erased_at",
-)  # fmt: skip
+    "ref",
+    "first_name",
+    "last_name",
+    "phone",
+    "email",
+    "tenure",
+    "age_band",
+    "gender",
+    "ethnicity",
+    "disability",
+    "sms_consent",
+    "email_consent",
+    "sms_opted_out_at",
+    "email_opted_out_at",
+    "involvement_register",
+    "created_at",
+    "updated_at",
+    "erased_at",
+)
 
 
 def plain(value: Any) -> Any:

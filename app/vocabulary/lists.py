@@ -70,13 +70,27 @@ def load_all() -> dict[str, Vocabulary]:
     value_id = func.coalesce(VocabularySynonym.value_id, VocabularySynonym.area_id)
     rows = db.session.execute(
         union_all(
-            select(literal("value"), VocabularyValue.field, VocabularyValue.id, VocabularyValue.value,
-                   VocabularyValue.position, literal(None, Integer)),
-            select(literal("synonym"), VocabularySynonym.field, VocabularySynonym.id, VocabularySynonym.text,
-                   literal(0), value_id),
-            select(literal("area"), literal("area"), Area.id, Area.name, Area.position, literal(None, Integer)),
+            select(
+                literal("value"),
+                VocabularyValue.field,
+                VocabularyValue.id,
+                VocabularyValue.value,
+                VocabularyValue.position,
+                literal(None, Integer),
+            ),
+            select(
+                literal("synonym"),
+                VocabularySynonym.field,
+                VocabularySynonym.id,
+                VocabularySynonym.text,
+                literal(0),
+                value_id,
+            ),
+            select(
+                literal("area"), literal("area"), Area.id, Area.name, Area.position, literal(None, Integer)
+            ),
         )
-    ).all()  # fmt: skip
+    ).all()
     listed: dict[str, list[tuple[int, str, int, str]]] = {name: [] for name in FIELDS}
     spellings: dict[tuple[str, int], list[tuple[int, str]]] = {}
     for kind, name, row_id, text, position, owner in rows:

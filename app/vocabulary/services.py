@@ -107,8 +107,14 @@ def _owner_text(synonym: VocabularySynonym) -> str:
 
 
 def _audit(action: str, name: str, actor: Any, now: datetime, **detail: Any) -> None:
-    record(f"vocabulary.{action}", actor=actor, target_type="vocabulary", target_id=name,
-           detail={"list": name, **detail}, now=now)  # fmt: skip
+    record(
+        f"vocabulary.{action}",
+        actor=actor,
+        target_type="vocabulary",
+        target_id=name,
+        detail={"list": name, **detail},
+        now=now,
+    )
 
 
 def add_value(name: str, text: str, *, actor: Any, now: datetime) -> str:

@@ -9,8 +9,11 @@ from flask import Flask, Response, current_app, g, request
 log = logging.getLogger(__name__)
 
 # Which header each PROXY_FIX_* setting trusts.
-FORWARDED = {"PROXY_FIX_X_FOR": "X-Forwarded-For", "PROXY_FIX_X_PROTO": "X-Forwarded-Proto",
-             "PROXY_FIX_X_HOST": "X-Forwarded-Host"}  # fmt: skip
+FORWARDED = {
+    "PROXY_FIX_X_FOR": "X-Forwarded-For",
+    "PROXY_FIX_X_PROTO": "X-Forwarded-Proto",
+    "PROXY_FIX_X_HOST": "X-Forwarded-Host",
+}
 
 
 def missing_forwarded_headers() -> list[str]:

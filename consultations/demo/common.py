@@ -72,10 +72,20 @@ def register() -> list[Person]:
     """Return everyone on the register, in id order."""
     rows = db.session.execute(
         select(
-            Customer.id, Customer.ref, Customer.first_name, Customer.last_name, Customer.phone, Customer.email,
-            Customer.sms_consent, Customer.email_consent, Customer.sms_opted_out_at, Customer.email_opted_out_at,
-        ).where(Customer.erased_at.is_(None)).order_by(Customer.id)
-    )  # fmt: skip
+            Customer.id,
+            Customer.ref,
+            Customer.first_name,
+            Customer.last_name,
+            Customer.phone,
+            Customer.email,
+            Customer.sms_consent,
+            Customer.email_consent,
+            Customer.sms_opted_out_at,
+            Customer.email_opted_out_at,
+        )
+        .where(Customer.erased_at.is_(None))
+        .order_by(Customer.id)
+    )
     people = []
     for r in rows:
         textable = bool(r.phone and r.sms_consent and r.sms_opted_out_at is None)

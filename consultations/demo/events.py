@@ -35,9 +35,13 @@ def _places(rng: random.Random) -> int:
 def _request(person: Person, places: int) -> BookingRequest:
     customer = db.session.get(Customer, person.id)
     return BookingRequest(
-        customer=customer, phone=person.phone, email=person.email, places=places, source="web",
+        customer=customer,
+        phone=person.phone,
+        email=person.email,
+        places=places,
+        source="web",
         notify_channel="email" if person.email else "sms",
-    )  # fmt: skip
+    )
 
 
 def big_get_together(rng: random.Random, clock: Clock, phone: Phone, people: list[Person]) -> Event:
@@ -45,15 +49,21 @@ def big_get_together(rng: random.Random, clock: Clock, phone: Phone, people: lis
     starts = clock.ahead(24, 11)
     event, _ = save_definition(
         {
-            "slug": f"big-get-together-{starts.year}", "title": "The Big Get Together",
-            "activity": "The Big Get together", "starts_at": local_text(starts),
-            "ends_at": local_text(starts + timedelta(hours=4)), "venue": "Derby Assembly Rooms",
-            "online_url": "https://example.org/live", "capacity": 150, "waitlist": True, "sms_keyword": "BGT",
+            "slug": f"big-get-together-{starts.year}",
+            "title": "The Big Get Together",
+            "activity": "The Big Get together",
+            "starts_at": local_text(starts),
+            "ends_at": local_text(starts + timedelta(hours=4)),
+            "venue": "Derby Assembly Rooms",
+            "online_url": "https://example.org/live",
+            "capacity": 150,
+            "waitlist": True,
+            "sms_keyword": "BGT",
             "description": "Our annual get-together and AGM: stalls, activities for children, lunch, "
             "and the chance to question the board.",
         },
         now=clock.ago(30, 9),
-    )  # fmt: skip
+    )
     texters = rng.sample([p for p in people if p.textable], BY_TEXT)
     taken = {p.id for p in texters}
     others = rng.sample([p for p in people if (p.phone or p.email) and p.id not in taken], 160)
@@ -99,13 +109,17 @@ def welcome_event(rng: random.Random, clock: Clock, people: list[Person]) -> Eve
     event, _ = save_definition(
         {
             "slug": f"home-group-welcome-{starts.astimezone(LONDON).date().isoformat()}",
-            "title": "Home Group welcome event", "activity": "Home Group welcome events",
-            "starts_at": local_text(starts), "ends_at": local_text(ends),
-            "venue": "Langley Mill Community Centre", "online_url": "https://example.org/live",
-            "capacity": 60, "waitlist": False,
+            "title": "Home Group welcome event",
+            "activity": "Home Group welcome events",
+            "starts_at": local_text(starts),
+            "ends_at": local_text(ends),
+            "venue": "Langley Mill Community Centre",
+            "online_url": "https://example.org/live",
+            "capacity": 60,
+            "waitlist": False,
         },
         now=clock.ago(62, 9),
-    )  # fmt: skip
+    )
     chosen = rng.sample([p for p in people if p.phone or p.email], 51)
     bookers, walk_ins = chosen[:48], chosen[48:]
     bookings: list[Booking] = []

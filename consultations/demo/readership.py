@@ -48,21 +48,24 @@ SKIPS = ("skip", "none", "n/a", "SKIP")
 
 
 def definition(closes: datetime) -> dict[str, object]:
-    """Return the consultation's definition (INTERFACES.md format)."""
+    """Return the consultation's definition, as ``consultations import`` reads one."""
     return {
-        "slug": "derwent-life-readership", "title": "Derwent Life readership", "activity": "Derwent Life newsletter",
+        "slug": "derwent-life-readership",
+        "title": "Derwent Life readership",
+        "activity": "Derwent Life newsletter",
         "channels": ["sms", "email"],
         # Email where the customer also agreed to it, else a text: everyone asked had agreed to texts.
         "channel_preference": ["email", "sms"],
         "intro": "Hi {first_name}, 3 quick questions about Derwent Life, our newsletter.",
         "thanks": "Thank you! Your answers help shape the next edition of Derwent Life.",
-        "closes_at": local_text(closes), "minutes_per_response": 2,
+        "closes_at": local_text(closes),
+        "minutes_per_response": 2,
         "questions": [
             {"key": "reads", "text": "Do you read Derwent Life?", "type": "choice", "options": ["Yes", "No"]},
             {"key": "score", "text": "How useful is it, 1 to 5?", "type": "scale", "min": 1, "max": 5},
             {"key": "comments", "text": "Anything to add?", "type": "text", "required": False},
         ],
-    }  # fmt: skip
+    }
 
 
 @dataclass(frozen=True)

@@ -18,34 +18,68 @@ TEXTED, EMAILED = 6, 6
 def open_definition(clock: Clock) -> dict[str, object]:
     """Return the open consultation's definition, closing three weeks from today."""
     return {
-        "slug": "resident-involvement-strategy-2026", "title": "Resident Involvement Strategy 2026",
-        "activity": "Resident Involvement Strategy", "channels": ["email", "sms"],
-        "channel_preference": ["email", "sms"], "web_link": True,
+        "slug": "resident-involvement-strategy-2026",
+        "title": "Resident Involvement Strategy 2026",
+        "activity": "Resident Involvement Strategy",
+        "channels": ["email", "sms"],
+        "channel_preference": ["email", "sms"],
+        "web_link": True,
         "intro": "Hi {first_name}, we're writing our next Resident Involvement Strategy. 3 questions, 2 minutes.",
         "thanks": "Thank you! We'll share what residents told us in the next Derwent Life.",
-        "closes_at": local_text(clock.ahead(21, 17)), "reminder_after_hours": 72, "max_reminders": 1,
+        "closes_at": local_text(clock.ahead(21, 17)),
+        "reminder_after_hours": 72,
+        "max_reminders": 1,
         "minutes_per_response": 2,
         "questions": [
-            {"key": "how", "text": "How would you most like to get involved?", "type": "choice",
-             "options": ["Local area forums", "Online surveys and texts", "Scrutiny and panels",
-                         "Events and fun days", "Not right now"]},
-            {"key": "listen", "text": "How well do we listen to residents, 1 to 5?", "type": "scale", "min": 1, "max": 5},
-            {"key": "change", "text": "What one thing should the new strategy change?", "type": "text",
-             "required": False},
+            {
+                "key": "how",
+                "text": "How would you most like to get involved?",
+                "type": "choice",
+                "options": [
+                    "Local area forums",
+                    "Online surveys and texts",
+                    "Scrutiny and panels",
+                    "Events and fun days",
+                    "Not right now",
+                ],
+            },
+            {
+                "key": "listen",
+                "text": "How well do we listen to residents, 1 to 5?",
+                "type": "scale",
+                "min": 1,
+                "max": 5,
+            },
+            {
+                "key": "change",
+                "text": "What one thing should the new strategy change?",
+                "type": "text",
+                "required": False,
+            },
         ],
-    }  # fmt: skip
+    }
 
 
 DRAFT = {
-    "slug": "repairs-satisfaction", "title": "Repairs: how did we do?", "activity": "Involvement through text & email",
-    "channels": ["sms"], "audience": {"areas": ["Derby"], "consented_only": True},
+    "slug": "repairs-satisfaction",
+    "title": "Repairs: how did we do?",
+    "activity": "Involvement through text & email",
+    "channels": ["sms"],
+    "audience": {"areas": ["Derby"], "consented_only": True},
     "intro": "Hi {first_name}, we recently repaired something in your home. 2 quick questions.",
-    "thanks": "Thank you for telling us.", "minutes_per_response": 1,
+    "thanks": "Thank you for telling us.",
+    "minutes_per_response": 1,
     "questions": [
         {"key": "fixed", "text": "Was the repair fixed first time?", "type": "yesno"},
-        {"key": "rating", "text": "How happy are you with the repair, 1 to 5?", "type": "scale", "min": 1, "max": 5},
+        {
+            "key": "rating",
+            "text": "How happy are you with the repair, 1 to 5?",
+            "type": "scale",
+            "min": 1,
+            "max": 5,
+        },
     ],
-}  # fmt: skip
+}
 
 
 def load_open(rng: random.Random, clock: Clock, phone: Phone, people: list[Person]) -> Consultation:

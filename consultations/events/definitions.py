@@ -1,4 +1,4 @@
-"""Event definitions (INTERFACES.md JSON): validate, then create or update the event by slug."""
+"""Event definitions (a JSON object per event): validate, then create or update the event by slug."""
 
 from __future__ import annotations
 

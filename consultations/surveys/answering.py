@@ -24,10 +24,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from app import ledger
 from app.extensions import db
 from app.models import Customer, Participation
+from app.periods import local_date
 from consultations.surveys.models import Answer, Invitation, Question, Response
 from consultations.surveys.parsing import Parsed
 from consultations.surveys.qtypes import parse_answer
-from consultations.surveys.responses import LONDON
 from consultations.surveys.routing import next_asked
 from consultations.surveys.scripts import Script, ScriptQuestion, script_for
 from consultations.surveys.texts import GAVE_UP
@@ -97,7 +97,11 @@ def _answer_statement(dialect: str) -> Executable:
         raw=bindparam("raw"),
         created_at=bindparam("now", type_=_at),
     )
-    replaced = {name: statement.excluded[name] for name in ("value", "number", "option_index", "skipped", "raw", "created_at")}  # fmt: skip
+    # Answering a question again replaces the stored answer: one answer per question and response.
+    replaced = {
+        name: statement.excluded[name]
+        for name in ("value", "number", "option_index", "skipped", "raw", "created_at")
+    }
     return statement.on_conflict_do_update(index_elements=["response_id", "question_id"], set_=replaced)
 
 
@@ -134,20 +138,24 @@ def _decide(row: Row[Any], script: Script, body: str) -> Step | None:
     question = questions[row.position]
     parsed = parse_answer(question, body)
     if not parsed.ok:
+        # The same rule as engine.advance: one re-prompt, then a required question ends it.
         if row.attempts == 0:
             return Step(row.status, row.position, 1, 1, question.reprompt)
         if question.required:
             return Step("ended", row.position, row.attempts + 1, reply=GAVE_UP, response_status="incomplete")
         parsed = Parsed(ok=True, skipped=True)
+    # Only a survey with ask_if rules needs the earlier answers, so the others skip that read.
     answers = _answers_so_far(row, question, parsed) if script.routed else {}
     skip: frozenset[str] = frozenset()
+    # TSM measures for renters only are not asked of shared owners: the tenure decides.
     if script.tsm and row.customer_id is not None:
         tenure = db.session.connection().execute(_TENURE, {"customer": row.customer_id}).scalar()
         skip = not_asked_of(script, SimpleNamespace(tenure=tenure))
     position = next_asked(questions, row.position + 1, answers, skip)
-    if position >= len(questions):
-        return Step("completed", position, 0, reply=script.thanks, parsed=parsed, question=question, response_status="completed")  # fmt: skip
-    return Step("started", position, 0, reply=questions[position].sms, parsed=parsed, question=question, response_status="started")  # fmt: skip
+    done = position >= len(questions)
+    status = "completed" if done else "started"
+    reply = script.thanks if done else questions[position].sms
+    return Step(status, position, 0, reply=reply, parsed=parsed, question=question, response_status=status)
 
 
 def _write(row: Row[Any], script: Script, step: Step, body: str, now: datetime) -> bool:
@@ -169,6 +177,7 @@ def _write(row: Row[Any], script: Script, step: Step, body: str, now: datetime) 
             "completed": completed,
         },
     )
+    # Another reply moved the conversation since it was read: write nothing, so it is answered once.
     if moved.rowcount != 1:
         return False
     if step.response_status is None:
@@ -178,6 +187,7 @@ def _write(row: Row[Any], script: Script, step: Step, body: str, now: datetime) 
     if response_id is None:
         new = {"consultation": script.id, "invitation": row.id, "customer": row.customer_id, **values}
         response_id = connection.execute(_NEW_RESPONSE, new).scalar_one()
+    # A response that is already complete stays complete, whatever this reply says.
     elif step.response_status != "started" and row.response_status != "completed":
         connection.execute(_SET_RESPONSE, {"response": response_id, **values})
     if step.parsed is not None and step.question is not None:
@@ -193,6 +203,7 @@ def _write(row: Row[Any], script: Script, step: Step, body: str, now: datetime) 
             "now": now,
         }
         connection.execute(_answer_statement(connection.dialect.name), answer)
+    # Participation is counted once, when the response first completes, and never for a test.
     counts = step.status == "completed" and not row.is_test and row.response_status != "completed"
     if counts:
         _count(script, response_id, row.customer_id, now)
@@ -204,12 +215,13 @@ def _count(script: Script, response_id: int, customer_id: int | None, now: datet
     values = {
         "activity_id": script.activity_id,
         "customer_id": customer_id,
-        "date": now.astimezone(LONDON).date(),
+        "date": local_date(now),
         "channel": "sms",
         "hours": Decimal(script.hours),
         "headcount": 1,
         "source": "survey",
     }
+    # Keyed by the response, so a retried transaction cannot count the customer twice.
     ledger.add_once(Participation, f"survey-response:{response_id}", values, now=now)
 
 

@@ -45,12 +45,19 @@ TOP_FIELDS = {
 TITLE_MAX = 200
 # How people name each setting in messages (the JSON keys mean nothing to them).
 LABELS = {
-    "slug": "a web address (slug)", "title": "a title", "activity": "the activity it counts towards",
-    "opens_at": "the opening time", "closes_at": "the closing time",
-    "reminder_after_hours": "the hours before a reminder", "max_reminders": "the number of reminders",
-    "minutes_per_response": "the minutes one response takes", "intro": "the introduction", "thanks": "the thanks",
-    "min": "the lowest value", "max": "the highest value",
-}  # fmt: skip
+    "slug": "a web address (slug)",
+    "title": "a title",
+    "activity": "the activity it counts towards",
+    "opens_at": "the opening time",
+    "closes_at": "the closing time",
+    "reminder_after_hours": "the hours before a reminder",
+    "max_reminders": "the number of reminders",
+    "minutes_per_response": "the minutes one response takes",
+    "intro": "the introduction",
+    "thanks": "the thanks",
+    "min": "the lowest value",
+    "max": "the highest value",
+}
 
 
 @dataclass

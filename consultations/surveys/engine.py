@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import update
 
 from app.extensions import db
@@ -21,24 +19,6 @@ from consultations.surveys.texts import CLOSED_REPLY, GAVE_UP, question_sms, rep
 from consultations.surveys.timeouts import answer_timed_out
 from consultations.tsm.tenure_routing import not_asked_of
 from messaging.handlers import InboundReply, InboundText
-
-
-def expiry(app: Any = None) -> timedelta:
-    """Return how long a conversation stays open after our last text."""
-    config = (app or current_app).config
-    return timedelta(days=float(config.get("SURVEY_CONVERSATION_DAYS", 7)))
-
-
-def find_conversation(phone: str, now: datetime) -> Invitation | None:
-    """Return the sender's most recently texted open conversation, if any."""
-    found = conversation_for(phone, now)
-    return db.session.get(Invitation, found.invitation_id) if found and found.kind == "live" else None
-
-
-def recently_closed(phone: str, now: datetime) -> Invitation | None:
-    """Return a conversation of the sender's that a recent closing cut short (when none is live)."""
-    found = conversation_for(phone, now)
-    return db.session.get(Invitation, found.invitation_id) if found and found.kind == "closed" else None
 
 
 def lock(invitation: Invitation) -> Invitation:
@@ -71,11 +51,13 @@ def advance(invitation: Invitation, text: str, now: datetime) -> Turn:
     questions = consultation.questions
     if invitation.position >= len(questions):
         return Turn("finished")
+    # Every reply gets a text back, so the conversation window starts again from now.
     invitation.last_sent_at = now
     question = questions[invitation.position]
     parsed = parse_answer(question, text)
     if not parsed.ok:
         invitation.attempts += 1
+        # One re-prompt per question; a second miss ends a required question, skips an optional one.
         if invitation.attempts == 1:
             invitation.reprompts += 1
             return Turn("reprompted", reprompt_sms(question))
@@ -93,6 +75,7 @@ def advance(invitation: Invitation, text: str, now: datetime) -> Turn:
     skip = not_asked_of(consultation, invitation.customer)
     invitation.position = next_asked(questions, invitation.position + 1, given_answers(response), skip)
     if invitation.position >= len(questions):
+        # A test conversation never writes participation: it must not count toward the report.
         complete(response, now=now, counts=not invitation.is_test)
         invitation.status = "completed"
         invitation.completed_at = now
@@ -101,6 +84,7 @@ def advance(invitation: Invitation, text: str, now: datetime) -> Turn:
 
 
 def _claim(consultation: Consultation, invitation: Invitation, reply: str | None) -> InboundReply:
+    # A test conversation's texts are filed under their own topic, with no activity to count towards.
     test = invitation.is_test
     return InboundReply(
         handled_by=f"consultation:{consultation.id}",
@@ -129,6 +113,7 @@ def on_sms_received(text: InboundText) -> InboundReply | None:
         # A late reply to a conversation that went quiet hears, once, that the survey timed out.
         return answer_timed_out(invitation, text.sender)
     if found.kind == "closed":
+        # Closing cut the conversation short: the sender hears so instead of their text going unanswered.
         consultation = invitation.consultation
         return InboundReply(
             handled_by=f"consultation:{consultation.id}",

@@ -60,6 +60,7 @@ def _insert_invitations(
     tokens: list[str | None] = []
     rows: list[dict[str, Any]] = []
     for r in recipients:
+        # Only an email carries a personal link (stored as its digest); a text is matched by number.
         token, digest = new_token() if r.channel == "email" else (None, None)
         tokens.append(token)
         rows.append(
@@ -99,6 +100,8 @@ def _insert_invitations(
 def launch(consultation: Consultation, *, now: datetime, actor: Any = None) -> LaunchResult:
     """Fix the audience and queue every invitation; a second call does nothing (flush only)."""
     check_launchable(consultation)
+    # The status change is the claim: of a click and the scheduler launching at once, only one
+    # moves it from draft or scheduled, so nobody is invited twice.
     claimed = db.session.execute(
         update(Consultation)
         .where(Consultation.id == consultation.id, Consultation.status.in_((DRAFT, SCHEDULED)))
@@ -114,11 +117,14 @@ def launch(consultation: Consultation, *, now: datetime, actor: Any = None) -> L
         consultation.channels,
         consultation.channel_preference or consultation.channels,
         now=now,
+        # Its own (test) invitations do not make anyone "recently contacted".
         own=consultation.id,
     )
     sms: list[NewMessage] = []
     email: list[NewMessage] = []
     template = EmailTemplate(consultation) if "email" in plan.by_channel else None
+    # Each text and email is rendered once with placeholders and filled in per person, so a large
+    # audience costs string replacements, not a template render per customer.
     opening = opening_sms(consultation, FIRST_NAME)
     common = {"activity_id": consultation.activity_id, "topic": consultation.topic, "purpose": "invitation"}
     for invitation_id, r, token in _insert_invitations(consultation, plan.recipients, now):
@@ -148,6 +154,7 @@ def launch(consultation: Consultation, *, now: datetime, actor: Any = None) -> L
                     **common,
                 )
             )
+    # The outbox drops suppressed addresses (STOP, unsubscribes) itself; staff see how many.
     suppressed = 0
     for channel, messages in (("sms", sms), ("email", email)):
         if messages:
@@ -183,6 +190,7 @@ def schedule(
     check_launchable(consultation)
     if consultation.status not in (DRAFT, SCHEDULED):
         raise SurveyError(f"{consultation.title} is already {consultation.status}.")
+    # A time already passed means now, rather than waiting for the next sweep of the clock.
     if at <= now:
         return launch(consultation, now=now, actor=actor)
     if consultation.closes_at and consultation.closes_at <= at:
@@ -203,6 +211,7 @@ def schedule(
 
 def unschedule(consultation: Consultation, *, now: datetime, actor: Any = None) -> bool:
     """Put a scheduled consultation back to draft."""
+    # Conditional like launch: if the scheduler launched it a moment ago, it stays launched.
     changed = db.session.execute(
         update(Consultation)
         .where(Consultation.id == consultation.id, Consultation.status == SCHEDULED)

@@ -55,24 +55,6 @@ def expire_quiet(now: datetime) -> int:
     )
 
 
-def timed_out_conversation(phone: str, now: datetime) -> Invitation | None:
-    """Return the sender's conversation that expired no more than a few days ago, if any."""
-    expired_before = now - conversation_window()
-    return db.session.scalar(
-        select(Invitation)
-        .where(
-            Invitation.channel == "sms",
-            Invitation.address == phone,
-            # "started" too: the sweeper may not have reached it yet.
-            Invitation.status.in_((EXPIRED, QUIET)),
-            Invitation.last_sent_at < expired_before,
-            Invitation.last_sent_at >= expired_before - late_reply_window(),
-        )
-        .order_by(Invitation.last_sent_at.desc(), Invitation.id.desc())
-        .limit(1)
-    )
-
-
 def _marker(invitation: Invitation) -> str:
     return f"consultation:{invitation.consultation_id}:timed-out"
 
@@ -92,18 +74,10 @@ def _already_told(invitation: Invitation, phone: str) -> bool:
     )
 
 
-def timed_out_reply(phone: str, now: datetime) -> InboundReply | None:
-    """Claim a late reply to an expired conversation and say kindly that the survey timed out.
-
-    Only the first late reply is answered; later ones (and any after the few days) reach the
-    staff inbox like other texts, so nobody gets a stream of automatic messages.
-    """
-    invitation = timed_out_conversation(phone, now)
-    return answer_timed_out(invitation, phone) if invitation is not None else None
-
-
 def answer_timed_out(invitation: Invitation, phone: str) -> InboundReply | None:
     """Claim a late reply to this timed-out conversation, unless the sender was told already."""
+    # Only the first late reply is answered; later ones reach the staff inbox like other texts,
+    # so nobody gets a stream of automatic messages.
     if _already_told(invitation, phone):
         return None
     if invitation.status == QUIET:

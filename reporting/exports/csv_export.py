@@ -20,10 +20,26 @@ from reporting.report import ImpactReport
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ACTIVITY_FIELDS = (
-    "name", "qualifier", "category", "start_date", "end_date", "customers_involved", "customer_hours",
-    "staff_hours", "total_cost", "cost_per_customer", "homes_affected", "cost_per_property", "rating",
-    "rating_basis", "rating_reason", "aim", "method", "outcomes", "evidence",
-)  # fmt: skip
+    "name",
+    "qualifier",
+    "category",
+    "start_date",
+    "end_date",
+    "customers_involved",
+    "customer_hours",
+    "staff_hours",
+    "total_cost",
+    "cost_per_customer",
+    "homes_affected",
+    "cost_per_property",
+    "rating",
+    "rating_basis",
+    "rating_reason",
+    "aim",
+    "method",
+    "outcomes",
+    "evidence",
+)
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # fixed, so the same report always gives the same bytes
 
 

@@ -19,6 +19,29 @@ MONEY = "£#,##0.00"
 HOURS = "#,##0.####"
 DATE = "dd/mm/yyyy"
 
+# The Activities sheet, a row per column: heading, width, the activity's field, number format.
+ACTIVITY_COLUMNS: tuple[tuple[str, int, str, str | None], ...] = (
+    ("Activity", 34, "name", None),
+    ("Qualifier", 22, "qualifier", None),
+    ("Category", 14, "category", None),
+    ("Start date", 12, "start_date", DATE),
+    ("End date", 12, "end_date", DATE),
+    ("Customers involved", 12, "customers_involved", None),
+    ("Customer hours", 12, "customer_hours", HOURS),
+    ("Staff hours", 12, "staff_hours", HOURS),
+    ("Total cost", 14, "total_cost", MONEY),
+    ("Cost per customer", 14, "cost_per_customer", MONEY),
+    ("Homes affected", 12, "homes_affected", None),
+    ("Cost per property", 14, "cost_per_property", MONEY),
+    ("Rating", 10, "rating", None),
+    ("Rating basis", 14, "rating_basis", None),
+    ("Rating reason", 40, "rating_reason", None),
+    ("Aim", 40, "aim", None),
+    ("Method", 40, "method", None),
+    ("Outcomes", 40, "outcomes", None),
+    ("Evidence", 40, "evidence", None),
+)
+
 
 def _sheet(book: Workbook, title: str, header: Sequence[str], widths: Sequence[int]) -> Worksheet:
     sheet = book.create_sheet(title)
@@ -63,22 +86,14 @@ def to_xlsx(report: ImpactReport) -> bytes:
     activities = _sheet(
         book,
         "Activities",
-        ["Activity", "Qualifier", "Category", "Start date", "End date", "Customers involved", "Customer hours",
-         "Staff hours", "Total cost", "Cost per customer", "Homes affected", "Cost per property", "Rating",
-         "Rating basis", "Rating reason", "Aim", "Method", "Outcomes", "Evidence",
-         *(f"Customers: {channel_name(c)}" for c in channel_keys)],
-        [34, 22, 14, 12, 12, 12, 12, 12, 14, 14, 12, 14, 10, 14, 40, 40, 40, 40, 40, *(12 for _ in channel_keys)],
-    )  # fmt: skip
-    formats = {3: DATE, 4: DATE, 6: HOURS, 7: HOURS, 8: MONEY, 9: MONEY, 11: MONEY}
+        [heading for heading, _, _, _ in ACTIVITY_COLUMNS]
+        + [f"Customers: {channel_name(c)}" for c in channel_keys],
+        [width for _, width, _, _ in ACTIVITY_COLUMNS] + [12] * len(channel_keys),
+    )
+    formats = {i: fmt for i, (_, _, _, fmt) in enumerate(ACTIVITY_COLUMNS) if fmt}
     for a in report.activities:
-        _append(
-            activities,
-            [a.name, a.qualifier, a.category, a.start_date, a.end_date, a.customers_involved, a.customer_hours,
-             a.staff_hours, a.total_cost, a.cost_per_customer, a.homes_affected, a.cost_per_property, a.rating,
-             a.rating_basis, a.rating_reason, a.aim, a.method, a.outcomes, a.evidence,
-             *(a.by_channel.get(c, 0) for c in channel_keys)],
-            formats,
-        )  # fmt: skip
+        values = [getattr(a, field) for _, _, field, _ in ACTIVITY_COLUMNS]
+        _append(activities, values + [a.by_channel.get(c, 0) for c in channel_keys], formats)
 
     channels = _sheet(book, "By channel", ["Activity", "Channel", "Customers"], [34, 14, 12])
     for a in report.activities:
@@ -108,10 +123,13 @@ def to_xlsx(report: ImpactReport) -> bytes:
         for value, cell in cells.items():
             _append(
                 profile,
-                [FIELD_LABELS.get(field, field), value,
-                 "<5" if cell.participants is None else cell.participants,
-                 "<5" if cell.base is None else cell.base],
-            )  # fmt: skip
+                [
+                    FIELD_LABELS.get(field, field),
+                    value,
+                    "<5" if cell.participants is None else cell.participants,
+                    "<5" if cell.base is None else cell.base,
+                ],
+            )
 
     narrative = _sheet(book, "Narrative", ["Section", "Text"], [30, 100])
     for key, label in SECTIONS:

@@ -1,4 +1,4 @@
-"""The import direction of DESIGN.md: app <- messaging <- consultations; reporting reads app and consultations."""
+"""The import direction of docs/architecture.md: app <- messaging <- consultations; reporting reads app and consultations."""
 
 from __future__ import annotations
 

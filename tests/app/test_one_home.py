@@ -39,8 +39,23 @@ def test_each_shared_rule_has_one_definition() -> None:
         "normalise_email": ["app/contact.py"],
         "phone_type": ["app/contact.py"],
         "suppress_column": ["app/suppression.py"],
+        "Period": ["app/periods.py"],
+        "financial_year": ["app/periods.py"],
+        "financial_year_starting": ["app/periods.py"],
+        "local_date": ["app/periods.py"],
     }
     assert {name: _definitions(name) for name in homes} == homes
+
+
+def test_financial_years_are_counted_in_one_module() -> None:
+    # Any function named for financial years elsewhere would be a second April-to-March rule.
+    found = sorted(
+        str(path.relative_to(ROOT))
+        for path in _modules()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef) and "financial_year" in node.name
+    )
+    assert set(found) == {"app/periods.py"}
 
 
 def test_no_module_parses_phone_numbers_but_the_contact_rules() -> None:

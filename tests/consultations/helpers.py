@@ -19,7 +19,7 @@ _sids = itertools.count(1)
 
 
 def definition(**overrides: Any) -> dict[str, Any]:
-    """Return the INTERFACES.md example definition with three questions."""
+    """Return an example consultation definition with three questions."""
     data: dict[str, Any] = {
         "slug": "newsletter-2011",
         "title": "Derwent Life readership",

@@ -1,5 +1,5 @@
 """The figure definitions that hold for any period: pro-rated targets, overrides per financial year,
-overlapping budgets and secondary suppression (INTERFACES.md, the impact report)."""
+overlapping budgets and secondary suppression."""
 
 from __future__ import annotations
 

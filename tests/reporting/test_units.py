@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from app.periods import last_quarter
 from reporting.formatting import channels_note, cost_words, customers_words, money_words
-from reporting.periods import PeriodError, last_quarter, presets, resolve
+from reporting.periods import PeriodError, presets, resolve
 from reporting.ratings import rule_rating
 
 AVG = Decimal("0.75")
@@ -42,13 +43,13 @@ def test_presets_and_periods() -> None:
     today = date(2012, 2, 15)
     keys = [p.key for p in presets(today)]
     assert keys == ["fy-2011", "fy-2010", "cy-2012", "cy-2011", "last-quarter"]
-    assert (presets(today)[0].date_from, presets(today)[0].date_to) == (date(2011, 4, 1), date(2012, 3, 31))
+    assert (presets(today)[0].start, presets(today)[0].end) == (date(2011, 4, 1), date(2012, 3, 31))
     q = last_quarter(date(2012, 2, 15))
-    assert (q.date_from, q.date_to) == (date(2011, 10, 1), date(2011, 12, 31))
+    assert (q.start, q.end) == (date(2011, 10, 1), date(2011, 12, 31))
     q = last_quarter(date(2012, 12, 31))
-    assert (q.date_from, q.date_to) == (date(2012, 7, 1), date(2012, 9, 30))
+    assert (q.start, q.end) == (date(2012, 7, 1), date(2012, 9, 30))
     assert resolve(today, None, "2011-05-01", "2011-05-31").key == "custom"
-    assert resolve(today, "cy-2009", None, None).date_to == date(2009, 12, 31)
+    assert resolve(today, "cy-2009", None, None).end == date(2009, 12, 31)
     assert resolve(today, None, None, None).key == "fy-2011"
     for args in ((None, "2011-05-01", ""), (None, "2011-06-01", "2011-05-01"), ("fy-abc", None, None)):
         with pytest.raises(PeriodError):

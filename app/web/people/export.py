@@ -13,10 +13,26 @@ from app.models import Customer
 from app.web.people.queries import CustomerFilters, customer_query
 
 COLUMNS = (
-    "ref", "first_name", "last_name", "phone", "phone_type", "email", "area", "tenure", "age_band",
-    "gender", "ethnicity", "disability", "language", "postcode", "sms_consent", "email_consent",
-    "sms_opted_out", "email_opted_out", "involvement_register",
-)  # fmt: skip
+    "ref",
+    "first_name",
+    "last_name",
+    "phone",
+    "phone_type",
+    "email",
+    "area",
+    "tenure",
+    "age_band",
+    "gender",
+    "ethnicity",
+    "disability",
+    "language",
+    "postcode",
+    "sms_consent",
+    "email_consent",
+    "sms_opted_out",
+    "email_opted_out",
+    "involvement_register",
+)
 # A cell starting with one of these runs as a formula in Excel or LibreOffice.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _E164 = re.compile(r"\+\d{6,15}")
@@ -39,12 +55,26 @@ def register_rows(filters: CustomerFilters) -> Iterator[list[Any]]:
     query = customer_query(filters).where(Customer.erased_at.is_(None)).execution_options(yield_per=1000)
     for c in db.session.scalars(query):
         yield [
-            c.ref, c.first_name, c.last_name, c.phone, c.phone_type, c.email,
-            c.area.name if c.area else None, c.tenure, c.age_band, c.gender, c.ethnicity, c.disability,
-            c.language, c.postcode, _yes(c.sms_consent), _yes(c.email_consent),
-            _yes(c.sms_opted_out_at is not None), _yes(c.email_opted_out_at is not None),
+            c.ref,
+            c.first_name,
+            c.last_name,
+            c.phone,
+            c.phone_type,
+            c.email,
+            c.area.name if c.area else None,
+            c.tenure,
+            c.age_band,
+            c.gender,
+            c.ethnicity,
+            c.disability,
+            c.language,
+            c.postcode,
+            _yes(c.sms_consent),
+            _yes(c.email_consent),
+            _yes(c.sms_opted_out_at is not None),
+            _yes(c.email_opted_out_at is not None),
             _yes(c.involvement_register),
-        ]  # fmt: skip
+        ]
 
 
 def to_csv(filters: CustomerFilters) -> str:

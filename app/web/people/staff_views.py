@@ -36,9 +36,13 @@ def staff_users() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             user = accounts.create_account(
-                form.email.data or "", form.role.data, form.password.data or "", form.name.data or "",
-                actor=current_user, now=utcnow(),
-            )  # fmt: skip
+                form.email.data or "",
+                form.role.data,
+                form.password.data or "",
+                form.name.data or "",
+                actor=current_user,
+                now=utcnow(),
+            )
         except AccountError as exc:
             db.session.rollback()
             form.email.errors = [*form.email.errors, str(exc)]
@@ -119,10 +123,14 @@ def staff_reset_link(user_id: int) -> ResponseReturnValue:
         return _back(user)
     config, now = current_app.config, utcnow()
     message = link_email_for(
-        user, actor=current_user, secret=config["SECRET_KEY"], now=now,
-        minutes=float(config["PASSWORD_RESET_MINUTES"]), base_url=config["PUBLIC_BASE_URL"],
+        user,
+        actor=current_user,
+        secret=config["SECRET_KEY"],
+        now=now,
+        minutes=float(config["PASSWORD_RESET_MINUTES"]),
+        base_url=config["PUBLIC_BASE_URL"],
         organisation=config.get("ORGANISATION_NAME", ""),
-    )  # fmt: skip
+    )
     db.session.commit()
     sender(message.to, message.subject, message.body, now)
     flash(f"Emailed a password link to {user.email}.", "success")
