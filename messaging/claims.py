@@ -95,16 +95,16 @@ def claim(channel: str, now: datetime, size: int, ids: list[int] | None = None) 
     return list(db.session.scalars(select(OutboundMessage).where(OutboundMessage.claim_token == token)))
 
 
-def release(ids: list[int], *, attempted_too: bool = False) -> None:
-    """Put claimed but unattempted messages back in the queue (after an unexpected error)."""
+def release(ids: list[int]) -> None:
+    """Put claimed messages that were never handed to the provider back in the queue.
+
+    The caller knows they were not: marked or not, no request for them left (a stop or an error).
+    """
     db.session.rollback()
     if ids:
-        where = [OutboundMessage.id.in_(ids), OutboundMessage.status == "sending"]
-        if not attempted_too:
-            where.append(OutboundMessage.attempt_started_at.is_(None))
         db.session.execute(
             update(OutboundMessage)
-            .where(*where)
+            .where(OutboundMessage.id.in_(ids), OutboundMessage.status == "sending")
             .values(status="queued", claim_token=None, attempt_started_at=None)
             .execution_options(synchronize_session=False)
         )

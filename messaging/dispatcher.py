@@ -274,14 +274,14 @@ def _send_sms(
             _finish(in_flight, settle, halted, report)
         finally:
             # Never handed to a sender thread, so certainly not sent: back in the queue.
-            release([row_id for row_id in claimed_ids if row_id not in submitted], attempted_too=True)
+            release([row_id for row_id in claimed_ids if row_id not in submitted])
         raise
     finally:
         pool.shutdown(join=False)
         pacer.release()
     if stopping.is_set():
         # Claimed but never handed over before the stop: back in the queue for the next run.
-        release([row_id for row_id in claimed_ids if row_id not in submitted], attempted_too=True)
+        release([row_id for row_id in claimed_ids if row_id not in submitted])
 
 
 def _send_email(rows: list[OutboundMessage], now: datetime, started: float, report: DispatchReport) -> None:
@@ -291,7 +291,7 @@ def _send_email(rows: list[OutboundMessage], now: datetime, started: float, repo
         results = email_transport().send_batch(rows)
     except Exception:
         # The transport sorts each message's own failures; this is the connection or a bug: retry all.
-        release(ids, attempted_too=True)
+        release(ids)
         raise
     sent_at = now + timedelta(seconds=time.monotonic() - started)
     for row in rows:
