@@ -315,7 +315,8 @@ def _run(
     rate = float(current_app.config.get("SMS_RATE_PER_SECOND", 10))
     # Small claims keep few messages "sending" at a time: a crash strands at most one batch.
     # Five seconds of texts per claim; the next is claimed while the last of these are in flight.
-    size = max(1, int(rate * 5)) if channel == "sms" else EMAIL_BATCH
+    sessions = max(1, int(current_app.config.get("MAIL_SESSIONS", 1) or 1))
+    size = max(1, int(rate * 5)) if channel == "sms" else EMAIL_BATCH * sessions
     stopping: threading.Event = current_app.extensions["involve_stopping"]
 
     def more() -> list[OutboundMessage]:

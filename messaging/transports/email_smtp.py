@@ -1,11 +1,13 @@
-"""Email over SMTP with flask-mail: one connection per batch, a socket timeout, errors sorted."""
+"""Email over SMTP with flask-mail: a batch over one connection (or several at once), errors sorted."""
 
 from __future__ import annotations
 
 import smtplib
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask, current_app
+from flask_mail import Message
 
 from messaging.models import OutboundMessage
 from messaging.transports import SendResult
@@ -30,31 +32,58 @@ class SmtpEmail:
             socket.setdefaulttimeout(self.timeout)
 
     def send_batch(self, messages: list[OutboundMessage]) -> dict[int, SendResult]:
-        """Send each message over one SMTP session; a refused recipient does not stop the batch."""
+        """Send the messages over up to MAIL_SESSIONS SMTP sessions; a refused recipient stops nothing."""
         results: dict[int, SendResult] = {}
+        ready: list[tuple[int, Message]] = []
+        # Built here, from the rows: the session threads get plain MIME messages, never a row.
+        for message in messages:
+            built = buildable(message)
+            if isinstance(built, SendResult):
+                results[message.id] = built
+            else:
+                ready.append((message.id, built))
+        # SMTP sessions at once: 1 unless the server is known to allow more (many relays limit
+        # connections per client, and refuse or defer beyond it).
+        sessions = min(max(1, int(current_app.config.get("MAIL_SESSIONS", 1) or 1)), len(ready))
+        if sessions <= 1:
+            results.update(self._session(ready))
+            return results
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+        def in_app(share: list[tuple[int, Message]]) -> dict[int, SendResult]:
+            with app.app_context():
+                return self._session(share)
+
+        with ThreadPoolExecutor(sessions, thread_name_prefix="involve-smtp") as pool:
+            for done in pool.map(in_app, [ready[i::sessions] for i in range(sessions)]):
+                results.update(done)
+        return results
+
+    def _session(self, ready: list[tuple[int, Message]]) -> dict[int, SendResult]:
+        """Send built messages over one SMTP session; after a lost connection the rest retry later."""
+        results: dict[int, SendResult] = {}
+        if not ready:
+            return results
         mail = current_app.extensions["mail"]
         try:
             with mail.connect() as conn:
                 if conn.host is not None and conn.host.sock is not None:
                     conn.host.sock.settimeout(self.timeout)
-                for message in messages:
-                    results[message.id] = self._send_one(conn, message)
-                    if results[message.id].error_code == "disconnected":
+                for message_id, built in ready:
+                    results[message_id] = self._send_one(conn, built)
+                    if results[message_id].error_code == "disconnected":
                         raise _ConnectionLost
         except _ConnectionLost:
             pass
         except (smtplib.SMTPException, OSError) as exc:
             # Connect or login failed, or QUIT failed after the batch: only unattempted ones retry.
-            for message in messages:
+            for message_id, _ in ready:
                 results.setdefault(
-                    message.id, SendResult("retry", error_code="connect", error_message=str(exc)[:500])
+                    message_id, SendResult("retry", error_code="connect", error_message=str(exc)[:500])
                 )
         return results
 
-    def _send_one(self, conn: object, message: OutboundMessage) -> SendResult:
-        built = buildable(message)
-        if isinstance(built, SendResult):
-            return built
+    def _send_one(self, conn: object, built: Message) -> SendResult:
         try:
             conn.send(built)  # type: ignore[attr-defined]
         except smtplib.SMTPRecipientsRefused as exc:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
+import time
 from email import policy
 from email.message import Message
 from typing import Any
@@ -18,6 +20,9 @@ class RecordingHandler:
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refuse: dict[str, str] = {}
         self.drop_data: int = 0
+        # Seconds each DATA takes to answer (a slow relay), and when each session delivered what.
+        self.data_delay: float = 0.0
+        self.deliveries: list[tuple[int, float]] = []
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         if address.lower() in self.refuse:
@@ -30,6 +35,9 @@ class RecordingHandler:
             self.drop_data -= 1
             server.transport.close()
             return "421 closing"
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
+        self.deliveries.append((id(session), time.monotonic()))
         self.messages.append(
             email.message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         )

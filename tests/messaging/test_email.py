@@ -83,3 +83,32 @@ def test_server_down_is_retried(app, smtp_server) -> None:
     db.session.refresh(message)
     assert message.status == "queued" and message.error_code == "connect"
     smtp_server.start()
+
+
+def test_several_smtp_sessions_send_one_batch_at_once(app, smtp_server) -> None:
+    app.config["MAIL_SESSIONS"] = 3
+    smtp_server.handler.data_delay = 0.05
+    for i in range(60):
+        queue(f"many{i}@example.org")
+    report = dispatch_due(now=NOON)
+    assert report.sent == 60
+    recipients = sorted(to for _, tos in smtp_server.handler.envelopes for to in tos)
+    assert recipients == sorted(f"many{i}@example.org" for i in range(60))
+    spans: dict[int, list[float]] = {}
+    for session, at in smtp_server.handler.deliveries:
+        spans.setdefault(session, []).append(at)
+    # Three sessions, each carrying its share, and all three delivering at the same time.
+    assert sorted(len(times) for times in spans.values()) == [20, 20, 20]
+    assert max(min(t) for t in spans.values()) < min(max(t) for t in spans.values())
+
+
+def test_one_session_by_default(app, smtp_server) -> None:
+    for i in range(25):
+        queue(f"one{i}@example.org")
+    assert dispatch_due(now=NOON).sent == 25
+    # Two claims of 20 and 5, each over one session.
+    sizes = sorted(
+        sum(1 for s, _ in smtp_server.handler.deliveries if s == session)
+        for session in {s for s, _ in smtp_server.handler.deliveries}
+    )
+    assert sizes == [5, 20]
