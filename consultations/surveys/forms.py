@@ -123,7 +123,7 @@ class QuestionForm(FlaskForm):
 
     def values(self) -> dict[str, Any]:
         """Return what was typed, for the page to show again beside its errors."""
-        return dict(self.data, options=self.options.data)
+        return dict(self.data)
 
 
 class AudienceForm(FlaskForm):
