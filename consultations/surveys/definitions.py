@@ -53,6 +53,10 @@ LABELS = {
 }  # fmt: skip
 
 
+class FixedQuestions(DefinitionError):
+    """The definition changes the questions of a consultation already launched."""
+
+
 @dataclass
 class Definition:
     """A checked definition, ready to write."""
@@ -273,7 +277,7 @@ def import_definition(data: Any) -> tuple[Consultation, bool]:
     if consultation is None:
         consultation = Consultation(slug=definition.slug, status=DRAFT)
     elif consultation.launched and not _same_questions(consultation, definition.questions):
-        raise DefinitionError(
+        raise FixedQuestions(
             [f"questions: {definition.slug} has been launched, so its questions can no longer change"]
         )
     apply_settings(consultation, definition)

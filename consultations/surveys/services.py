@@ -15,6 +15,7 @@ from consultations.field_errors import DefinitionError, FieldError, slug_from
 from consultations.surveys import queries
 from consultations.surveys.closing import close
 from consultations.surveys.definitions import (
+    FixedQuestions,
     apply_settings,
     export_definition,
     import_definition,
@@ -161,13 +162,12 @@ def save_audience(consultation: Consultation, spec: AudienceSpec, *, actor: Any,
     _audit("consultation.update", consultation, actor=actor, now=now, audience=True)
 
 
-def import_json(raw: bytes, *, actor: Any, now: datetime) -> tuple[Consultation, bool]:
-    """Create or update a consultation from JSON bytes; raise InvalidInput or DefinitionError."""
+def import_data(data: Any, *, actor: Any, now: datetime) -> tuple[Consultation, bool]:
+    """Create or update a consultation from its definition; raise DefinitionError or NotAllowed."""
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput("That file is not valid JSON.") from exc
-    consultation, created = import_definition(data)
+        consultation, created = import_definition(data)
+    except FixedQuestions as exc:
+        raise NotAllowed(str(exc)) from exc
     _audit(
         "consultation.create" if created else "consultation.update",
         consultation,
@@ -176,6 +176,15 @@ def import_json(raw: bytes, *, actor: Any, now: datetime) -> tuple[Consultation,
         imported=True,
     )
     return consultation, created
+
+
+def import_json(raw: bytes, *, actor: Any, now: datetime) -> tuple[Consultation, bool]:
+    """Create or update a consultation from JSON bytes; raise InvalidInput, DefinitionError or NotAllowed."""
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInput("That file is not valid JSON.") from exc
+    return import_data(data, actor=actor, now=now)
 
 
 def launch_now(consultation: Consultation, *, actor: Any, now: datetime) -> LaunchResult:

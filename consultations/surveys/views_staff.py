@@ -47,6 +47,10 @@ def import_json() -> ResponseReturnValue:
     except services.InvalidInput as exc:
         flash(str(exc), "error")
         return _index_page(), 422
+    except SurveyError as exc:
+        db.session.rollback()
+        flash(f"Nothing was imported: {exc}", "error")
+        return _index_page(), 409
     except DefinitionError as exc:
         db.session.rollback()
         flash("The definition has problems: " + "; ".join(exc.errors), "error")

@@ -124,3 +124,33 @@ def test_importing_a_definition_is_audited_as_create_then_update(app: Flask, sta
     cid = str(db.session.scalars(select(Consultation.id)).one())
     imported = {"slug": "newsletter-2011", "imported": True}
     assert audit_rows() == [("consultation.create", cid, imported), ("consultation.update", cid, imported)]
+
+
+def test_importing_new_questions_into_a_launched_consultation_is_a_conflict(
+    app: Flask, staff_client: Any
+) -> None:
+    consultation = make_consultation(closes_at=None)
+    assert (
+        staff_client.post(f"/consultations/{consultation.id}/launch", data={"confirm": "yes"}).status_code
+        == 303
+    )
+    changed = definition(closes_at=None, questions=[{"key": "new", "text": "New?", "type": "text"}])
+    upload = {"definition": (BytesIO(json.dumps(changed).encode()), "survey.json")}
+    refused = staff_client.post("/consultations/import", data=upload)
+    assert refused.status_code == 409 and "its questions can no longer change" in refused.get_data(
+        as_text=True
+    )
+    assert [q.key for q in db.session.get(Consultation, consultation.id).questions] == [
+        "reads",
+        "score",
+        "comments",
+    ]
+    assert [action for action, _, _ in audit_rows()] == ["consultation.launch"]
+
+
+def test_the_import_command_is_audited_as_the_command_line(app: Flask, tmp_path: Any) -> None:
+    path = tmp_path / "survey.json"
+    path.write_text(json.dumps(definition()), encoding="utf-8")
+    assert app.test_cli_runner().invoke(args=["consultations", "import", str(path)]).exit_code == 0
+    row = db.session.scalars(select(AuditEvent)).one()
+    assert row.action == "consultation.create" and row.actor_email.startswith("command line")
