@@ -23,7 +23,7 @@ from consultations.surveys.definitions import (
     validate,
 )
 from consultations.surveys.launch import LaunchResult, SurveyError, launch, schedule, unschedule
-from consultations.surveys.models import DRAFT, Consultation
+from consultations.surveys.models import CLOSED, DRAFT, Consultation
 
 QUESTION_ACTIONS = ("add", "save", "delete", "up", "down")
 # The actions that name an existing question by its place in the list.
@@ -78,7 +78,12 @@ def save_settings(
     actor: Any,
     now: datetime,
 ) -> Consultation:
-    """Create the consultation or change its settings (not its questions); raise DefinitionError."""
+    """Create the consultation or change its settings (not its questions); raise DefinitionError or NotAllowed."""
+    if consultation is not None and consultation.status == CLOSED:
+        raise NotAllowed(f"{consultation.title} is closed, so its settings can no longer change.")
+    if consultation is not None and consultation.launched:
+        # The invitations went out by these channels; the form shows them fixed and posts none.
+        data = dict(data, channels=list(consultation.channels))
     definition = validate(data, require_questions=False)
     chosen = activity_choice_error(definition.activity, create=create_activity)
     if chosen:

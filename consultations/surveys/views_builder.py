@@ -49,6 +49,10 @@ def edit(consultation_id: int | None = None) -> ResponseReturnValue:
         saved = services.save_settings(
             consultation, data, create_activity=bool(form.new_activity.data), actor=current_user, now=utcnow()
         )
+    except SurveyError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _settings_page(consultation, base, []), 409
     except DefinitionError as exc:
         db.session.rollback()
         return _settings_page(consultation, {**data, "new_activity": form.new_activity.data}, exc.errors), 422

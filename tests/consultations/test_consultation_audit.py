@@ -99,17 +99,25 @@ def test_launch_schedule_and_close_are_audited_and_repeats_are_conflicts(
     fixed = staff_client.post(f"{base}/questions", data={"action": "add", "text": "More?", "type": "text"})
     assert fixed.status_code == 409 and "questions and audience are fixed" in fixed.get_data(as_text=True)
     assert staff_client.post(f"{base}/audience", data={"consented_only": "on"}).status_code == 409
+    # Once launched the channels are shown fixed (so not posted) and stay as they were.
+    renamed = {**SETTINGS, "slug": "newsletter-2011", "activity": "Derwent Life newsletter", "channels": []}
+    assert staff_client.post(f"{base}/edit", data={**renamed, "title": "Renamed"}).status_code == 303
+    assert db.session.get(Consultation, consultation.id).channels == ["sms", "email"]
     assert staff_client.post(f"{base}/close", data={"confirm": "yes"}).status_code == 303
     closed = staff_client.post(f"{base}/close", data={"confirm": "yes"})
     assert closed.status_code == 409 and "is not open" in closed.get_data(as_text=True)
+    edited = staff_client.post(f"{base}/edit", data={**renamed, "title": "Too late"})
+    assert edited.status_code == 409 and "is closed, so its settings" in edited.get_data(as_text=True)
 
     assert [(action, target) for action, target, _ in audit_rows()] == [
         ("consultation.schedule", cid),
         ("consultation.unschedule", cid),
         ("consultation.launch", cid),
+        ("consultation.update", cid),
         ("consultation.close", cid),
     ]
-    assert db.session.get(Consultation, consultation.id).status == "closed"
+    closed_row = db.session.get(Consultation, consultation.id)
+    assert closed_row.status == "closed" and closed_row.title == "Renamed"
 
 
 def test_importing_a_definition_is_audited_as_create_then_update(app: Flask, staff_client: Any) -> None:
