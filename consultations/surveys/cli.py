@@ -15,11 +15,11 @@ from app.extensions import db
 from app.imports.result import ImportRejected
 from app.models.audit import CommandLineActor, record
 from app.models.base import utcnow
+from consultations.surveys import services
 from consultations.surveys.closing import close
 from consultations.surveys.definitions import (
     DefinitionError,
     export_definition,
-    import_definition,
     parse_when,
 )
 from consultations.surveys.exports import to_csv, to_xlsx
@@ -63,7 +63,10 @@ def import_command(file: Path) -> None:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise click.ClickException(f"{file} is not valid JSON: {exc}") from exc
     try:
-        consultation, _created = import_definition(data)
+        consultation, _created = services.import_data(data, actor=CommandLineActor(), now=utcnow())
+    except SurveyError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
     except DefinitionError as exc:
         db.session.rollback()
         raise click.ClickException("the definition has problems:\n  " + "\n  ".join(exc.errors)) from exc

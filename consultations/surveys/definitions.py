@@ -60,6 +60,10 @@ LABELS = {
 }
 
 
+class FixedQuestions(DefinitionError):
+    """The definition changes the questions of a consultation already launched."""
+
+
 @dataclass
 class Definition:
     """A checked definition, ready to write."""
@@ -280,7 +284,7 @@ def import_definition(data: Any) -> tuple[Consultation, bool]:
     if consultation is None:
         consultation = Consultation(slug=definition.slug, status=DRAFT)
     elif consultation.launched and not _same_questions(consultation, definition.questions):
-        raise DefinitionError(
+        raise FixedQuestions(
             [f"questions: {definition.slug} has been launched, so its questions can no longer change"]
         )
     apply_settings(consultation, definition)

@@ -4,74 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.auth.decorators import roles_required
 from app.extensions import db
-from app.models import Activity
 from app.models.base import utcnow
-from consultations.activity_choice import activity_choice_error, wants_new_activity
-from consultations.audience_lists import unlisted_errors
-from consultations.audiences import (
-    AudienceError,
-    AudienceSpec,
-    count_audience,
-)
-from consultations.field_errors import FieldError, slug_from
-from consultations.surveys.audience_form import GROUPS, choices, spec_from_form, stratify_choices
+from consultations.audiences import AudienceError, AudienceSpec
+from consultations.field_errors import DefinitionError
+from consultations.surveys import queries, services
+from consultations.surveys.audience_form import GROUPS, choices, stratify_choices
 from consultations.surveys.blueprints import staff_bp as bp
-from consultations.surveys.definitions import (
-    DefinitionError,
-    apply_settings,
-    export_definition,
-    replace_questions,
-    validate,
-)
+from consultations.surveys.definitions import export_definition
+from consultations.surveys.forms import AudienceForm, QuestionForm, SettingsForm, SimulateForm, TestSendForm
 from consultations.surveys.launch import SurveyError
-from consultations.surveys.models import DRAFT, Consultation
-from consultations.surveys.preview import build_preview, send_test
-from consultations.surveys.qtypes import TYPES, LabelledScale
+from consultations.surveys.models import Consultation
+from consultations.surveys.preview import build_preview, phone_or_error, send_test
 from consultations.surveys.trials import start_test_conversation
 
-SETTINGS = (
-    "slug",
-    "title",
-    "activity",
-    "intro",
-    "thanks",
-    "opens_at",
-    "closes_at",
-    "reminder_after_hours",
-    "max_reminders",
-    "minutes_per_response",
-)
 
-
-def _editable(consultation: Consultation) -> None:
-    if consultation.launched:
-        flash("This consultation has been launched, so its questions and audience are fixed.", "error")
-        abort(redirect(url_for("consultations.show", consultation_id=consultation.id)))
-
-
-def _settings_from_form(base: dict[str, Any]) -> dict[str, Any]:
-    data = dict(base)
-    for name in SETTINGS:
-        value = request.form.get(name, "").strip()
-        data[name] = value if value != "" or name in ("intro", "slug", "title", "activity") else None
-    for name in ("max_reminders",):
-        data[name] = data[name] if data[name] is not None else 0
-    if data.get("minutes_per_response") is None:
-        data["minutes_per_response"] = 5
-    data["channels"] = request.form.getlist("channels")
-    data["channel_preference"] = [c for c in request.form.get("preference", "sms,email").split(",") if c]
-    data["web_link"] = request.form.get("web_link") == "on"
-    if not data.get("slug") and data.get("title"):
-        data["slug"] = slug_from(data["title"])  # made from the title unless staff wrote one
-    data.pop("status", None)
-    return data
+def _settings_page(consultation: Consultation | None, values: dict[str, Any], errors: list[Any]) -> str:
+    return render_template(
+        "consultations/edit.html",
+        consultation=consultation,
+        values=values,
+        errors=errors,
+        activities=queries.activity_names(),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -81,72 +41,30 @@ def edit(consultation_id: int | None = None) -> ResponseReturnValue:
     """Create a consultation or edit its settings."""
     consultation = db.get_or_404(Consultation, consultation_id) if consultation_id else None
     base = export_definition(consultation) if consultation else {"questions": [], "audience": {}}
-    activities = db.session.scalars(select(Activity.name).order_by(Activity.name)).all()
-    if request.method == "GET":
-        return render_template(
-            "consultations/edit.html",
-            consultation=consultation,
-            values=base,
-            errors=[],
-            activities=activities,
-        )
-    data = _settings_from_form(base)
+    form = SettingsForm()
+    if not form.is_submitted():
+        return _settings_page(consultation, base, [])
+    data = services.settings_data(base, form.settings())
     try:
-        definition = validate(data, require_questions=False)
-        chosen = activity_choice_error(definition.activity, create=wants_new_activity(request.form))
-        if chosen:
-            raise DefinitionError([chosen])
-        clash = db.session.scalar(select(Consultation).where(Consultation.slug == definition.slug))
-        if clash is not None and clash is not consultation:
-            raise DefinitionError(
-                [
-                    FieldError(
-                        "slug",
-                        f"Another consultation already uses the web address {definition.slug!r}: choose another.",
-                    )
-                ]
-            )
+        saved = services.save_settings(
+            consultation, data, create_activity=bool(form.new_activity.data), actor=current_user, now=utcnow()
+        )
+    except SurveyError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _settings_page(consultation, base, []), 409
     except DefinitionError as exc:
-        return render_template(
-            "consultations/edit.html",
-            consultation=consultation,
-            values={**data, "new_activity": wants_new_activity(request.form)},
-            errors=exc.errors,
-            activities=activities,
-        ), 422
-    if consultation is None:
-        consultation = Consultation(slug=definition.slug, status=DRAFT)
-    consultation.slug = definition.slug
-    apply_settings(consultation, definition)
-    db.session.add(consultation)
+        db.session.rollback()
+        return _settings_page(consultation, {**data, "new_activity": form.new_activity.data}, exc.errors), 422
     db.session.commit()
     flash("Saved.", "success")
-    return redirect(url_for("consultations.questions", consultation_id=consultation.id))
+    return redirect(url_for("consultations.questions", consultation_id=saved.id), 303)
 
 
-def _question_from_form() -> dict[str, Any]:
-    kind = TYPES.get(request.form.get("type", "choice"), TYPES["choice"])
-    question: dict[str, Any] = {
-        "key": request.form.get("key", "").strip() or None,
-        "text": request.form.get("text", ""),
-        "type": kind.name,
-        "required": request.form.get("required") == "on",
-    }
-    if kind.takes_options:
-        question["options"] = [
-            line.strip() for line in request.form.get("options", "").splitlines() if line.strip()
-        ]
-    if isinstance(kind, LabelledScale) and request.form.getlist("not_counted"):
-        question["not_counted"] = request.form.getlist("not_counted")
-    if kind.takes_range:
-        for name in ("min", "max"):
-            if request.form.get(name, "").strip():
-                question[name] = request.form[name].strip()
-    routed_on = request.form.get("ask_if_key", "").strip()
-    if routed_on:
-        values = [v.strip() for v in request.form.get("ask_if_in", "").split("|") if v.strip()]
-        question["ask_if"] = {"key": routed_on, "in": values}
-    return {k: v for k, v in question.items() if v is not None}
+def _questions_page(consultation: Consultation, errors: list[Any], values: dict[str, Any]) -> str:
+    return render_template(
+        "consultations/questions.html", consultation=consultation, errors=errors, form=values
+    )
 
 
 @bp.route("/<int:consultation_id>/questions", methods=["GET", "POST"])
@@ -154,58 +72,59 @@ def _question_from_form() -> dict[str, Any]:
 def questions(consultation_id: int) -> ResponseReturnValue:
     """List the questions; add, change, delete or move one."""
     consultation = db.get_or_404(Consultation, consultation_id)
-    if request.method == "GET":
-        return render_template("consultations/questions.html", consultation=consultation, errors=[], form={})
-    _editable(consultation)
-    current = export_definition(consultation)["questions"]
-    action = request.form.get("action", "add")
-    index = request.form.get("index", type=int)
-    if action in ("up", "down", "delete", "save") and (index is None or not 0 <= index < len(current)):
-        abort(400, "That question no longer exists; reload the page.")
-    if action == "delete" and request.form.get("confirm") != "yes":
-        # Say what goes (the question, and any routing that leans on it) before deleting.
-        routed = [q for q in current if (q.get("ask_if") or {}).get("key") == current[index]["key"]]
-        return render_template(
-            "consultations/confirm_delete_question.html",
-            consultation=consultation,
-            index=index,
-            question=current[index],
-            routed=routed,
-            remaining=len(current) - 1,
-        )
-    if action == "delete":
-        current.pop(index)
-    elif action in ("up", "down"):
-        other = index - 1 if action == "up" else index + 1
-        if 0 <= other < len(current):
-            current[index], current[other] = current[other], current[index]
-    else:
-        new = _question_from_form()
-        new.setdefault("key", current[index]["key"] if action == "save" else f"q{len(current) + 1}")
-        if action == "save":
-            current[index] = new
-        else:
-            current.append(new)
+    form = QuestionForm()
+    if not form.is_submitted():
+        return _questions_page(consultation, [], {})
+    action, index = form.action.data or "add", form.position()
     try:
-        definition = validate(
-            dict(export_definition(consultation), questions=current), require_questions=False
+        if action == "delete" and form.confirm.data != "yes":
+            # Say what goes (the question, and any routing that leans on it) before deleting.
+            question = services.question_to_delete(consultation, index)
+            routed = [
+                q
+                for q in export_definition(consultation)["questions"]
+                if (q.get("ask_if") or {}).get("key") == question["key"]
+            ]
+            return render_template(
+                "consultations/confirm_delete_question.html",
+                consultation=consultation,
+                index=index,
+                question=question,
+                routed=routed,
+                remaining=len(consultation.questions) - 1,
+            )
+        services.change_questions(
+            consultation, action, index, form.question(), actor=current_user, now=utcnow()
         )
+    except services.InvalidInput as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _questions_page(consultation, [], {}), 422
+    except SurveyError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _questions_page(consultation, [], {}), 409
     except DefinitionError as exc:
-        return render_template(
-            "consultations/questions.html", consultation=consultation, errors=exc.errors, form=request.form
-        ), 422
-    replace_questions(consultation, definition.questions)
+        db.session.rollback()
+        return _questions_page(consultation, exc.errors, form.values()), 422
     db.session.commit()
-    return redirect(url_for("consultations.questions", consultation_id=consultation.id))
+    flash("Questions saved.", "success")
+    return redirect(url_for("consultations.questions", consultation_id=consultation.id), 303)
 
 
-def _counted(consultation: Consultation, spec: AudienceSpec) -> Any:
-    return count_audience(
-        spec,
-        consultation.channels,
-        consultation.channel_preference or consultation.channels,
-        now=utcnow(),
-        own=consultation.id,
+def _audience_page(
+    consultation: Consultation, spec: AudienceSpec, errors: list[str], *, unsaved: bool
+) -> str:
+    return render_template(
+        "consultations/audience.html",
+        consultation=consultation,
+        spec=spec,
+        counts=queries.audience_counts(consultation, spec, now=utcnow()),
+        errors=errors,
+        choices=choices(),
+        groups=GROUPS,
+        strata=stratify_choices(),
+        unsaved=unsaved,
     )
 
 
@@ -214,36 +133,27 @@ def _counted(consultation: Consultation, spec: AudienceSpec) -> Any:
 def audience(consultation_id: int) -> ResponseReturnValue:
     """Choose who is invited and see how many each channel reaches ("Count" recounts without saving)."""
     consultation = db.get_or_404(Consultation, consultation_id)
-    errors: list[str] = []
     spec = AudienceSpec.from_json(consultation.audience)
-    if request.method == "POST":
-        _editable(consultation)
-        try:
-            spec = spec_from_form(request.form, request.files.get("refs_file"))
-            unlisted = unlisted_errors(spec)
-            if unlisted:
-                raise AudienceError(" ".join(unlisted))
-        except AudienceError as exc:
-            errors.append(str(exc))
-        else:
-            if request.form.get("action") != "count":
-                if AudienceSpec.from_json(consultation.audience).to_json() != spec.to_json():
-                    consultation.sample_record = None  # a draw made earlier no longer describes it
-                consultation.audience = spec.to_json()
-                db.session.commit()
-                flash("Audience saved.", "success")
-                return redirect(url_for("consultations.audience", consultation_id=consultation.id))
-    return render_template(
-        "consultations/audience.html",
-        consultation=consultation,
-        spec=spec,
-        counts=_counted(consultation, spec),
-        errors=errors,
-        choices=choices(),
-        groups=GROUPS,
-        strata=stratify_choices(),
-        unsaved=request.method == "POST",
-    ), (422 if errors else 200)
+    form = AudienceForm()
+    if not form.is_submitted():
+        return _audience_page(consultation, spec, [], unsaved=False)
+    try:
+        services.require_editable(consultation)
+    except SurveyError as exc:
+        flash(str(exc), "error")
+        return _audience_page(consultation, spec, [], unsaved=False), 409
+    try:
+        spec = form.spec()
+        services.check_listed(spec)
+        if form.action.data == "count":
+            return _audience_page(consultation, spec, [], unsaved=True)
+        services.save_audience(consultation, spec, actor=current_user, now=utcnow())
+    except AudienceError as exc:
+        db.session.rollback()
+        return _audience_page(consultation, spec, [str(exc)], unsaved=True), 422
+    db.session.commit()
+    flash("Audience saved.", "success")
+    return redirect(url_for("consultations.audience", consultation_id=consultation.id), 303)
 
 
 @bp.post("/<int:consultation_id>/audience/count")
@@ -252,10 +162,10 @@ def audience_count(consultation_id: int) -> ResponseReturnValue:
     """Count the audience the form describes, without saving it (the form's live count)."""
     consultation = db.get_or_404(Consultation, consultation_id)
     try:
-        spec = spec_from_form(request.form, None)
+        spec = AudienceForm().spec()
     except AudienceError as exc:
         return jsonify({"error": str(exc)}), 422
-    counts = _counted(consultation, spec)
+    counts = queries.audience_counts(consultation, spec, now=utcnow())
     return jsonify(
         {
             "by_channel": counts.by_channel,
@@ -267,14 +177,7 @@ def audience_count(consultation_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.get("/<int:consultation_id>/preview")
-@roles_required("staff")
-def preview(consultation_id: int) -> ResponseReturnValue:
-    """Show every text and the email as customers will see them, with segments and cost."""
-    consultation = db.get_or_404(Consultation, consultation_id)
-    if not consultation.questions:
-        flash("Add a question to see the preview.", "error")
-        return redirect(url_for("consultations.questions", consultation_id=consultation.id))
+def _preview_page(consultation: Consultation) -> str:
     return render_template(
         "consultations/preview.html",
         consultation=consultation,
@@ -282,39 +185,58 @@ def preview(consultation_id: int) -> ResponseReturnValue:
     )
 
 
+@bp.get("/<int:consultation_id>/preview")
+@roles_required("staff")
+def preview(consultation_id: int) -> ResponseReturnValue:
+    """Show every text and the email as customers will see them, with segments and cost."""
+    consultation = db.get_or_404(Consultation, consultation_id)
+    if not consultation.questions:
+        flash("Add a question to see the preview.", "error")
+        return redirect(url_for("consultations.questions", consultation_id=consultation.id), 303)
+    return _preview_page(consultation)
+
+
 @bp.post("/<int:consultation_id>/test-send")
 @roles_required("staff")
 def test_send(consultation_id: int) -> ResponseReturnValue:
     """Send the opening text or the invitation email to a member of staff."""
     consultation = db.get_or_404(Consultation, consultation_id)
+    form = TestSendForm()
     try:
-        to = send_test(
-            consultation, request.form.get("channel", ""), request.form.get("to", ""), now=utcnow()
-        )
+        to = send_test(consultation, form.channel.data, form.to.data, now=utcnow())
     except SurveyError as exc:
+        db.session.rollback()
         flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(f"Test sent to {to}.", "success")
-    return redirect(url_for("consultations.preview", consultation_id=consultation.id))
+        if not consultation.questions:
+            return _questions_page(consultation, [], {}), 409
+        return _preview_page(consultation), 422
+    db.session.commit()
+    flash(f"Test sent to {to}.", "success")
+    return redirect(url_for("consultations.preview", consultation_id=consultation.id), 303)
 
 
 @bp.post("/<int:consultation_id>/simulate")
 @roles_required("staff")
 def simulate(consultation_id: int) -> ResponseReturnValue:
     """Start a trial conversation with a number and open it in the SMS simulator."""
-    from consultations.surveys.preview import phone_or_error
-
     consultation = db.get_or_404(Consultation, consultation_id)
+    form = SimulateForm()
     try:
-        phone = phone_or_error(request.form.get("phone", ""))
-        start_test_conversation(consultation, phone, now=utcnow(), actor=current_user)
+        phone = phone_or_error(form.phone.data)
     except SurveyError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("consultations.preview", consultation_id=consultation.id))
+        return _preview_page(consultation), 422
+    try:
+        start_test_conversation(consultation, phone, now=utcnow(), actor=current_user)
+    except SurveyError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        if not consultation.questions:
+            return _questions_page(consultation, [], {}), 409
+        return _preview_page(consultation), 409
     db.session.commit()
     # With real texts going out the trial runs on the phone itself; only the simulator can show it here.
     if current_app.extensions["involve_channels"].get("sms") == "simulator":
-        return redirect(url_for("messaging.simulator", number=phone))
+        return redirect(url_for("messaging.simulator", number=phone), 303)
     flash(f"Trial conversation started with {phone}.", "success")
-    return redirect(url_for("consultations.preview", consultation_id=consultation.id))
+    return redirect(url_for("consultations.preview", consultation_id=consultation.id), 303)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 from flask.typing import ResponseReturnValue
-from sqlalchemy import func, select
 
 from app.auth.decorators import roles_required
 from app.extensions import db
 from app.models import utcnow
 from consultations.audiences import AudienceSpec, count_audience
+from consultations.surveys import queries
 from consultations.surveys.blueprints import staff_bp as bp
-from consultations.surveys.models import LIVE_INVITATION, Consultation, Invitation
+from consultations.surveys.models import Consultation
 from consultations.surveys.preview import build_preview
 from messaging.api import estimate_sending
 
@@ -61,11 +61,8 @@ def confirm_launch(consultation_id: int) -> ResponseReturnValue:
 def confirm_close(consultation_id: int) -> ResponseReturnValue:
     """Say what closing changes (conversations ended, links stopped) and ask once."""
     consultation = db.get_or_404(Consultation, consultation_id)
-    mid_way = db.session.scalar(
-        select(func.count()).where(
-            Invitation.consultation_id == consultation.id,
-            Invitation.is_test.is_(False),
-            Invitation.status.in_(LIVE_INVITATION),
-        )
+    return render_template(
+        "consultations/confirm_close.html",
+        consultation=consultation,
+        live=queries.live_invitations(consultation),
     )
-    return render_template("consultations/confirm_close.html", consultation=consultation, live=mid_way or 0)

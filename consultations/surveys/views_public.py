@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from app.extensions import db
 from app.models.base import utcnow
 from app.ratelimit import lookup_failed, lookup_limit, public_post_limit
+from consultations.surveys import queries
 from consultations.surveys.blueprints import public_bp as bp
+from consultations.surveys.forms import OpenLinkForm
 from consultations.surveys.models import CLOSED, COMPLETED, OPEN, SCHEDULED, Consultation
 from consultations.surveys.texts import london_text
 from consultations.surveys.webform import field_name, invitation_for_token, submit_invitation, submit_open
@@ -95,14 +96,14 @@ def personal_thanks(token: str) -> ResponseReturnValue:
     return render_template("consultations/public/thanks.html", consultation=invitation.consultation)
 
 
+NO_SURVEY = "There is no survey at this address. Check the link you were given."
+
+
 def _open_consultation(slug: str) -> Consultation:
     # A NUL cannot be in any slug, and PostgreSQL refuses to compare text holding one.
-    consultation = (
-        None if "\x00" in slug else db.session.scalar(select(Consultation).where(Consultation.slug == slug))
-    )
-    if consultation is None or not consultation.web_link:
-        abort(404, "There is no survey at this address. Check the link you were given.")
-    return consultation
+    if "\x00" in slug:
+        abort(404, NO_SURVEY)
+    return db.one_or_404(queries.open_link_query(slug), description=NO_SURVEY)
 
 
 @bp.route("/w/<slug>", methods=["GET", "POST"])
@@ -118,13 +119,15 @@ def open_link(slug: str) -> ResponseReturnValue:
     tenure = tenure_question(consultation)
     if request.method == "GET":
         return _form(consultation, action, ask_ref=True, tenure=tenure)
+    form = OpenLinkForm()
+    # The answers' fields are built from the questions at run time, so webform reads them itself.
     outcome = submit_open(
         consultation,
         request.form,
         channel="web",
         now=utcnow(),
-        customer_ref=request.form.get("customer_ref", ""),
-        customer_check=request.form.get("customer_check", ""),
+        customer_ref=form.customer_ref.data,
+        customer_check=form.customer_check.data,
     )
     if outcome.lookup_failed:
         lookup_failed()

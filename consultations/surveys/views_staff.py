@@ -7,58 +7,66 @@ import json
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.auth.decorators import roles_required
 from app.extensions import db
 from app.models.audit import record
 from app.models.base import utcnow
-from consultations.surveys import stats
+from consultations.field_errors import DefinitionError
+from consultations.surveys import queries, services
 from consultations.surveys.blueprints import staff_bp as bp
-from consultations.surveys.closing import close
-from consultations.surveys.definitions import (
-    DefinitionError,
-    export_definition,
-    import_definition,
-    parse_when,
-)
+from consultations.surveys.definitions import export_definition
 from consultations.surveys.exports import to_csv, to_xlsx
-from consultations.surveys.launch import SurveyError, launch, schedule, unschedule
+from consultations.surveys.forms import ConfirmForm, EntryForm, ImportForm, ScheduleForm
+from consultations.surveys.launch import SurveyError
 from consultations.surveys.models import Consultation
 from consultations.surveys.webform import field_name, submit_open
 from consultations.tsm.tenure_routing import tenure_question
-from messaging.api import progress_by_topic
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _index_page() -> str:
+    return render_template("consultations/index.html", consultations=queries.consultations_newest_first())
 
 
 @bp.get("/")
 @roles_required("staff")
 def index() -> ResponseReturnValue:
     """List consultations, newest first."""
-    consultations = db.session.scalars(select(Consultation).order_by(Consultation.created_at.desc())).all()
-    return render_template("consultations/index.html", consultations=consultations)
+    return _index_page()
 
 
 @bp.post("/import")
 @roles_required("staff")
 def import_json() -> ResponseReturnValue:
     """Create or update a consultation from an uploaded JSON definition."""
-    upload = request.files.get("definition")
-    raw = upload.read() if upload else request.form.get("definition_text", "").encode()
+    form = ImportForm()
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
-        consultation, created = import_definition(data)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        flash("That file is not valid JSON.", "error")
-        return redirect(url_for("consultations.index"))
+        consultation, created = services.import_json(form.raw(), actor=current_user, now=utcnow())
+    except services.InvalidInput as exc:
+        flash(str(exc), "error")
+        return _index_page(), 422
+    except SurveyError as exc:
+        db.session.rollback()
+        flash(f"Nothing was imported: {exc}", "error")
+        return _index_page(), 409
     except DefinitionError as exc:
         db.session.rollback()
         flash("The definition has problems: " + "; ".join(exc.errors), "error")
-        return redirect(url_for("consultations.index"))
+        return _index_page(), 422
     db.session.commit()
     flash(f"{'Created' if created else 'Updated'} {consultation.title}.", "success")
-    return redirect(url_for("consultations.show", consultation_id=consultation.id))
+    return redirect(url_for("consultations.show", consultation_id=consultation.id), 303)
+
+
+def _show_page(consultation: Consultation, *, live: bool = False) -> str:
+    return render_template(
+        "consultations/_results.html" if live else "consultations/show.html",
+        consultation=consultation,
+        live_seconds=float(current_app.config.get("LIVE_REFRESH_SECONDS", 10)),
+        **queries.figures(consultation, now=utcnow()).context(),
+    )
 
 
 @bp.get("/<int:consultation_id>")
@@ -66,88 +74,78 @@ def import_json() -> ResponseReturnValue:
 def show(consultation_id: int) -> ResponseReturnValue:
     """Show the consultation and, once launched, how it is going."""
     consultation = db.get_or_404(Consultation, consultation_id)
-    now = utcnow()
     # The open page polls its own figures (?fragment=results) so they refresh by themselves.
-    live = request.args.get("fragment") == "results"
-    return render_template(
-        "consultations/_results.html" if live else "consultations/show.html",
-        consultation=consultation,
-        live_seconds=float(current_app.config.get("LIVE_REFRESH_SECONDS", 10)),
-        channels=stats.channel_figures(consultation),
-        reprompts=stats.reprompts(consultation),
-        opt_outs=stats.opt_outs(consultation, now),
-        conversations=stats.conversation_counts(consultation),
-        web_link=stats.web_link_counts(consultation) if consultation.web_link else None,
-        questions=stats.question_figures(consultation),
-        profile=stats.profile(consultation) if consultation.launched else {},
-        trials=stats.trials(consultation),
-        progress=progress_by_topic(consultation.topic) if consultation.launched else None,
-    )
+    return _show_page(consultation, live=request.args.get("fragment") == "results")
 
 
-def _act(consultation_id: int, action: str) -> ResponseReturnValue:
-    consultation = db.get_or_404(Consultation, consultation_id)
-    now = utcnow()
-    try:
-        if action == "launch":
-            result = launch(consultation, now=now, actor=current_user)
-            message = (
-                f"Launched: {result.invited} invited." if result.launched else "It was already launched."
-            )
-        elif action == "schedule":
-            errors: list[str] = []
-            at = parse_when(request.form.get("at", ""), "Launch time", errors)
-            if errors or at is None:
-                raise SurveyError(errors[0] if errors else "Give a launch date and time.")
-            result = schedule(consultation, at, now=now, actor=current_user)
-            message = "Launched now (the time has passed)." if result else "Launch scheduled."
-        elif action == "unschedule":
-            message = (
-                "Back to draft."
-                if unschedule(consultation, now=now, actor=current_user)
-                else "Not scheduled."
-            )
-        else:
-            message = "Closed." if close(consultation, now=now, actor=current_user) else "It was not open."
-    except SurveyError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("consultations.show", consultation_id=consultation_id))
+def _done(consultation: Consultation, message: str) -> ResponseReturnValue:
     db.session.commit()
     flash(message, "success")
-    return redirect(url_for("consultations.show", consultation_id=consultation_id))
+    return redirect(url_for("consultations.show", consultation_id=consultation.id), 303)
+
+
+def _refused(consultation: Consultation, exc: SurveyError) -> ResponseReturnValue:
+    """Show the consultation again saying why the action was refused (409: its state forbids it)."""
+    db.session.rollback()
+    flash(str(exc), "error")
+    status = 422 if isinstance(exc, services.InvalidInput) else 409
+    return _show_page(consultation), status
 
 
 @bp.post("/<int:consultation_id>/launch")
 @roles_required("staff")
 def launch_now(consultation_id: int) -> ResponseReturnValue:
     """Launch now, once staff have seen and confirmed what it will do."""
-    if request.form.get("confirm") != "yes":
+    consultation = db.get_or_404(Consultation, consultation_id)
+    if not ConfirmForm().confirmed():
         return redirect(url_for("consultations.confirm_launch", consultation_id=consultation_id), 303)
-    return _act(consultation_id, "launch")
+    try:
+        result = services.launch_now(consultation, actor=current_user, now=utcnow())
+    except SurveyError as exc:
+        return _refused(consultation, exc)
+    return _done(consultation, f"Launched: {result.invited} invited.")
 
 
 @bp.post("/<int:consultation_id>/schedule")
 @roles_required("staff")
 def schedule_launch(consultation_id: int) -> ResponseReturnValue:
     """Schedule the launch."""
-    return _act(consultation_id, "schedule")
+    consultation = db.get_or_404(Consultation, consultation_id)
+    form = ScheduleForm()
+    if not form.validate():
+        flash(" ".join(form.at.errors), "error")
+        return _show_page(consultation), 422
+    try:
+        launched = services.schedule_launch(consultation, form.when, actor=current_user, now=utcnow())
+    except SurveyError as exc:
+        return _refused(consultation, exc)
+    return _done(consultation, "Launched now (the time has passed)." if launched else "Launch scheduled.")
 
 
 @bp.post("/<int:consultation_id>/unschedule")
 @roles_required("staff")
 def unschedule_launch(consultation_id: int) -> ResponseReturnValue:
     """Cancel a scheduled launch."""
-    return _act(consultation_id, "unschedule")
+    consultation = db.get_or_404(Consultation, consultation_id)
+    try:
+        services.unschedule_launch(consultation, actor=current_user, now=utcnow())
+    except SurveyError as exc:
+        return _refused(consultation, exc)
+    return _done(consultation, "Back to draft.")
 
 
 @bp.post("/<int:consultation_id>/close")
 @roles_required("staff")
 def close_now(consultation_id: int) -> ResponseReturnValue:
     """Close now, once staff have seen and confirmed what it changes."""
-    if request.form.get("confirm") != "yes":
+    consultation = db.get_or_404(Consultation, consultation_id)
+    if not ConfirmForm().confirmed():
         return redirect(url_for("consultations.confirm_close", consultation_id=consultation_id), 303)
-    return _act(consultation_id, "close")
+    try:
+        services.close_now(consultation, actor=current_user, now=utcnow())
+    except SurveyError as exc:
+        return _refused(consultation, exc)
+    return _done(consultation, "Closed.")
 
 
 @bp.get("/<int:consultation_id>/export.<fmt>")
@@ -193,16 +191,18 @@ def entry(consultation_id: int) -> ResponseReturnValue:
     }
     if not consultation.questions:
         flash("Add questions before entering answers.", "error")
-        return redirect(url_for("consultations.show", consultation_id=consultation.id))
+        return redirect(url_for("consultations.show", consultation_id=consultation.id), 303)
     if request.method == "GET":
         return render_template("consultations/entry.html", errors={}, values={}, **context)
-    channel = request.form.get("entry_channel", "post")
+    form = EntryForm()
+    channel = form.channel()
+    # The answers' fields are built from the questions at run time, so webform reads them itself.
     outcome = submit_open(
         consultation,
         request.form,
-        channel=channel if channel in ("post", "phone") else "post",
+        channel=channel,
         now=utcnow(),
-        customer_ref=request.form.get("customer_ref", ""),
+        customer_ref=form.customer_ref.data,
         entered_by=current_user,
     )
     if not outcome.ok:
@@ -213,4 +213,4 @@ def entry(consultation_id: int) -> ResponseReturnValue:
         ), 422
     db.session.commit()
     flash("Answers saved. Enter the next one below.", "success")
-    return redirect(url_for("consultations.entry", consultation_id=consultation.id))
+    return redirect(url_for("consultations.entry", consultation_id=consultation.id), 303)

@@ -60,7 +60,7 @@ def test_count_recounts_without_saving_and_save_stores_the_audience(
         "genders": "Woman", "disabilities": "Yes", "consented_only": "on", "not_contacted_days": "30",
         "sample_size": "1", "sample_stratify": "tenure", "sample_seed": "83412", "action": "save",
     }  # fmt: skip
-    assert staff_client.post(f"/consultations/{consultation.id}/audience", data=saved).status_code == 302
+    assert staff_client.post(f"/consultations/{consultation.id}/audience", data=saved).status_code == 303
     audience = db.session.get(Consultation, consultation.id).audience
     assert audience["genders"] == ["Woman"] and audience["disabilities"] == ["Yes"]
     assert audience["not_contacted_days"] == 30

@@ -65,7 +65,7 @@ def _consultation(client: FlaskClient) -> Consultation:
             "minutes_per_response": "3",
         },
     )
-    assert created.status_code == 302
+    assert created.status_code == 303
     return db.session.scalars(select(Consultation)).one()
 
 
@@ -95,7 +95,7 @@ def test_the_audience_page_offers_each_list_in_the_landlords_order(
     assert ages == sorted(ages)
     assert 'name="ethnicities" value="Black, Black British, Caribbean or African"' in page
     saved = staff_client.post(path, data={"age_bands": ["75+"], "consented_only": "on"})
-    assert saved.status_code == 302
+    assert saved.status_code == 303
     db.session.expire_all()
     assert consultation.audience["age_bands"] == ["75+"]
     refused = staff_client.post(path, data={"genders": ["Robot"], "consented_only": "on"})

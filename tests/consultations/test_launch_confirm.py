@@ -42,7 +42,7 @@ def test_a_bare_launch_post_asks_first_and_sends_nothing(staff_client: FlaskClie
     assert "Yes, send 4 invitations now" in page and "3 invitation texts at" in page
     assert "takes under a minute" in page
     done = staff_client.post(f"/consultations/{consultation.id}/launch", data={"confirm": "yes"})
-    assert done.status_code == 302
+    assert done.status_code == 303
     assert db.session.get(Consultation, consultation.id).status == "open"
 
     asked = staff_client.post(f"/consultations/{consultation.id}/close")

@@ -63,7 +63,7 @@ def test_builder_creates_a_consultation_with_questions_and_audience(
             "closes_at": "2011-07-01T12:00",
         },
     )
-    assert created.status_code == 302
+    assert created.status_code == 303
     consultation = db.session.scalars(select(Consultation)).one()
     assert consultation.reminder_after_hours == 0.5 and consultation.closes_at.hour == 11
     base = f"/consultations/{consultation.id}/questions"
@@ -103,7 +103,7 @@ def test_builder_creates_a_consultation_with_questions_and_audience(
         f"/consultations/{consultation.id}/audience",
         data={"areas": ["Derby"], "consented_only": "on", "customer_refs": ""},
     )
-    assert audience.status_code == 302
+    assert audience.status_code == 303
     page = staff_client.get(f"/consultations/{consultation.id}/audience").get_data(as_text=True)
     assert "Total invited" in page
     preview = staff_client.get(f"/consultations/{consultation.id}/preview").get_data(as_text=True)
@@ -116,7 +116,7 @@ def test_test_send_and_simulator(staff_client: FlaskClient, app: Flask) -> None:
     sent = staff_client.post(
         f"/consultations/{consultation.id}/test-send", data={"channel": "sms", "to": "07911 123499"}
     )
-    assert sent.status_code == 302
+    assert sent.status_code == 303
     message = db.session.scalars(select(OutboundMessage)).one()
     assert message.to_address == "+447911123499" and message.status != "queued"
     wrong = staff_client.post(
@@ -126,7 +126,7 @@ def test_test_send_and_simulator(staff_client: FlaskClient, app: Flask) -> None:
     )
     assert "not a" in wrong.get_data(as_text=True)
     simulated = staff_client.post(f"/consultations/{consultation.id}/simulate", data={"phone": "07911123498"})
-    assert simulated.status_code == 302
+    assert simulated.status_code == 303
     assert text_in("+447911123498", "1") and db.session.scalars(select(Participation)).all() == []
 
 
@@ -162,7 +162,7 @@ def test_paper_entry_and_open_web_link(staff_client: FlaskClient, client: FlaskC
     launch(consultation, now=NOW)
     db.session.commit()
     data: dict[str, Any] = {"entry_channel": "post", "customer_ref": "t100", "q_reads": "1", "q_score": "2"}
-    assert staff_client.post(f"/consultations/{consultation.id}/entry", data=data).status_code == 302
+    assert staff_client.post(f"/consultations/{consultation.id}/entry", data=data).status_code == 303
     unknown = staff_client.post(
         f"/consultations/{consultation.id}/entry", data=dict(data, customer_ref="NOPE")
     )
@@ -187,7 +187,7 @@ def test_paper_entry_and_open_web_link(staff_client: FlaskClient, client: FlaskC
 def test_builder_makes_the_slug_from_the_title(staff_client: FlaskClient, app: Flask) -> None:
     made = staff_client.post("/consultations/new", data={"title": "Derwent Life: readers 2011!", "activity": "x",
                                                           "channels": "sms", "new_activity": "on"})  # fmt: skip
-    assert made.status_code == 302
+    assert made.status_code == 303
     assert db.session.scalar(select(Consultation.slug).where(Consultation.title.like("Derwent Life%"))) == (
         "derwent-life-readers-2011"
     )
@@ -199,6 +199,6 @@ def test_the_consultation_form_does_not_conjure_activities(staff_client: FlaskCl
     page = refused.get_data(as_text=True)
     assert refused.status_code == 422 and "no activity called “Bin survey”" in page
     assert db.session.scalar(select(Activity)) is None and db.session.scalar(select(Consultation)) is None
-    assert staff_client.post("/consultations/new", data={**data, "new_activity": "on"}).status_code == 302
+    assert staff_client.post("/consultations/new", data={**data, "new_activity": "on"}).status_code == 303
     activity = db.session.scalars(select(Activity)).one()
     assert activity.name == "Bin survey" and activity.category == "consultation"

@@ -33,9 +33,9 @@ def test_launch_close_override_publish_export_and_erase_are_audited(
     activity = db.session.scalar(select(Activity))
     assert activity is not None
 
-    assert client.post(f"/consultations/{consultation.id}/launch", data={"confirm": "yes"}).status_code == 302
+    assert client.post(f"/consultations/{consultation.id}/launch", data={"confirm": "yes"}).status_code == 303
     assert client.get(f"/consultations/{consultation.id}/export.csv").status_code == 200
-    assert client.post(f"/consultations/{consultation.id}/close", data={"confirm": "yes"}).status_code == 302
+    assert client.post(f"/consultations/{consultation.id}/close", data={"confirm": "yes"}).status_code == 303
     override = {**period, "activity_id": activity.id, "rating": "good", "reason": "Panel said so"}
     assert client.post("/reports/override", data=override).status_code == 302
     assert (

@@ -148,10 +148,10 @@ def test_saving_the_same_audience_keeps_the_draw_and_changing_it_forgets_it(
     _draw(staff_client, consultation, "20", "9")
     refs = _refs(consultation)
     form = {"customer_refs": "\n".join(refs), "consented_only": "on"}
-    assert staff_client.post(f"/consultations/{consultation.id}/audience", data=form).status_code == 302
+    assert staff_client.post(f"/consultations/{consultation.id}/audience", data=form).status_code == 303
     db.session.refresh(consultation)
     assert consultation.sample_record is not None and consultation.sample_record["seed"] == 9
     form["customer_refs"] = "\n".join(refs[1:])
-    assert staff_client.post(f"/consultations/{consultation.id}/audience", data=form).status_code == 302
+    assert staff_client.post(f"/consultations/{consultation.id}/audience", data=form).status_code == 303
     db.session.refresh(consultation)
     assert consultation.sample_record is None and _refs(consultation) == refs[1:]

@@ -121,15 +121,15 @@ def test_staff_entry_follows_the_same_rule(app: Flask, tsm_survey, staff_client)
     consultation = tsm_survey(channels=["email"])
     url = f"/consultations/{consultation.id}/entry"
     assert 'name="tsm_tenure"' in staff_client.get(url).get_data(as_text=True)
-    assert staff_client.post(url, data=_all_answers(customer_ref="SO-2")).status_code == 302
+    assert staff_client.post(url, data=_all_answers(customer_ref="SO-2")).status_code == 303
     assert not {"TP02", "TP03", "TP04"} & _keys()
-    assert staff_client.post(url, data=_all_answers(customer_ref="GN-1")).status_code == 302
+    assert staff_client.post(url, data=_all_answers(customer_ref="GN-1")).status_code == 303
     assert {"TP02", "TP03", "TP04"} <= _keys()
     # Nobody named: staff say which, or nothing is stored.
     before = db.session.scalar(select(db.func.count(Response.id)))
     assert staff_client.post(url, data=_all_answers()).status_code == 422
     assert db.session.scalar(select(db.func.count(Response.id))) == before
-    assert staff_client.post(url, data=_all_answers(tsm_tenure="shared")).status_code == 302
+    assert staff_client.post(url, data=_all_answers(tsm_tenure="shared")).status_code == 303
     assert not {"TP02", "TP03", "TP04"} & _keys()
 
 
