@@ -4,8 +4,9 @@ Serves the bare app, Involve and Involve's messaging alone side by side, warms e
 N signed inbound texts (default 2,000) over 32 concurrent keep-alive connections at each in turn,
 for several interleaved rounds, so a busy neighbour on the machine slows every app alike. Prints
 the median and best throughput of each, the ratio of medians, and checks every text was stored
-exactly once. Run: .venv/bin/python bench/inbound.py [--count N] [--rounds R] [--concurrency C]
-[--workers W]
+exactly once. Each app has a fresh SQLite file, or with --database-url a fresh database on that
+PostgreSQL server. Run: .venv/bin/python bench/inbound.py [--count N] [--rounds R]
+[--concurrency C] [--workers W] [--database-url postgresql+psycopg://user@host:port/db]
 """
 
 from __future__ import annotations
