@@ -133,7 +133,8 @@ def load_settings(instance_path: str, environ: dict[str, str] | None = None) -> 
     if database_url.startswith("sqlite"):
         settings["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
     else:
-        settings["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+        # Connections are checked on checkout by app/pool_check.py: a ping only when in doubt.
+        settings["SQLALCHEMY_ENGINE_OPTIONS"] = {}
     return settings
 
 

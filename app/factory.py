@@ -118,6 +118,11 @@ def register_extensions(app: Flask) -> None:
     ratelimit.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _tune_sqlite(app)
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        from app import pool_check
+
+        with app.app_context():
+            pool_check.install(db.engine)
 
 
 def _tune_sqlite(app: Flask) -> None:

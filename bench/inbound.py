@@ -4,8 +4,9 @@ Serves the bare app, Involve and Involve's messaging alone side by side, warms e
 N signed inbound texts (default 2,000) over 32 concurrent keep-alive connections at each in turn,
 for several interleaved rounds, so a busy neighbour on the machine slows every app alike. Prints
 the median and best throughput of each, the ratio of medians, and checks every text was stored
-exactly once. Run: .venv/bin/python bench/inbound.py [--count N] [--rounds R] [--concurrency C]
-[--workers W]
+exactly once. Each app has a fresh SQLite file, or with --database-url a fresh database on that
+PostgreSQL server. Run: .venv/bin/python bench/inbound.py [--count N] [--rounds R]
+[--concurrency C] [--workers W] [--database-url postgresql+psycopg://user@host:port/db]
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import argparse
 import http.client
 import os
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
 
+from inbound_db import BARE_SCHEMA, Databases, bare_url, bare_writer
 from inbound_survey import respondent, start_survey
 from twilio.request_validator import RequestValidator
 
@@ -40,34 +41,19 @@ WARMUP = 300
 
 
 def bare_app() -> object:
-    """A Flask app that only checks the signature and inserts the text into SQLite."""
+    """A Flask app that only checks the signature and inserts the text (SQLite or PostgreSQL)."""
     from flask import Flask, Response, abort, request
 
     app = Flask("bare")
-    db_path = os.environ["BARE_DB"]
     base = os.environ["BARE_BASE_URL"]
     validator = RequestValidator(BARE_TOKEN)
-    local = threading.local()
-
-    def conn() -> sqlite3.Connection:
-        if not hasattr(local, "conn"):
-            local.conn = sqlite3.connect(db_path, timeout=30)
-            # The pragmas Involve sets on each of its connections.
-            local.conn.execute("PRAGMA journal_mode=WAL")
-            local.conn.execute("PRAGMA synchronous=NORMAL")
-            local.conn.execute("PRAGMA foreign_keys=ON")
-        return local.conn
+    write = bare_writer(bare_url())
 
     @app.post(PATH)
     def sms() -> Response:
         if not validator.validate(base + PATH, request.form, request.headers.get("X-Twilio-Signature", "")):
             abort(403)
-        db = conn()
-        db.execute(
-            "INSERT OR IGNORE INTO inbound (sid, sender, body) VALUES (?, ?, ?)",
-            (request.form["MessageSid"], request.form["From"], request.form["Body"]),
-        )
-        db.commit()
+        write(request.form["MessageSid"], request.form["From"], request.form["Body"])
         return Response('<?xml version="1.0" encoding="UTF-8"?><Response/>', mimetype="text/xml")
 
     return app
@@ -158,21 +144,26 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--no-survey", action="store_true", help="skip the survey-answer round")
     parser.add_argument("--simulator", action="store_true", help="survey round: scheduler sends unpaced")
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="a PostgreSQL server (postgresql+psycopg://user@host:port/db): every app gets a fresh "
+        "database there instead of its own SQLite file",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        tmpdir = Path(tmp)
-        apps = [start_bare(tmpdir, args)]
+        dbs = Databases(Path(tmp), args.database_url)
+        apps: list[Served] = []
         try:
-            # Involve itself on its default embedded SQLite database: whole (with the
-            # consultations and events receivers), and messaging alone (receivers disconnected).
-            apps.append(start_involve(tmpdir / "whole.sqlite3", "involve webhook", "wsgi:app", args))
-            apps.append(start_involve(tmpdir / "alone.sqlite3", "messaging alone", "inbound:without_receivers()", args))  # fmt: skip
+            apps.append(start_bare(dbs, args))
+            # Involve itself on its own fresh database: whole (with the consultations and events
+            # receivers), and messaging alone (receivers disconnected).
+            apps.append(start_involve(dbs, "whole", "involve webhook", "wsgi:app", args))
+            apps.append(start_involve(dbs, "alone", "messaging alone", "inbound:without_receivers()", args))
             if not args.no_survey:
                 customers = WARMUP + args.rounds * args.count
-                apps.append(
-                    start_survey(tmpdir / "survey.sqlite3", customers, args, start_involve, involve_env)
-                )
+                apps.append(start_survey(dbs, customers, args, start_involve, involve_env))
             for served in apps:
                 fire(served.port, served.base, served.token, WARMUP, args.concurrency, "w", served.text(0))
             for round_no in range(args.rounds):
@@ -182,21 +173,28 @@ def main() -> None:
                         served.text(WARMUP + round_no * args.count),
                     )  # fmt: skip
                     served.rates.append(rate)
-        finally:
             for served in apps:
                 for proc in (served.proc, *served.extra):
                     proc.terminate()
                     proc.wait()
-        for served in apps:
-            served.rows, served.distinct = served.count()
-            if served.surveyed:
-                served.answers = served.survey_counts()
+            for served in apps:
+                served.rows, served.distinct = dbs.query(served.db_url, served.query)
+                if served.surveyed:
+                    served.answers = dbs.query(served.db_url, SURVEY_COUNTS)  # type: ignore[assignment]
+        finally:
+            for served in apps:
+                for proc in (served.proc, *served.extra):
+                    if proc.poll() is None:
+                        proc.terminate()
+                        proc.wait()
+            dbs.drop_all()
 
     expected = WARMUP + args.rounds * args.count
     print(f"(after {WARMUP} untimed warm-up texts per app; stored counts include them)")
     print(
         f"texts: {args.count} x {args.rounds} rounds, concurrency: {args.concurrency}, "
-        f"gunicorn workers: {args.workers} x {THREADS} threads"
+        f"gunicorn workers: {args.workers} x {THREADS} threads, "
+        f"database: {'PostgreSQL' if dbs.postgres else 'SQLite'}"
     )
     bare = apps[0]
     ok = True
@@ -236,7 +234,7 @@ class Served:
     proc: subprocess.Popen[bytes]
     port: int
     token: str
-    db_path: Path
+    db_url: str
     query: str
     rates: list[float] = field(default_factory=list)
     rows: int = 0
@@ -251,36 +249,29 @@ class Served:
             return stranger
         return lambda i: (respondent(offset + i), "1")
 
-    def survey_counts(self) -> tuple[int, int, int, int, int]:
-        with sqlite3.connect(self.db_path) as db:
-            return db.execute(
-                "SELECT (SELECT count(*) FROM survey_answers),"
-                " (SELECT count(*) FROM survey_responses WHERE status = 'completed'),"
-                " (SELECT count(*) FROM participations),"
-                " (SELECT count(*) FROM outbound_messages WHERE purpose = 'reply'),"
-                " (SELECT count(*) FROM outbound_messages WHERE sent_at IS NOT NULL)"
-            ).fetchone()
-
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def count(self) -> tuple[int, int]:
-        with sqlite3.connect(self.db_path) as db:
-            return db.execute(self.query).fetchone()
+
+SURVEY_COUNTS = (
+    "SELECT (SELECT count(*) FROM survey_answers),"
+    " (SELECT count(*) FROM survey_responses WHERE status = 'completed'),"
+    " (SELECT count(*) FROM participations),"
+    " (SELECT count(*) FROM outbound_messages WHERE purpose = 'reply'),"
+    " (SELECT count(*) FROM outbound_messages WHERE sent_at IS NOT NULL)"
+)
 
 
-def start_bare(tmpdir: Path, args: argparse.Namespace) -> Served:
+def start_bare(dbs: Databases, args: argparse.Namespace) -> Served:
     """Serve the bare baseline on a fresh database: one table, a unique sid."""
-    bare_db = tmpdir / "bare.sqlite3"
-    with sqlite3.connect(bare_db) as db:
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("CREATE TABLE inbound (id INTEGER PRIMARY KEY, sid TEXT UNIQUE, sender TEXT, body TEXT)")
+    url = dbs.new("bare")
+    dbs.execute(url, BARE_SCHEMA["postgresql" if dbs.postgres else "sqlite"])
     port = free_port()
-    env = {**os.environ, "BARE_DB": str(bare_db), "BARE_BASE_URL": f"http://127.0.0.1:{port}"}
+    env = {**os.environ, "BARE_DB_URL": url, "BARE_BASE_URL": f"http://127.0.0.1:{port}"}
     proc = serve("inbound:bare_app()", env, args.workers, port, ROOT / "bench")
     query = "SELECT count(*), count(DISTINCT sid) FROM inbound"
-    return Served("bare signed insert", proc, port, BARE_TOKEN, bare_db, query)
+    return Served("bare signed insert", proc, port, BARE_TOKEN, url, query)
 
 
 def without_receivers() -> object:
@@ -293,11 +284,11 @@ def without_receivers() -> object:
     return app
 
 
-def involve_env(db_path: Path, port: int) -> dict[str, str]:
+def involve_env(db_url: str, port: int) -> dict[str, str]:
     """The settings every Involve process of the bench runs with (the simulator, no quiet hours)."""
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{db_path}",
+        "DATABASE_URL": db_url,
         "SECRET_KEY": "bench-secret",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "SCHEDULER_ENABLED": "0",
@@ -311,16 +302,19 @@ def involve_env(db_path: Path, port: int) -> dict[str, str]:
     return env
 
 
-def start_involve(db_path: Path, label: str, target: str, args: argparse.Namespace, seed: str = "") -> Served:
-    """Serve ``target`` under gunicorn on a fresh SQLite database (seeded by ``seed``, Python code)."""
+def start_involve(
+    dbs: Databases, name: str, label: str, target: str, args: argparse.Namespace, seed: str = ""
+) -> Served:
+    """Serve ``target`` under gunicorn on a fresh database (seeded by ``seed``, Python code)."""
     from flask import Flask
 
     from messaging.webhooks import signing_token
 
     token_app = Flask("token")
     token_app.config.update(SECRET_KEY="bench-secret")
+    db_url = dbs.new(name)
     port = free_port()
-    env = involve_env(db_path, port)
+    env = involve_env(db_url, port)
     subprocess.run(
         [sys.executable, "-c", "from app.extensions import db; from wsgi import app; app.app_context().push(); db.create_all()"],
         cwd=ROOT,
@@ -331,7 +325,7 @@ def start_involve(db_path: Path, label: str, target: str, args: argparse.Namespa
         subprocess.run([sys.executable, "-c", seed], cwd=ROOT, env=env, check=True)
     proc = serve(target, env, args.workers, port, ROOT)
     query = "SELECT count(*), count(DISTINCT message_sid) FROM inbound_messages"
-    return Served(label, proc, port, signing_token(token_app), db_path, query)
+    return Served(label, proc, port, signing_token(token_app), db_url, query)
 
 
 def serve(target: str, env: dict[str, str], workers: int, port: int, chdir: Path) -> subprocess.Popen[bytes]:

@@ -70,16 +70,16 @@ def seed_survey(customers: int) -> None:
 
 
 def start_survey(
-    db_path: Path,
+    dbs: Any,
     customers: int,
     args: argparse.Namespace,
     start_involve: Callable[..., Any],
-    involve_env: Callable[[Path, int], dict[str, str]],
+    involve_env: Callable[[str, int], dict[str, str]],
 ) -> Any:
     """Serve Involve with every text a surveyed customer's answer, `flask scheduler` running beside it."""
     seed = f"import inbound_survey; inbound_survey.seed_survey({customers})"
-    served = start_involve(db_path, "survey answers", "wsgi:app", args, seed=seed)
-    env = involve_env(db_path, served.port)
+    served = start_involve(dbs, "survey", "survey answers", "wsgi:app", args, seed=seed)
+    env = involve_env(served.db_url, served.port)
     if not getattr(args, "simulator", False):
         env.update(provider_settings(customers))
     scheduler = subprocess.Popen(

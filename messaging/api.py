@@ -168,6 +168,16 @@ _QUEUE_ONE = insert(_outbound).values(
 _shape = lru_cache(maxsize=1024)(analyse)
 
 
+def queued_values(channel: str, message: NewMessage, *, now: datetime) -> dict[str, Any]:
+    """Return one outbox row as the bound values of ``QUEUE_COLUMNS`` (``v_<column>``), for a
+    statement that writes it together with another row (messaging.inbound on PostgreSQL)."""
+    row = _row(channel, message, now, _price(), shape=_shape)
+    return {f"v_{name}": row[name] for name in _ROW_COLUMNS}
+
+
+QUEUE_COLUMNS = _ROW_COLUMNS
+
+
 def queue_checked(channel: str, message: NewMessage, *, now: datetime, suppressed: bool) -> bool:
     """Queue one message whose suppression the caller read in this transaction; False when suppressed.
 

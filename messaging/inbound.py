@@ -9,13 +9,13 @@ from datetime import datetime
 from functools import lru_cache
 
 from flask import Flask, current_app
-from sqlalchemy import Executable, bindparam, select
+from sqlalchemy import Executable, String, bindparam, cast, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
 from app.models import Customer
-from messaging.api import NewMessage, enqueue, queue_checked
+from messaging.api import QUEUE_COLUMNS, NewMessage, enqueue, queue_checked, queued_values
 from messaging.handlers import (
     CHANNEL_KEYWORDS,
     InboundReply,
@@ -23,7 +23,7 @@ from messaging.handlers import (
     register_inbound_handler,
     run_chain,
 )
-from messaging.models import InboundMessage, Suppression
+from messaging.models import InboundMessage, OutboundMessage, Suppression
 from messaging.suppression import is_suppressed, lift, normalise, suppress
 
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
@@ -103,6 +103,46 @@ def _insert_statement(dialect: str) -> Executable:
     )
 
 
+@lru_cache(maxsize=1)
+def _store_with_reply_statement() -> Executable:
+    """Build, once, the PostgreSQL statement that stores the text and queues its one reply.
+
+    One round trip instead of two: the reply's row is selected from the text's insert, so a
+    repeated MessageSid (nothing inserted) queues nothing either.
+    """
+    stored = _insert_statement("postgresql").cte("stored")
+    columns = [name for name in QUEUE_COLUMNS if name != "ref"]
+    outbound = OutboundMessage.__table__
+    values = [bindparam(f"v_{name}", type_=outbound.c[name].type) for name in columns]
+    ref = (literal("inbound:") + cast(stored.c.id, String)).label("ref")
+    return (
+        insert(outbound)
+        .from_select([*columns, "ref"], select(*values, ref).select_from(stored))
+        .add_cte(stored)
+        .returning(outbound.c.ref)
+    )
+
+
+def _store_with_reply(inbound: InboundMessage, reply: Handled, now: datetime) -> bool:
+    """Store the text and queue its reply in one statement; False when its MessageSid is already stored."""
+    message = _reply_message(inbound, reply)
+    params = {
+        **queued_values("sms", message, now=now),
+        "sid": inbound.message_sid,
+        "sender": inbound.from_number,
+        "recipient": inbound.to_number,
+        "text": inbound.body,
+        "at": inbound.received_at,
+        "customer": inbound.customer_id,
+        "by": inbound.handled_by,
+    }
+    row = db.session.connection().execute(_store_with_reply_statement(), params).first()
+    if row is None:
+        return False
+    inbound.id = int(row.ref.removeprefix("inbound:"))
+    return True
+
+
 def store_inbound(inbound: InboundMessage) -> bool:
     """Insert the text and set its id (flush only); False when its MessageSid is already stored."""
     connection = db.session.connection()
@@ -133,20 +173,25 @@ def _queue(
     """
     if not reply.reply:
         return None
-    message = NewMessage(
+    message = _reply_message(inbound, reply)
+    if suppressed is None:
+        queued = enqueue("sms", message, now=now) is not None
+    else:
+        queued = queue_checked("sms", message, now=now, suppressed=suppressed)
+    return reply.reply if queued else None
+
+
+def _reply_message(inbound: InboundMessage, reply: InboundReply | Handled) -> NewMessage:
+    """The outbox message answering ``inbound`` (its ref names the text once the text has an id)."""
+    return NewMessage(
         to=inbound.from_number,
-        body=reply.reply,
+        body=reply.reply or "",
         customer_id=inbound.customer_id,
         activity_id=reply.activity_id,
         topic=reply.topic,
         ref=f"inbound:{inbound.id}",
         purpose="reply",
     )
-    if suppressed is None:
-        queued = enqueue("sms", message, now=now) is not None
-    else:
-        queued = queue_checked("sms", message, now=now, suppressed=suppressed)
-    return reply.reply if queued else None
 
 
 def _reply(inbound: InboundMessage, handled: Handled, now: datetime, suppressed: bool) -> list[str]:
@@ -196,11 +241,28 @@ def receive_sms(
         db.session.rollback()
         handled = Handled()
     inbound.handled_by = handled.handled_by
+    if _one_reply_known(handled, suppressed is not None):
+        # The usual answer to a survey reply: on PostgreSQL the text and the reply in one statement.
+        if not _store_with_reply(inbound, handled, now):
+            db.session.rollback()
+            return []
+        return [handled.reply or ""]
     if not store_inbound(inbound):
         # Stored by a concurrent delivery of the same text since the lookup: undo this handling.
         db.session.rollback()
         return []
     return _reply(inbound, handled, now, suppressed is not None)
+
+
+def _one_reply_known(handled: Handled, suppressed: bool) -> bool:
+    """True on PostgreSQL when exactly one reply goes to a number the first read found not suppressed."""
+    return (
+        bool(handled.reply)
+        and not handled.follow_ups
+        and not suppressed
+        and not (handled.handled_by or "").startswith("keyword:")
+        and db.session.get_bind().dialect.name == "postgresql"
+    )
 
 
 def handle_inbound(inbound: InboundMessage, *, now: datetime, opt_out_type: str = "") -> Handled:

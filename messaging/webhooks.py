@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import threading
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import lru_cache
+from typing import Any
 
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
@@ -74,18 +76,74 @@ def skip_sessions_on_webhooks(app: Flask) -> None:
         app.session_interface = WebhookAwareSessions()
 
 
-def configure_writer_lock(app: Flask) -> None:
-    """Give the webhooks a per-process lock around their transaction when the database is SQLite.
+class WriterLock:
+    """A per-process lock that a webhook takes at its first write and holds until its transaction ends.
 
     SQLite takes one writer at a time, and a connection that finds the database locked sleeps
     1, 2, 5, 10... ms before trying again, so threads of one process racing each other for it
     waste most of their time asleep. Queued on a lock instead, the next one starts the moment
-    the last one commits. PostgreSQL locks rows, not the database, so there is no lock there.
+    the last one commits. The lock is taken only when the webhook's first write reaches the
+    driver (its reads run outside SQLite's write transaction, as pysqlite begins one at the first
+    write), so while one thread writes, the others check signatures and read.
     """
-    sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
-    app.extensions["involve_webhook_lock"] = threading.Lock() if sqlite else None
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    def locked(self) -> bool:
+        """Return True while some thread holds the lock."""
+        return self._lock.locked()
+
+    @contextmanager
+    def scope(self) -> Iterator[None]:
+        """Arm the lock for this thread's writes; release it, if taken, when the block ends."""
+        local = self._local
+        local.armed, local.held = True, False
+        try:
+            yield
+        finally:
+            local.armed = False
+            if local.held:
+                local.held = False
+                self._lock.release()
+
+    def before_execute(self, statement: str) -> None:
+        """Take the lock before this thread's first statement that is not a plain read."""
+        local = self._local
+        if getattr(local, "armed", False) and not local.held and not _is_read(statement):
+            self._lock.acquire()
+            local.held = True
 
 
-def writer_lock(app: Flask) -> AbstractContextManager[object]:
-    """Return the lock a webhook holds from its first query to its commit (a no-op off SQLite)."""
-    return app.extensions.get("involve_webhook_lock") or nullcontext()
+def _is_read(statement: str) -> bool:
+    # Anything else (INSERT, UPDATE, DELETE, SAVEPOINT, a WITH that may write) takes the lock.
+    return statement.lstrip()[:6].upper() == "SELECT"
+
+
+def configure_writer_lock(app: Flask) -> None:
+    """Give the webhooks a per-process writer lock when the database is SQLite (none on PostgreSQL).
+
+    PostgreSQL locks rows, not the database, so there is no lock there.
+    """
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.extensions["involve_webhook_lock"] = None
+        return
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    lock = WriterLock()
+    app.extensions["involve_webhook_lock"] = lock
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _take_at_first_write(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        lock.before_execute(statement)
+
+
+def writer_lock(app: Flask) -> AbstractContextManager[None]:
+    """Return the scope a webhook's transaction runs in: SQLite's writer lock from its first write."""
+    lock: WriterLock | None = app.extensions.get("involve_webhook_lock")
+    return lock.scope() if lock is not None else nullcontext()

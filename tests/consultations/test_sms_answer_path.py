@@ -17,6 +17,7 @@ from consultations.surveys.definitions import import_definition
 from consultations.surveys.launch import launch
 from consultations.surveys.models import Answer, Consultation, Invitation, Response
 from consultations.surveys.trials import start_test_conversation
+from messaging.api import InboundMessage, OutboundMessage
 from tests.consultations import factories as f
 from tests.consultations.helpers import NOW, definition, make_consultation, text_in
 
@@ -25,6 +26,11 @@ PHONE = "+447911123401"
 # store the text, queue the reply. Completing adds the ledger row and the report's version.
 ANSWER_STATEMENTS = 7
 COMPLETING_STATEMENTS = 9
+
+
+def _fewer_on_postgres() -> int:
+    # On PostgreSQL the text and its reply are one statement (messaging/inbound.py).
+    return 1 if db.engine.dialect.name == "postgresql" else 0
 
 
 @contextmanager
@@ -56,14 +62,29 @@ def test_an_answer_takes_a_handful_of_statements(app: Flask) -> None:
     text_in(PHONE, "1", now=NOW + timedelta(minutes=1))  # the script is read once, on the first answer
     with counted() as statements:
         assert text_in(PHONE, "4", now=NOW + timedelta(minutes=2))[0].startswith("Q3:")
-    assert len(statements) <= ANSWER_STATEMENTS, statements
+    assert len(statements) <= ANSWER_STATEMENTS - _fewer_on_postgres(), statements
     with counted() as statements:
         assert text_in(PHONE, "fine", now=NOW + timedelta(minutes=3)) == ["Thank you!"]
-    assert len(statements) <= COMPLETING_STATEMENTS, statements
+    assert len(statements) <= COMPLETING_STATEMENTS - _fewer_on_postgres(), statements
     assert db.session.scalar(select(func.count()).select_from(Participation)) == 1
     # Reads come first: nothing is read once the first write has been sent.
     first_write = next(i for i, s in enumerate(statements) if not s.lstrip().upper().startswith("SELECT"))
     assert all(not s.lstrip().upper().startswith("SELECT") for s in statements[first_write:]), statements
+
+
+def test_the_reply_names_the_stored_text_and_a_repeated_text_queues_nothing(app: Flask) -> None:
+    launched()
+    assert text_in(PHONE, "1", now=NOW + timedelta(minutes=1), sid="SManswer1")[0].startswith("Q2:")
+    stored = db.session.scalars(select(InboundMessage).where(InboundMessage.message_sid == "SManswer1")).one()
+    replies = db.session.scalars(select(OutboundMessage).where(OutboundMessage.purpose == "reply")).all()
+    assert [(r.ref, r.to_address, r.status) for r in replies] == [(f"inbound:{stored.id}", PHONE, "queued")]
+    assert replies[0].body.startswith("Q2:") and replies[0].segments >= 1
+    assert stored.handled_by is not None and stored.handled_by.startswith("consultation:")
+    # Twilio sending the same text again: nothing is stored, answered or queued a second time.
+    assert text_in(PHONE, "1", now=NOW + timedelta(minutes=2), sid="SManswer1") == []
+    assert db.session.scalar(select(func.count()).select_from(OutboundMessage).where(OutboundMessage.purpose == "reply")) == 1  # fmt: skip
+    assert db.session.scalar(select(func.count()).select_from(InboundMessage)) == 1
+    assert [a.value for a in db.session.scalars(select(Answer))] == ["Yes"]
 
 
 def test_a_reply_read_before_another_reply_moved_the_conversation_writes_nothing(app: Flask) -> None:

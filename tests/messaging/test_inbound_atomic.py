@@ -17,7 +17,7 @@ from messaging.api import NewMessage, enqueue
 from messaging.handlers import EVENT_KEYWORDS, InboundReply, register_inbound_handler
 from messaging.inbound import receive_sms
 from messaging.models import InboundMessage, OutboundMessage
-from messaging.webhooks import WebhookAwareSessions
+from messaging.webhooks import WebhookAwareSessions, writer_lock
 from tests.conftest import LiveServer
 from tests.fakes.twilio_sign import sign, signed_sms_post
 from tests.messaging.conftest import NOON
@@ -164,7 +164,40 @@ def test_webhooks_open_no_session_but_pages_do(app: Flask) -> None:
 def test_webhook_lock_only_on_sqlite(app: Flask) -> None:
     lock = app.extensions["involve_webhook_lock"]
     if db.engine.dialect.name == "sqlite":
-        assert lock is not None and lock.acquire(blocking=False)
-        lock.release()
+        assert lock is not None and not lock.locked()
     else:
         assert lock is None
+
+
+def test_webhook_lock_is_taken_at_the_first_write_and_held_to_the_end(app: Flask) -> None:
+    if db.engine.dialect.name != "sqlite":
+        assert writer_lock(app).__class__.__name__ == "nullcontext"
+        return
+    lock = app.extensions["involve_webhook_lock"]
+    with writer_lock(app):
+        db.session.execute(select(InboundMessage.id)).all()
+        # Reads run outside SQLite's write transaction: other webhooks may write meanwhile.
+        assert not lock.locked()
+        db.session.add(InboundMessage(message_sid="SMlock1", from_number="+447700900001", body="hi"))
+        db.session.flush()
+        assert lock.locked()
+        db.session.execute(select(InboundMessage.id)).all()
+        assert lock.locked()
+        db.session.commit()
+    assert not lock.locked()
+    # A thread outside a webhook's scope never takes it (the in-process clock, staff pages).
+    db.session.add(InboundMessage(message_sid="SMlock2", from_number="+447700900001", body="hi"))
+    db.session.commit()
+    assert not lock.locked()
+
+
+def test_webhook_lock_is_released_when_the_handling_fails(app: Flask) -> None:
+    if db.engine.dialect.name != "sqlite":
+        return
+    lock = app.extensions["involve_webhook_lock"]
+    with pytest.raises(RuntimeError), writer_lock(app):
+        db.session.add(InboundMessage(message_sid="SMlock3", from_number="+447700900001", body="hi"))
+        db.session.flush()
+        raise RuntimeError("handler failed")
+    db.session.rollback()
+    assert not lock.locked()

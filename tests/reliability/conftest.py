@@ -218,14 +218,15 @@ class Processes:
 
 
 def _healthy(port: int) -> bool:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         conn.request("GET", "/healthz")
-        ok = conn.getresponse().status == 200
-        conn.close()
-        return ok
+        return conn.getresponse().status == 200
     except OSError:
+        # A worker still booting under load resets or times out: close the socket all the same.
         return False
+    finally:
+        conn.close()
 
 
 def service_env(database_url: str, twilio_url: str = "", **extra: str) -> dict[str, str]:

@@ -3,7 +3,8 @@
 A throwaway cluster serves gunicorn while 8 connections post signed texts. The cluster is stopped
 with `pg_ctl -m immediate` (a crash, no checkpoint), left down for a second and started again.
 Every text gunicorn answered 200 must be stored; texts refused meanwhile are stored once when Twilio
-sends them again; requests made after the restart succeed (pool_pre_ping swaps the dead connections).
+sends them again; requests made after the restart succeed (app/pool_check.py swaps the dead connections:
+their sockets were closed by the stopped server).
 """
 
 from __future__ import annotations
