@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from typing import Any
+
+from app.periods import LONDON
 
 
 class FieldError(str):
@@ -43,3 +47,20 @@ def slug_from(title: str) -> str:
     """Make a web address from a title: 'Derwent Life: readers 2011' → 'derwent-life-readers-2011'."""
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
     return slug[:80].rstrip("-")
+
+
+def read_local_time(value: Any, field: str, label: str, example: str, errors: list[str]) -> datetime | None:
+    """Read an ISO date-time for a survey or event field; a naive one is UK local time. Returns UTC."""
+    if value in (None, ""):
+        return None
+    hint = f"Enter {label} as a date and time, like {example}"
+    if not isinstance(value, str):
+        errors.append(FieldError(field, hint))
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        errors.append(FieldError(field, f"{hint} (not {value!r})"))
+        return None
+    # A time typed without an offset is what the clock on the wall in the UK said (BST or GMT).
+    return (when.replace(tzinfo=LONDON) if when.tzinfo is None else when).astimezone(UTC)

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
 from sqlalchemy import select
 
+from app import ledger
 from app.extensions import db
-from app.models import Activity
 from app.models.audit import record
 from app.periods import LONDON
 from consultations.events.models import Event
-from consultations.field_errors import DefinitionError, FieldError, check_one_line
+from consultations.field_errors import DefinitionError, FieldError, check_one_line, read_local_time
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 KEYWORD_RE = re.compile(r"^[A-Z0-9]{2,20}$")
@@ -93,24 +93,6 @@ class EventSpec:
     closes_at: datetime | None
     max_places: int
     reminder_minutes: int
-
-
-def parse_local(value: Any, field: str, errors: list[str]) -> datetime | None:
-    """Read an ISO date-time; naive values are Europe/London local time. Returns UTC."""
-    if value in (None, ""):
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value).strip())
-    except ValueError:
-        errors.append(
-            FieldError(
-                field, f"Enter {LABELS[field]} as a date and time, like 2011-09-17T11:00 (not {value!r})."
-            )
-        )
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=LONDON)
-    return parsed.astimezone(UTC)
 
 
 def _text(
@@ -219,16 +201,22 @@ def parse_definition(data: Any, *, event_id: int | None = None) -> EventSpec:
                 "online_url", "Enter the online link as a web address starting with https:// or http://."
             )
         )
-    starts_at = parse_local(data.get("starts_at"), "starts_at", errors)
-    ends_at = parse_local(data.get("ends_at"), "ends_at", errors)
+    starts_at = read_local_time(
+        data.get("starts_at"), "starts_at", LABELS["starts_at"], "2011-09-17T11:00", errors
+    )
+    ends_at = read_local_time(data.get("ends_at"), "ends_at", LABELS["ends_at"], "2011-09-17T11:00", errors)
     if data.get("starts_at") in (None, ""):
         errors.append(FieldError("starts_at", "Give the date and time the event starts."))
     if data.get("ends_at") in (None, ""):
         errors.append(FieldError("ends_at", "Give the date and time the event ends."))
     if starts_at and ends_at and ends_at <= starts_at:
         errors.append(FieldError("ends_at", "The event must end after it starts."))
-    opens_at = parse_local(data.get("opens_at"), "opens_at", errors)
-    closes_at = parse_local(data.get("closes_at"), "closes_at", errors)
+    opens_at = read_local_time(
+        data.get("opens_at"), "opens_at", LABELS["opens_at"], "2011-09-17T11:00", errors
+    )
+    closes_at = read_local_time(
+        data.get("closes_at"), "closes_at", LABELS["closes_at"], "2011-09-17T11:00", errors
+    )
     if opens_at and closes_at and closes_at <= opens_at:
         errors.append(FieldError("closes_at", "Booking must close after it opens."))
     capacity = _int(data, "capacity", -1, 0, 1_000_000, errors)
@@ -279,17 +267,6 @@ def parse_definition(data: Any, *, event_id: int | None = None) -> EventSpec:
     )
 
 
-def find_or_create_activity(name: str, starts_at: datetime) -> Activity:
-    """Return the activity with this name, adding an event activity when there is none."""
-    activity = db.session.scalar(select(Activity).where(Activity.name == name))
-    if activity is None:
-        local_day = starts_at.astimezone(LONDON).date()
-        activity = Activity(name=name, category="event", start_date=local_day, end_date=local_day)
-        db.session.add(activity)
-        db.session.flush()
-    return activity
-
-
 def save_definition(
     data: Any, *, now: datetime, actor: Any = None, event: Event | None = None
 ) -> tuple[Event, bool]:
@@ -304,7 +281,9 @@ def save_definition(
         raise DefinitionError(
             [f"capacity: {event.places_taken} places are already booked; cancel bookings before lowering it"]
         )
-    activity = find_or_create_activity(spec.activity, spec.starts_at)
+    activity = ledger.activity_named(
+        spec.activity, category="event", on=spec.starts_at.astimezone(LONDON).date()
+    )
     if event is None:
         event = Event(places_taken=0, created_at=now)
     event.activity_id = activity.id

@@ -7,16 +7,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from app import ledger
 from app.extensions import db
-from app.models import Activity
 from app.periods import LONDON
 from consultations.audience_lists import unknown_areas, unlisted_errors
 from consultations.audiences import CHANNELS, AudienceError, AudienceSpec
-from consultations.field_errors import DefinitionError, FieldError, check_one_line
+from consultations.field_errors import DefinitionError, FieldError, check_one_line, read_local_time
 from consultations.surveys.models import DRAFT, Consultation, Question
 from consultations.surveys.question_defs import as_question, check_question, check_routing, question_json
 from consultations.tsm.template import own_questions_out_of_place
@@ -86,25 +85,8 @@ class Definition:
 
 
 def parse_when(value: Any, name: str, errors: list[str]) -> datetime | None:
-    """Read an ISO datetime; naive values are Europe/London local time."""
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        errors.append(
-            FieldError(name, f"Enter {LABELS.get(name, name)} as a date and time, like 2011-06-30T17:00")
-        )
-        return None
-    try:
-        when = datetime.fromisoformat(value.strip())
-    except ValueError:
-        errors.append(
-            FieldError(
-                name,
-                f"Enter {LABELS.get(name, name)} as a date and time, like 2011-06-30T17:00 (not {value!r})",
-            )
-        )
-        return None
-    return (when.replace(tzinfo=LONDON) if when.tzinfo is None else when).astimezone(ZoneInfo("UTC"))
+    """Read a survey's date-time field (naive values are UK local time); UTC, or None with an error."""
+    return read_local_time(value, name, LABELS.get(name, name), "2011-06-30T17:00", errors)
 
 
 def _text(data: dict[str, Any], name: str, errors: list[str], *, required: bool, default: str = "") -> str:
@@ -266,16 +248,6 @@ def _same_questions(consultation: Consultation, questions: list[dict[str, Any]])
     return current == wanted
 
 
-def find_activity(name: str) -> Activity:
-    """Return the named activity, creating a consultation activity when it is new."""
-    activity = db.session.scalar(select(Activity).where(Activity.name == name))
-    if activity is None:
-        activity = Activity(name=name, category="consultation")
-        db.session.add(activity)
-        db.session.flush()
-    return activity
-
-
 def import_definition(data: Any) -> tuple[Consultation, bool]:
     """Create or update a consultation by slug; return it and whether it was created (flush only)."""
     definition = validate(data)
@@ -299,7 +271,7 @@ def import_definition(data: Any) -> tuple[Consultation, bool]:
 def apply_settings(consultation: Consultation, definition: Definition) -> None:
     """Copy everything but the questions onto the consultation."""
     consultation.title = definition.title
-    consultation.activity = find_activity(definition.activity)
+    consultation.activity = ledger.activity_named(definition.activity, category="consultation")
     consultation.channels = definition.channels
     consultation.channel_preference = definition.channel_preference
     consultation.audience = definition.audience.to_json()

@@ -43,8 +43,22 @@ def test_each_shared_rule_has_one_definition() -> None:
         "financial_year": ["app/periods.py"],
         "financial_year_starting": ["app/periods.py"],
         "local_date": ["app/periods.py"],
+        "read_local_time": ["consultations/field_errors.py"],
+        "activity_named": ["app/ledger.py"],
     }
     assert {name: _definitions(name) for name in homes} == homes
+
+
+def test_definitions_read_times_and_name_activities_one_way() -> None:
+    # Surveys and events each had their own reader of local times and their own activity lookup.
+    for gone in ("parse_local", "find_activity", "find_or_create_activity"):
+        assert _definitions(gone) == [], gone
+    found = sorted(
+        str(path.relative_to(ROOT))
+        for path in _modules()
+        if "fromisoformat" in path.read_text("utf-8") and "definitions" in path.name
+    )
+    assert found == [], found
 
 
 def test_financial_years_are_counted_in_one_module() -> None:
