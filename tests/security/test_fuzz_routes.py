@@ -158,7 +158,8 @@ def test_the_booking_pages_take_or_refuse_any_form(app: Flask, targets: Targets)
         for path in (f"/e/{s}/calendar.ics", f"/e/{targets.event}/booking/{t}", f"/u/{t}", f"/s/{t}/thanks"):
             response = client.get(path)
             response.close()
-            assert response.status_code in (200, 302, 404)
+            # An empty token leaves a double slash, which the router merges with a 308 redirect.
+            assert response.status_code in ((200, 302, 404, 308) if "//" in path else (200, 302, 404))
         assert grew(before, ignore=("event_bookings", "outbound_messages", "events")) == {}
 
     check()
