@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     from app.auth.reset import register_email_sender
     from app.extensions import csrf
     from app.jobs import app_jobs
+    from app.web.menu import register_menu_item
     from app.web.panels import register_home_panel
     from app.web.people.sections import register_customer_section
     from messaging import cli, clock, inbound, scheduler, settings, staff_notices, transports, views_public
@@ -27,6 +28,7 @@ def init_app(app: Flask) -> None:
     settings.check(app)
     # Registered first: the Twilio transport builds its status callback from the route.
     app.register_blueprint(bp)
+    register_menu_item(app, "Inbox", "messaging.inbox", order=90, blueprints=("messaging",))
     transports.configure(app)
     app.extensions["involve_pacer"] = Pacer()
     # Set on SIGINT: dispatch runs finish the calls under way and start nothing new.

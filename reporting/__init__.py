@@ -7,6 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the report pages, the ``report`` command and the reporting models."""
+    from app.web.menu import register_menu_item
     from reporting import (
         models,  # noqa: F401  (registers the tables)
         residents,
@@ -17,5 +18,6 @@ def init_app(app: Flask) -> None:
 
     state.watch()
     app.register_blueprint(views.bp)
+    register_menu_item(app, "Reports", "reporting.report", order=50, blueprints=("reporting",))
     app.register_blueprint(residents.bp)
     app.cli.add_command(report_command)

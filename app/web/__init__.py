@@ -15,12 +15,14 @@ def init_app(app: Flask) -> None:
         imports,
         involvement,
         limits,
+        menu,
         people,
         views,
         vocabulary,
     )
 
     limits.init_app(app)
+    menu.init_app(app)
     caching.init_app(app)
 
     app.register_blueprint(views.bp)

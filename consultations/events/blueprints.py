@@ -4,5 +4,5 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-staff = Blueprint("events", __name__, url_prefix="/events", template_folder="../templates")
-public = Blueprint("events_public", __name__, url_prefix="/e", template_folder="../templates")
+staff_bp = Blueprint("events", __name__, url_prefix="/events", template_folder="../templates")
+public_bp = Blueprint("events_public", __name__, url_prefix="/e", template_folder="../templates")

@@ -25,6 +25,10 @@ class InvitationError(ValueError):
     """Invitations cannot be sent as asked (the message says why)."""
 
 
+class InvitationsClosed(InvitationError):
+    """The event has started, so no invitation can be sent however the form is filled in."""
+
+
 @dataclass(frozen=True)
 class InvitationResult:
     """What a send did."""
@@ -84,7 +88,7 @@ def invite(
 ) -> InvitationResult:
     """Queue invitations for everyone in the audience not invited before; flushes, the caller commits."""
     if now >= event.starts_at:
-        raise InvitationError("This event has started; invitations can no longer be sent.")
+        raise InvitationsClosed("This event has started; invitations can no longer be sent.")
     if not [c for c in channels if c in ("sms", "email")]:
         raise InvitationError("Choose at least one channel: text message or email.")
     lock_event(event.id)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-
 from app.contact import email_or_none, phone_or_none
 from app.models import Customer
+from consultations.events.forms import PhoneBookingForm
 from consultations.events.matching import (
     candidates,
     customer_by_ref,
@@ -16,21 +14,7 @@ from consultations.events.models import ACTIVE_STATUSES, BOOKED, WAITING, Event
 from consultations.events.services import BookingOutcome, BookingRequest
 from messaging.api import is_suppressed
 
-FIELDS = ("who", "ref", "customer_id", "name", "phone", "email", "places", "notify")
 CHANNEL_WORDS = {"sms": "by text", "email": "by email"}
-
-
-@dataclass
-class PhoneBookingForm:
-    """The staff booking form as typed, its errors by field, and the request when it is valid."""
-
-    values: dict[str, str]
-    errors: dict[str, str] = field(default_factory=dict)
-    request: BookingRequest | None = None
-    # False when staff choose no confirmation (the caller has it on paper, say).
-    confirm: bool = True
-    # Register customers who match the caller's name, phone or email, for staff to choose from.
-    matches: list[Customer] = field(default_factory=list)
 
 
 def _places(raw: str, event: Event) -> int | None:
@@ -41,81 +25,82 @@ def _places(raw: str, event: Event) -> int | None:
     return places if 1 <= places <= event.max_places else None
 
 
-def _find_customer(result: PhoneBookingForm, phone: str | None, email: str | None) -> Customer | None:
+def _find_customer(form: PhoneBookingForm, phone: str | None, email: str | None) -> Customer | None:
     """Return the customer staff picked or gave the reference of; otherwise offer the likely matches."""
-    values = result.values
-    if values["customer_id"]:
-        return live_customer(values["customer_id"])
-    if values["ref"]:
-        return customer_by_ref(values["ref"])
-    first, _, last = values["name"].rpartition(" ")
-    result.matches = candidates(first_name=first, last_name=last, phone=phone, email=email)
+    if form.customer_id.data:
+        return live_customer(form.customer_id.data)
+    if form.ref.data:
+        return customer_by_ref(form.ref.data)
+    first, _, last = form.name.data.rpartition(" ")
+    form.matches = candidates(first_name=first, last_name=last, phone=phone, email=email)
     return None
 
 
-def _notify(wanted: str, phone: str | None, email: str | None, errors: dict[str, str]) -> str:
+def _notify(form: PhoneBookingForm, phone: str | None, email: str | None) -> str:
     """Return the confirmation channel: the one asked for, else whatever contact there is."""
+    wanted = form.notify.data
     if wanted == "sms" and not phone:
-        errors["notify"] = "There is no mobile number to text the confirmation to."
+        form.fail("notify", "There is no mobile number to text the confirmation to.")
     elif wanted == "email" and not email:
-        errors["notify"] = "There is no email address to send the confirmation to."
+        form.fail("notify", "There is no email address to send the confirmation to.")
     if wanted in ("sms", "email", "none"):
         return "" if wanted == "none" else wanted
     return "sms" if phone else ("email" if email else "")
 
 
-def read_phone_booking(form: Mapping[str, str], event: Event) -> PhoneBookingForm:
-    """Check the staff booking form: a customer found by ref, phone or email, or a named guest."""
-    values = {k: (form.get(k) or "").strip() for k in FIELDS}
-    values["who"] = "guest" if values["who"] == "guest" else "customer"
-    result = PhoneBookingForm(values)
-    errors = result.errors
-    places = _places(values["places"], event)
+def _check_customer(form: PhoneBookingForm, phone: str | None, email: str | None) -> Customer | None:
+    """Find the customer booking; a guest instead needs a name and a way to confirm."""
+    if form.who.data == "guest":
+        if not form.name.data:
+            form.fail("name", "Enter the guest's name.")
+        if not (form.phone.data or form.email.data):
+            form.fail("phone", "Enter a phone number or an email address so we can confirm the place.")
+        return None
+    if not (form.ref.data or form.customer_id.data or form.phone.data or form.email.data or form.name.data):
+        form.fail(
+            "ref", "Enter the customer's reference, or their name with a phone number or email address."
+        )
+        return None
+    if form.failed("phone") or form.failed("email"):
+        return None
+    customer = _find_customer(form, phone, email)
+    if customer is None and form.matches:
+        form.fail("customer_id", "Choose the caller from the customers who match, or book as a guest.")
+    elif customer is None:
+        form.fail("ref", "No customer on the register matches those details. Check them, or book as a guest.")
+    return customer
+
+
+def read_phone_booking(form: PhoneBookingForm, event: Event) -> BookingRequest | None:
+    """Check the staff booking form; return the request, or None with messages on the fields."""
+    if not form.validate():
+        return None
+    form.who.data = "guest" if form.who.data == "guest" else "customer"
+    places = _places(form.places.data, event)
     if places is None:
-        errors["places"] = f"Enter a number of places from 1 to {event.max_places}."
-    phone = phone_or_none(values["phone"])
-    if values["phone"] and not phone:
-        errors["phone"] = "Enter a phone number we can text, like 07912 345678."
-    email = email_or_none(values["email"])
-    if values["email"] and not email:
-        errors["email"] = "Enter an email address, like name@example.com."
-    customer = None
-    if values["who"] == "customer":
-        if not (
-            values["ref"] or values["customer_id"] or values["phone"] or values["email"] or values["name"]
-        ):
-            errors["ref"] = (
-                "Enter the customer's reference, or their name with a phone number or email address."
-            )
-        elif "phone" not in errors and "email" not in errors:
-            customer = _find_customer(result, phone, email)
-            if customer is None and result.matches:
-                errors["customer_id"] = "Choose the caller from the customers who match, or book as a guest."
-            elif customer is None:
-                errors["ref"] = (
-                    "No customer on the register matches those details. Check them, or book as a guest."
-                )
-    else:
-        if not values["name"]:
-            errors["name"] = "Enter the guest's name."
-        if not (values["phone"] or values["email"]):
-            errors["phone"] = "Enter a phone number or an email address so we can confirm the place."
+        form.fail("places", f"Enter a number of places from 1 to {event.max_places}.")
+    phone = phone_or_none(form.phone.data)
+    if form.phone.data and not phone:
+        form.fail("phone", "Enter a phone number we can text, like 07912 345678.")
+    email = email_or_none(form.email.data)
+    if form.email.data and not email:
+        form.fail("email", "Enter an email address, like name@example.com.")
+    customer = _check_customer(form, phone, email)
     contact_phone = phone or (customer.phone if customer else None)
     contact_email = email or (customer.email if customer else None)
-    notify = _notify(values["notify"], contact_phone, contact_email, errors)
-    result.confirm = values["notify"] != "none"
-    if errors or places is None:
-        return result
-    result.request = BookingRequest(
+    notify = _notify(form, contact_phone, contact_email)
+    form.confirm = form.notify.data != "none"
+    if form.messages or places is None:
+        return None
+    return BookingRequest(
         customer=customer,
-        name=values["name"],
+        name=form.name.data,
         phone=contact_phone,
         email=contact_email,
         places=places,
         source="phone",
         notify_channel=notify,
     )
-    return result
 
 
 def _confirmed(outcome: BookingOutcome, wanted: bool) -> bool:
@@ -129,7 +114,7 @@ def _confirmed(outcome: BookingOutcome, wanted: bool) -> bool:
 def outcome_message(outcome: BookingOutcome, form: PhoneBookingForm) -> tuple[str, str]:
     """Say what the booking did, for the staff member on the phone; return (message, flash category)."""
     booking = outcome.booking
-    who = booking.display_name if booking else (form.values["name"] or "The caller")
+    who = booking.display_name if booking else (form.name.data or "The caller")
     how = CHANNEL_WORDS.get(booking.notify_channel, "") if booking else ""
     told = (
         f" Confirmation sent {how}."

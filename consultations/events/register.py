@@ -28,6 +28,10 @@ class RegisterError(ValueError):
     """A register change that cannot be made (the message says why)."""
 
 
+class RegisterStateError(RegisterError):
+    """A change the register refuses in its present state (closed, say), however it is typed."""
+
+
 def register_rows(event: Event, search: str = "") -> list[Booking]:
     """Return the people expected or present, matching ``search`` on name, ref, phone or email."""
     query = (
@@ -57,14 +61,14 @@ def register_rows(event: Event, search: str = "") -> list[Booking]:
 
 def _require_open(event: Event) -> None:
     if event.register_closed_at is not None:
-        raise RegisterError("The register is closed. Reopen it to make changes.")
+        raise RegisterStateError("The register is closed. Reopen it to make changes.")
 
 
 def set_attended(booking: Booking, attended: bool, *, now: datetime) -> None:
     """Tick (or untick) a booking as attended."""
     _require_open(booking.event)
     if booking.status == CANCELLED:
-        raise RegisterError("That booking was cancelled.")
+        raise RegisterStateError("That booking was cancelled.")
     booking.attended = attended
     booking.attended_at = now if attended else None
     db.session.flush()
@@ -256,7 +260,7 @@ def close_register(event: Event, *, now: datetime, actor: Any = None) -> dict[st
     """
     if now < event.starts_at:
         start = event.starts_at.astimezone(LONDON)
-        raise RegisterError(
+        raise RegisterStateError(
             f"The event starts on {start:%d %b %Y at %H:%M}; the register can be closed once it has started."
         )
     lock_event(event.id)

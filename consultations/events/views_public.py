@@ -2,38 +2,52 @@
 
 from __future__ import annotations
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
+from werkzeug.exceptions import NotFound
 
 from app.extensions import db
 from app.models.base import utcnow
 from app.ratelimit import lookup_failed, lookup_limit, public_post_limit
 from consultations.events import notices
-from consultations.events.blueprints import public as bp
-from consultations.events.forms import BookingForm, read_booking_form
+from consultations.events.blueprints import public_bp as bp
+from consultations.events.forms import BookingForm
 from consultations.events.ics import event_calendar
-from consultations.events.models import ACTIVE_STATUSES, WAITING, Event
+from consultations.events.models import ACTIVE_STATUSES, WAITING, Booking, Event
 from consultations.events.services import BookingError, book, booking_by_token, cancel, waiting_position
 
+# The 404 description that tells the not-found page a booking, not the event, is missing.
+NO_BOOKING = "booking"
 
-def _event_or_404(slug: str) -> Event | ResponseReturnValue:
+
+@bp.errorhandler(404)
+def not_found(error: NotFound) -> ResponseReturnValue:
+    """Say whether the event or the booking could not be found."""
+    slug = (request.view_args or {}).get("slug", "")
+    booking = error.description == NO_BOOKING
+    return render_template("events/public_missing.html", slug=slug, booking=booking), 404
+
+
+def _event(slug: str) -> Event:
     # A NUL cannot be in any slug, and PostgreSQL refuses to compare text holding one.
-    event = None if "\x00" in slug else db.session.scalar(select(Event).where(Event.slug == slug.lower()))
-    if event is None:
-        return render_template("events/public_missing.html", slug=slug), 404
-    return event
+    if "\x00" in slug:
+        abort(404)
+    return db.one_or_404(select(Event).where(Event.slug == slug.lower()))
 
 
-def _page(
-    event: Event, form: BookingForm | None = None, status: int = 200, outcome: str = ""
-) -> ResponseReturnValue:
-    now = utcnow()
-    form = form or BookingForm({"places": "1"})
+def _booking(event: Event, token: str) -> Booking:
+    booking = booking_by_token(event, token)
+    if booking is None:
+        abort(404, description=NO_BOOKING)
+    return booking
+
+
+def _page(event: Event, form: BookingForm, status: int = 200, outcome: str = "") -> ResponseReturnValue:
     return render_template(
         "events/public_book.html",
         event=event,
-        state=event.booking_state(now),
+        state=event.booking_state(utcnow()),
         form=form,
         when=notices.when(event),
         where=notices.where(event),
@@ -46,49 +60,44 @@ def _page(
 @lookup_limit()
 def book_page(slug: str) -> ResponseReturnValue:
     """Show an event and take a booking for it."""
-    found = _event_or_404(slug)
-    if not isinstance(found, Event):
-        return found
-    event = found
+    event = _event(slug)
+    form = BookingForm(places="1")
     if request.method == "GET":
-        return _page(event)
-    form = read_booking_form(request.form, event)
+        return _page(event, form)
+    booking_request = form.read(event)
     if form.lookup_failed:
         lookup_failed()
-    if form.request is None:
-        return _page(event, form, 400)
+    if booking_request is None:
+        return _page(event, form, 422)
     try:
-        outcome = book(event, form.request, now=utcnow())
+        outcome = book(event, booking_request, now=utcnow())
     except BookingError as exc:
-        form.errors["places"] = str(exc)
-        return _page(event, form, 400)
+        form.fail("places", str(exc))
+        return _page(event, form, 422)
     if outcome.status in ACTIVE_STATUSES and outcome.token:
         db.session.commit()
         return redirect(
             url_for("events_public.booking_page", slug=event.slug, token=outcome.token, new=1), 303
         )
+    # Already booked, full, not open yet or closed: the event's state refuses the booking.
     db.session.rollback()
-    return _page(event, form, 409 if outcome.status in ("already", "full") else 400, outcome.status)
+    return _page(event, form, 409, outcome.status)
 
 
 @bp.get("/<slug>/booking/<token>")
 def booking_page(slug: str, token: str) -> ResponseReturnValue:
     """Show a booking's status, with the calendar invite and the cancel button."""
-    found = _event_or_404(slug)
-    if not isinstance(found, Event):
-        return found
-    booking = booking_by_token(found, token)
-    if booking is None:
-        return render_template("events/public_missing.html", slug=slug, booking=True), 404
+    event = _event(slug)
+    booking = _booking(event, token)
     position = waiting_position(booking) if booking.status == WAITING else None
     return render_template(
         "events/public_booking.html",
-        event=found,
+        event=event,
         booking=booking,
         token=token,
         position=position,
-        when=notices.when(found),
-        where=notices.where(found),
+        when=notices.when(event),
+        where=notices.where(event),
         new=request.args.get("new") == "1",
     )
 
@@ -97,29 +106,26 @@ def booking_page(slug: str, token: str) -> ResponseReturnValue:
 @public_post_limit()
 def cancel_page(slug: str, token: str) -> ResponseReturnValue:
     """Ask to confirm, then cancel a booking from its link."""
-    found = _event_or_404(slug)
-    if not isinstance(found, Event):
-        return found
-    booking = booking_by_token(found, token)
-    if booking is None:
-        return render_template("events/public_missing.html", slug=slug, booking=True), 404
-    if request.method == "POST" and booking.status in ACTIVE_STATUSES:
-        cancel(booking, now=utcnow())
-        db.session.commit()
-        return redirect(url_for("events_public.booking_page", slug=found.slug, token=token), 303)
+    event = _event(slug)
+    booking = _booking(event, token)
+    status = 200
+    if request.method == "POST":
+        if booking.status in ACTIVE_STATUSES:
+            cancel(booking, now=utcnow())
+            db.session.commit()
+            return redirect(url_for("events_public.booking_page", slug=event.slug, token=token), 303)
+        status = 409  # already cancelled: the page says so
     return render_template(
-        "events/public_cancel.html", event=found, booking=booking, token=token, when=notices.when(found)
-    )
+        "events/public_cancel.html", event=event, booking=booking, token=token, when=notices.when(event)
+    ), status
 
 
 @bp.get("/<slug>/calendar.ics")
 def calendar(slug: str) -> ResponseReturnValue:
     """Download the event as a calendar invite."""
-    found = _event_or_404(slug)
-    if not isinstance(found, Event):
-        return found
+    event = _event(slug)
     return Response(
-        event_calendar(found, now=utcnow()),
+        event_calendar(event, now=utcnow()),
         mimetype="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="{found.slug}.ics"'},
+        headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'},
     )

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TypeVar
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -15,20 +14,24 @@ from app.extensions import db
 from app.models import Activity, Cost, StaffTime
 from app.models.base import utcnow
 from app.periods import LONDON
-from app.web.ledger_forms import CostForm, StaffTimeForm, submit_cost, submit_staff_time
-from consultations.activity_choice import activity_choice_error, wants_new_activity
-from consultations.audience_lists import unlisted_errors
-from consultations.audiences import AudienceError, AudienceSpec, count_audience
-from consultations.events.blueprints import staff as bp
+from app.web.ledger_forms import submit_cost, submit_staff_time
+from consultations.activity_choice import activity_choice_error
+from consultations.audiences import AudienceError, count_audience
+from consultations.events.blueprints import staff_bp as bp
 from consultations.events.definitions import DefinitionError, event_to_definition, save_definition
-from consultations.events.forms import event_form_data
-from consultations.events.invitations import InvitationError, invitations_sent, invite
+from consultations.events.forms import (
+    EventCostForm,
+    EventForm,
+    EventStaffTimeForm,
+    InviteForm,
+    PhoneBookingForm,
+)
+from consultations.events.invitations import InvitationError, InvitationsClosed, invitations_sent, invite
 from consultations.events.models import ACTIVE_STATUSES, Booking, Event
-from consultations.events.phone_booking import PhoneBookingForm, outcome_message, read_phone_booking
+from consultations.events.phone_booking import outcome_message, read_phone_booking
 from consultations.events.register import attendance_counts
 from consultations.events.services import BookingError, book, cancel
-
-F = TypeVar("F", StaffTimeForm, CostForm)
+from consultations.field_errors import FieldError
 
 
 @bp.get("/")
@@ -65,23 +68,22 @@ def _form_values(event: Event | None) -> dict[str, object]:
 
 def _edit(event: Event | None) -> ResponseReturnValue:
     activities = db.session.scalars(select(Activity.name).order_by(Activity.name)).all()
-    if request.method == "POST":
-        data = event_form_data(request.form)
+    form = EventForm()
+    if form.is_submitted():
+        data = form.definition()
         try:
-            chosen = activity_choice_error(data.get("activity", ""), create=wants_new_activity(request.form))
+            if not form.validate():
+                raise DefinitionError([FieldError(name, message) for name, message in form.messages.items()])
+            chosen = activity_choice_error(data.get("activity", ""), create=bool(form.new_activity.data))
             if chosen:
                 raise DefinitionError([chosen])
             saved, created = save_definition(data, now=utcnow(), actor=current_user, event=event)
         except DefinitionError as exc:
             db.session.rollback()
-            values = {
-                **data,
-                "waitlist": data.get("waitlist"),
-                "new_activity": wants_new_activity(request.form),
-            }
+            values = {**data, "waitlist": data.get("waitlist"), "new_activity": form.new_activity.data}
             return render_template(
                 "events/form.html", event=event, values=values, errors=exc.errors, activities=activities
-            ), 400
+            ), 422
         db.session.commit()
         flash(f"Event {'created' if created else 'saved'}.", "success")
         return redirect(url_for("events.show", event_id=saved.id), 303)
@@ -109,8 +111,8 @@ def _show(
     booking_form: PhoneBookingForm | None = None,
     status: int = 200,
     *,
-    staff_form: StaffTimeForm | None = None,
-    cost_form: CostForm | None = None,
+    staff_form: EventStaffTimeForm | None = None,
+    cost_form: EventCostForm | None = None,
 ) -> ResponseReturnValue:
     bookings = db.session.scalars(
         select(Booking).where(Booking.event_id == event.id).order_by(Booking.status, Booking.id)
@@ -121,9 +123,9 @@ def _show(
     costs = db.session.scalar(
         select(func.coalesce(func.sum(Cost.amount), 0)).where(Cost.activity_id == event.activity_id)
     )
-    booking_form = booking_form or PhoneBookingForm({"who": "customer", "places": "1"})
-    staff_form = staff_form or StaffTimeForm(prefix="s", formdata=None, date=_event_day(event))
-    cost_form = cost_form or CostForm(prefix="c", formdata=None, date=_event_day(event))
+    booking_form = booking_form or PhoneBookingForm(formdata=None, who="customer", places="1")
+    staff_form = staff_form or EventStaffTimeForm(prefix="s", formdata=None, date=_event_day(event))
+    cost_form = cost_form or EventCostForm(prefix="c", formdata=None, date=_event_day(event))
     return render_template(
         "events/show.html",
         event=event,
@@ -154,21 +156,23 @@ def show(event_id: int) -> ResponseReturnValue:
 def book_for_caller(event_id: int) -> ResponseReturnValue:
     """Book places for someone who phoned, under the same capacity and waiting-list rules."""
     event = db.get_or_404(Event, event_id)
-    form = read_phone_booking(request.form, event)
-    if form.request is None:
-        return _show(event, form, 400)
+    form = PhoneBookingForm()
+    booking_request = read_phone_booking(form, event)
+    if booking_request is None:
+        return _show(event, form, 422)
     try:
-        outcome = book(event, form.request, now=utcnow(), notify=form.confirm)
+        outcome = book(event, booking_request, now=utcnow(), notify=form.confirm)
     except BookingError as exc:
         db.session.rollback()
-        form.errors["places"] = str(exc)
-        return _show(event, form, 400)
+        form.fail("places", str(exc))
+        return _show(event, form, 422)
     message, category = outcome_message(outcome, form)
-    if outcome.status in ACTIVE_STATUSES:
-        db.session.commit()
-    else:
-        db.session.rollback()
     flash(message, category)
+    if outcome.status not in ACTIVE_STATUSES:
+        # Already booked, full, not open yet or closed: the event's state refuses the booking.
+        db.session.rollback()
+        return _show(event, form, 409)
+    db.session.commit()
     return redirect(url_for("events.show", event_id=event_id, _anchor="bookings"), 303)
 
 
@@ -176,30 +180,14 @@ def book_for_caller(event_id: int) -> ResponseReturnValue:
 @roles_required("staff")
 def cancel_booking(event_id: int, booking_id: int) -> ResponseReturnValue:
     """Cancel a booking for someone who phoned; the next person waiting is told."""
-    booking = db.get_or_404(Booking, booking_id)
-    if booking.event_id != event_id:
-        return redirect(url_for("events.show", event_id=event_id), 303)
+    booking = db.one_or_404(select(Booking).where(Booking.id == booking_id, Booking.event_id == event_id))
+    if booking.status not in ACTIVE_STATUSES:
+        flash("That booking is already cancelled; nothing changed.", "error")
+        return _show(booking.event, status=409)
     promoted = cancel(booking, now=utcnow())
     db.session.commit()
     flash(f"Booking cancelled. {len(promoted)} moved up from the waiting list.", "success")
     return redirect(url_for("events.show", event_id=event_id), 303)
-
-
-def _audience_from_form() -> tuple[AudienceSpec, list[str]]:
-    form = request.form
-    spec = AudienceSpec.from_json(
-        {
-            "areas": form.get("areas", ""),
-            "tenures": form.get("tenures", ""),
-            "consented_only": form.get("consented_only") == "on",
-            "involvement_register": form.get("involvement_register") == "on",
-        }
-    )
-    # A tenure off the landlord's list would silently invite nobody: say so instead.
-    unlisted = unlisted_errors(spec)
-    if unlisted:
-        raise AudienceError(" ".join(unlisted))
-    return spec, [c for c in ("sms", "email") if form.get(f"channel_{c}") == "on"]
 
 
 @bp.post("/<int:event_id>/invite")
@@ -207,9 +195,10 @@ def _audience_from_form() -> tuple[AudienceSpec, list[str]]:
 def send_invitations(event_id: int) -> ResponseReturnValue:
     """Preview or send invitations to an audience."""
     event = db.get_or_404(Event, event_id)
+    form = InviteForm()
     try:
-        spec, channels = _audience_from_form()
-        if request.form.get("action") == "preview":
+        spec, channels = form.audience()
+        if form.action.data == "preview":
             plan = count_audience(spec, channels, ("sms", "email"))
             flash(
                 f"{plan.total} customers would be invited ({plan.by_channel.get('sms', 0)} by text, "
@@ -222,7 +211,7 @@ def send_invitations(event_id: int) -> ResponseReturnValue:
     except (AudienceError, InvitationError) as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return redirect(url_for("events.show", event_id=event.id, _anchor="invite"), 303)
+        return _show(event, status=409 if isinstance(exc, InvitationsClosed) else 422)
     db.session.commit()
     flash(
         f"{result.queued} invitations queued; {result.already_invited} already invited; "
@@ -236,14 +225,6 @@ def _event_day(event: Event) -> date:
     return event.starts_at.astimezone(LONDON).date()
 
 
-def _ledger_form(form_class: type[F], prefix: str, event: Event) -> F:
-    """Read a staff-time or cost form; a blank date means the event's own date."""
-    formdata = request.form.copy()
-    if not formdata.get(f"{prefix}-date", "").strip():
-        formdata[f"{prefix}-date"] = _event_day(event).isoformat()
-    return form_class(formdata=formdata, prefix=prefix)
-
-
 def _back_to_ledger(event: Event) -> ResponseReturnValue:
     return redirect(url_for("events.show", event_id=event.id, _anchor="ledger"), 303)
 
@@ -253,7 +234,7 @@ def _back_to_ledger(event: Event) -> ResponseReturnValue:
 def add_staff_time(event_id: int) -> ResponseReturnValue:
     """Log staff hours on the event's activity."""
     event = db.get_or_404(Event, event_id)
-    form, now = _ledger_form(StaffTimeForm, "s", event), utcnow()
+    form, now = EventStaffTimeForm(prefix="s", date=_event_day(event)), utcnow()
     # Preparation for an upcoming event is booked against the event's own date.
     latest = max(_event_day(event), now.astimezone(LONDON).date())
     row = submit_staff_time(form, event.activity, actor=current_user, now=now, latest=latest)
@@ -261,7 +242,7 @@ def add_staff_time(event_id: int) -> ResponseReturnValue:
         flash(f"{row.hours.normalize():f} staff hours added.", "success")
         return _back_to_ledger(event)
     flash("Staff time not saved: see the messages by the fields.", "error")
-    return _show(event, staff_form=form, status=400)
+    return _show(event, staff_form=form, status=422)
 
 
 @bp.post("/<int:event_id>/costs")
@@ -269,10 +250,10 @@ def add_staff_time(event_id: int) -> ResponseReturnValue:
 def add_cost(event_id: int) -> ResponseReturnValue:
     """Log a cost on the event's activity."""
     event = db.get_or_404(Event, event_id)
-    form = _ledger_form(CostForm, "c", event)
+    form = EventCostForm(prefix="c", date=_event_day(event))
     row = submit_cost(form, event.activity, actor=current_user, now=utcnow())
     if row:
         flash(f"Cost of £{row.amount:,.2f} added.", "success")
         return _back_to_ledger(event)
     flash("Cost not saved: see the messages by the fields.", "error")
-    return _show(event, cost_form=form, status=400)
+    return _show(event, cost_form=form, status=422)

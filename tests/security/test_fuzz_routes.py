@@ -148,17 +148,18 @@ def test_the_booking_pages_take_or_refuse_any_form(app: Flask, targets: Targets)
     def check(form: dict[str, str], slug: str, token: str) -> None:
         before = row_counts()
         status = post(client, f"/e/{targets.event}", form)
-        assert status in (303, 400, 409)
+        assert status in (303, 400, 409, 422)
         if status != 303:
             assert grew(before) == {}
         before = row_counts()
         s, t = quote(slug, safe=""), quote(token, safe="")
         for path in (f"/e/{s}", f"/e/{targets.event}/cancel/{t}", f"/e/{s}/cancel/{t}", f"/u/{t}"):
-            assert post(client, path, form) in (200, 303, 400, 404, 405, 409)
+            assert post(client, path, form) in (200, 303, 400, 404, 405, 409, 422)
         for path in (f"/e/{s}/calendar.ics", f"/e/{targets.event}/booking/{t}", f"/u/{t}", f"/s/{t}/thanks"):
             response = client.get(path)
             response.close()
-            assert response.status_code in (200, 302, 404)
+            # An empty token leaves a double slash, which the router merges with a 308 redirect.
+            assert response.status_code in ((200, 302, 404, 308) if "//" in path else (200, 302, 404))
         assert grew(before, ignore=("event_bookings", "outbound_messages", "events")) == {}
 
     check()

@@ -81,7 +81,7 @@ def test_probes_are_escaped_on_customer_facing_pages(app: Flask, probe: str) -> 
     assert str(escape(probe)) in page and probe not in page
     # The text also stays text when a form is shown back with errors.
     again = client.post(f"/e/{world.event.slug}", data={"name": probe, "places": "99"})
-    assert again.status_code == 400 and probe not in again.get_data(as_text=True)
+    assert again.status_code == 422 and probe not in again.get_data(as_text=True)
 
 
 def test_the_pdf_shows_probes_as_text(app: Flask, make_user: Callable[..., StaffUser]) -> None:

@@ -12,7 +12,9 @@ def init_app(app: Flask) -> None:
     from app.imports.jobs import run_queued_imports
     from app.jobs import register_app_job
     from app.web.imports.views import bp
+    from app.web.menu import register_menu_item
 
     app.register_blueprint(bp)
+    register_menu_item(app, "Imports", "imports.index", role="manager", order=100, blueprints=("imports",))
     seconds = int(app.config.get("IMPORT_SWEEP_SECONDS") or DEFAULT_SWEEP_SECONDS)
     register_app_job(app, "imports", run_queued_imports, seconds=seconds)

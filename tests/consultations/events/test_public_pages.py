@@ -41,7 +41,7 @@ def test_customer_books_by_reference_with_a_second_detail(app, client, live_even
     event = live_event()
     customer = factories.customer(ref="DL0001", phone="+447912345620", first_name="Ann", last_name="Hill")
     alone = client.post(f"/e/{event.slug}", data={"ref": "dl0001", "places": "1"})
-    assert alone.status_code == 400 and db.session.scalar(select(Booking)) is None
+    assert alone.status_code == 422 and db.session.scalar(select(Booking)) is None
     response = client.post(f"/e/{event.slug}", data={"ref": "dl0001", "check": "hill", "places": "1"})
     assert response.status_code == 303
     booking = db.session.scalar(select(Booking))
@@ -57,7 +57,7 @@ def test_customer_books_by_reference_with_a_second_detail(app, client, live_even
 def test_errors_are_summarised_and_linked_to_fields(app, client, live_event):
     event = live_event(max_places=4)
     response = client.post(f"/e/{event.slug}", data={"ref": "", "name": "", "phone": "12", "places": "9"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     html = response.data.decode()
     assert "There is a problem" in html
     assert 'href="#f-places"' in html and "from 1 to 4" in html
@@ -88,7 +88,7 @@ def test_closed_and_not_yet_open(app, client, live_event):
     soon = live_event(slug="soon", sms_keyword="SOON", opens_at=local(now + timedelta(days=2)))
     page = client.get("/e/soon")
     assert b"Booking opens on" in page.data and b"Book my place" not in page.data
-    assert client.post("/e/soon", data={"name": "A", "email": "a@example.org"}).status_code == 400
+    assert client.post("/e/soon", data={"name": "A", "email": "a@example.org"}).status_code == 409
     live_event(slug="shut", sms_keyword="SHUT", closes_at=local(now - timedelta(hours=1)))
     assert b"Booking for this event has closed" in client.get("/e/shut").data
     assert db.session.scalar(select(Booking)) is None

@@ -138,7 +138,7 @@ def test_mistakes_are_shown_beside_the_form_and_nothing_is_written(app, staff_cl
     for form, message in cases:
         response = staff_client.post(f"/events/{event.id}/bookings", data=form)
         body = html.unescape(response.get_data(as_text=True))
-        assert response.status_code == 400, form
+        assert response.status_code == 422, form
         assert message in body, form
         assert 'aria-invalid="true"' in body and '<details id="phone-booking" open>' in body
     assert db.session.scalar(select(func.count()).select_from(Booking)) == 0

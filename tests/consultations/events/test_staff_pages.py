@@ -32,7 +32,7 @@ def test_create_then_edit_an_event(app, staff_client):
     }  # fmt: skip
     unknown = staff_client.post("/events/new", data=form)
     # A typed name that is no activity is an error until staff ask for a new one; nothing is made.
-    assert unknown.status_code == 400 and "no activity called “Tenants&#39; forum”" in unknown.get_data(
+    assert unknown.status_code == 422 and "no activity called “Tenants&#39; forum”" in unknown.get_data(
         as_text=True
     )
     assert db.session.scalar(select(Activity)) is None and db.session.scalar(select(Event)) is None
@@ -49,7 +49,7 @@ def test_create_then_edit_an_event(app, staff_client):
     bad = staff_client.post(
         f"/events/{event.id}/edit", data={**form, "ends_at": form["starts_at"], "capacity": "x"}
     )
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     page = bad.get_data(as_text=True)
     assert (
         "The event must end after it starts." in page
@@ -144,13 +144,13 @@ def test_event_ledger_forms_share_the_activity_rules_and_show_errors_by_the_fiel
     assert b'<option value="postage">Postage</option>' in page.data  # the activity page's list of kinds
 
     zero = staff_client.post(f"/events/{event.id}/staff-time", data={"s-hours": "0"})
-    assert zero.status_code == 400
+    assert zero.status_code == 422
     assert b"Staff time not saved" in zero.data and b"Enter the hours spent (more than 0)." in zero.data
     too_late = (event.starts_at + timedelta(days=400)).date().isoformat()
     late = staff_client.post(f"/events/{event.id}/staff-time", data={"s-hours": "1", "s-date": too_late})
-    assert late.status_code == 400 and b"The date is in the future." in late.data
+    assert late.status_code == 422 and b"The date is in the future." in late.data
     odd = staff_client.post(f"/events/{event.id}/costs", data={"c-amount": "5", "c-kind": "yachts"})
-    assert odd.status_code == 400 and b"Not a valid choice" in odd.data
+    assert odd.status_code == 422 and b"Not a valid choice" in odd.data
     assert db.session.scalar(select(db.func.count()).select_from(StaffTime)) == 0
     assert db.session.scalar(select(db.func.count()).select_from(Cost)) == 0
 
@@ -206,7 +206,7 @@ def test_the_event_form_offers_existing_activities_and_matches_case(app, staff_c
         "ends_at": local(start + timedelta(hours=2))[:16], "capacity": "30",
     }  # fmt: skip
     typo = staff_client.post("/events/new", data=form)
-    assert typo.status_code == 400 and "did you mean “Big Get Together”?" in typo.get_data(as_text=True)
+    assert typo.status_code == 422 and "did you mean “Big Get Together”?" in typo.get_data(as_text=True)
     assert staff_client.post("/events/new", data={**form, "activity": "Big Get Together"}).status_code == 303
     assert db.session.scalar(select(db.func.count()).select_from(Activity)) == 1
 
