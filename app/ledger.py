@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Executable, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app import bulk_load
 from app.extensions import db
 from app.models import Activity, Cost, Customer, Participation, StaffTime, StaffUser
 from app.models.audit import record
@@ -47,6 +49,8 @@ LEDGER_MODELS: tuple[type[Any], ...] = (Participation, StaffTime, Cost)
 # Key lookups go in batches well under SQLite's limit on bound parameters.
 LOOKUP_CHUNK = 900
 WRITE_CHUNK = 5000
+# COPY batches only set how often progress is told.
+COPY_CHUNK = 50_000
 
 
 def entry_key(kind: str) -> str:
@@ -132,8 +136,54 @@ def bulk_add(
 ) -> int:
     """Insert the rows (tuples in ``names`` order, one ``source_key``) whose key is new; return how many.
 
-    Core executemany batches keep an import at bulk speed; keys already stored are skipped.
+    Driver-level batches keep an import at bulk speed (executemany on SQLite, COPY on
+    PostgreSQL); the unique source key skips rows stored already. A big load rebuilds the
+    table's secondary indexes once at the end instead of keeping them up row by row.
     """
+    if not rows:
+        return 0
+    connection = db.session.connection()
+    table = model.__table__
+    write = _driver_writer(model, names, constants) or bulk_load.copy_writer(
+        connection, table, names, constants
+    )
+    if write is None:
+        return _orm_add(model, names, rows, constants=constants, progress=progress)
+    at = list(names).index("source_key")
+    stored = bulk_load.stored_keys(connection, table, [row[at] for row in rows])
+    fresh = [row for row in rows if row[at] not in stored] if stored else rows
+    if not fresh:
+        return 0
+    # The first row goes through the session, so its listeners (the report's input state) see
+    # the load; on SQLite it also opens the transaction that the index rebuild belongs to.
+    first = {**constants, **dict(zip(names, fresh[0], strict=True))}
+    statement = _add_once_statement(model, tuple(first), connection.dialect.name).returning(model.id)
+    # RETURNING counts it: psycopg's rowcount is gone once SQLAlchemy has read the new id.
+    added = len(db.session.execute(statement, {f"v_{n}": value for n, value in first.items()}).all())
+    # A key another writer stored since the read above is skipped by the insert itself.
+    rest = fresh[1:]
+    size = COPY_CHUNK if connection.dialect.name == "postgresql" else WRITE_CHUNK
+    with bulk_load.indexes_rebuilt_after(connection, table, len(rest)) as rebuilding:
+        if rebuilding:
+            # In key order the unique key's index grows at one end instead of everywhere at once.
+            rest = sorted(rest, key=itemgetter(at))
+        for start in range(0, len(rest), size):
+            chunk = rest[start : start + size]
+            added += write(chunk)
+            if progress:
+                progress(1 + start + len(chunk), len(fresh))
+    return int(added or 0)
+
+
+def _orm_add(
+    model: type[Any],
+    names: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    constants: Mapping[str, Any],
+    progress: Callable[[int, int], None] | None,
+) -> int:
+    """Look up which keys are stored, then insert the rest through Core executemany batches."""
     at = list(names).index("source_key")
     stored: set[str] = set()
     for start in range(0, len(rows), LOOKUP_CHUNK):
@@ -142,16 +192,10 @@ def bulk_add(
             db.session.execute(select(model.source_key).where(model.source_key.in_(keys))).scalars()
         )
     fresh = [row for row in rows if row[at] not in stored] if stored else list(rows)
-    write = _driver_writer(model, names, constants)
     statement = model.__table__.insert()
     for start in range(0, len(fresh), WRITE_CHUNK):
         chunk = fresh[start : start + WRITE_CHUNK]
-        if write is not None:
-            write(chunk)
-        else:
-            db.session.execute(
-                statement, [{**constants, **dict(zip(names, row, strict=True))} for row in chunk]
-            )
+        db.session.execute(statement, [{**constants, **dict(zip(names, row, strict=True))} for row in chunk])
         if progress:
             progress(start + len(chunk), len(fresh))
     return len(fresh)
@@ -159,44 +203,13 @@ def bulk_add(
 
 def _driver_writer(
     model: type[Any], names: Sequence[str], constants: Mapping[str, Any]
-) -> Callable[[Sequence[tuple[Any, ...]]], None] | None:
-    """Return a writer that hands rows straight to the driver's executemany, or None to use the ORM's.
+) -> bulk_load.Writer | None:
+    """Return a writer that hands rows straight to SQLite's executemany, or None to use another path.
 
     Building each row's parameters costs SQLAlchemy more than SQLite takes to store it; the
     rows pass through the same column types' bind processors, so what is stored is the same.
-    Only for positional drivers (SQLite) and when every column with a default is given.
     """
-    connection = db.session.connection()
-    dialect = connection.dialect
-    table = model.__table__
-    columns = [*names, *constants]
-    defaulted = [c.name for c in table.c if c.default is not None and not c.primary_key]
-    if not dialect.positional or any(name not in columns for name in defaulted):
-        return None
-    compiled = table.insert().compile(dialect=dialect, column_keys=columns)
-    order = [columns.index(key) for key in compiled.positiontup or ()]
-    if sorted(order) != list(range(len(columns))):
-        return None
-    processors = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
-    fixed = [
-        constants[c] if processors[i] is None else processors[i](constants[c])
-        for i, c in enumerate(columns[len(names) :], start=len(names))
-    ]
-    row_processors = list(enumerate(processors[: len(names)]))
-    sql = compiled.string
-
-    def write(chunk: Sequence[tuple[Any, ...]]) -> None:
-        params = []
-        for row in chunk:
-            values = [
-                value if proc is None or value is None else proc(value)
-                for (_, proc), value in zip(row_processors, row, strict=True)
-            ]
-            values.extend(fixed)
-            params.append(tuple(values[i] for i in order))
-        connection.exec_driver_sql(sql, params)
-
-    return write
+    return bulk_load.sqlite_writer(db.session.connection(), model.__table__, names, constants)
 
 
 def undo_source(key: str, *, prefix: bool = False) -> int:

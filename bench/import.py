@@ -5,7 +5,7 @@ so the figures are ratios on this machine, not absolute promises. The command is
 through Click; the web path is a signed-in manager uploading the file, starting it, and the
 clock's import sweeper running it (counting rows, writing progress), timed from upload to done.
 Both start from the same state: what the command added is deleted before the web path runs.
-Run: .venv/bin/python bench/import.py [--customers N] [--participation N]
+Run: .venv/bin/python bench/import.py [--customers N] [--participation N] [--only KIND]
 """
 
 from __future__ import annotations
@@ -122,6 +122,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--participation", type=int, default=1_000_000)
+    parser.add_argument(
+        "--only",
+        choices=("customers", "participation"),
+        help="time one kind (with participation, the customers are loaded once, untimed)",
+    )
     args = parser.parse_args()
     lines = []
     with tempfile.TemporaryDirectory() as folder, database(Path(folder)) as url:
@@ -140,10 +145,15 @@ def main() -> None:
             db.session.remove()
         # Requests run outside any app context of ours, each in its own, as in a server.
         client = manager_client(app)
-        for kind, path, rows, model in (
+        kinds = [
             ("customers", customers, args.customers, Customer),
             ("participation", participation, args.participation, Participation),
-        ):
+        ]
+        if args.only == "participation":
+            command_import(app, "customers", customers)
+        if args.only:
+            kinds = [k for k in kinds if k[0] == args.only]
+        for kind, path, rows, model in kinds:
             base = timed(lambda p=path, k=kind: in_app(app, lambda: bare(p, f"raw_{k}")))
             first = timed(lambda k=kind, p=path: command_import(app, k, p))
             in_app(app, lambda m=model: forget(m))

@@ -178,6 +178,7 @@ class Sheet:
         names = self._names
         width = len(names)
         unnamed = [pos for pos, name in enumerate(names, start=1) if not name]
+        problems, progress = self.problems, self.progress
         number = 1
         while (record := self._next_record()) is not None:
             number += 1
@@ -185,15 +186,19 @@ class Sheet:
             if not any(cells):
                 continue  # Excel leaves blank lines below the data
             self.rows_read += 1
-            if self.progress and self.rows_read % PROGRESS_EVERY == 0:
-                self.progress(f"{self.filename}: {self.rows_read:,} rows read")
-                report_count(self.progress, "reading", self.rows_read)
-            values = {name: cell for name, cell in zip(names, cells, strict=False) if name}
-            row = Row(number, values, self.problems)
-            for name, cell in values.items():
-                # PostgreSQL cannot store NUL; only a damaged or non-text file holds one.
-                if "\x00" in cell:
-                    row.error(name, f"holds a NUL character, which cannot be stored. {SAVE_AS_HINT}")
+            if progress and self.rows_read % PROGRESS_EVERY == 0:
+                progress(f"{self.filename}: {self.rows_read:,} rows read")
+                report_count(progress, "reading", self.rows_read)
+            if unnamed:
+                values = {name: cell for name, cell in zip(names, cells, strict=False) if name}
+            else:
+                values = dict(zip(names, cells, strict=False))
+            row = Row(number, values, problems)
+            # PostgreSQL cannot store NUL; only a damaged or non-text file holds one.
+            if "\x00" in "".join(cells):
+                for name, cell in values.items():
+                    if "\x00" in cell:
+                        row.error(name, f"holds a NUL character, which cannot be stored. {SAVE_AS_HINT}")
             if len(cells) > width or unnamed:
                 extra = [
                     pos

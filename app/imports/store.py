@@ -123,7 +123,10 @@ class LedgerKeys:
 
     def key(self, *parts: object) -> str:
         """Return the key of a row from its normalised fields and how often it already appeared."""
-        base = "\x1f".join(["" if part is None else str(part) for part in parts])
+        return self.key_of("\x1f".join(["" if part is None else str(part) for part in parts]))
+
+    def key_of(self, base: str) -> str:
+        """Return the key of a row whose fields are already joined by "\\x1f" (as ``key`` joins them)."""
         # Most rows appear once: try the first occurrence without the loop (the same keys either way).
         key = self.prefix + sha1(f"{base}\x1f0".encode(), usedforsecurity=False).hexdigest()
         occurrence = 0
