@@ -184,11 +184,13 @@ def indexes_rebuilt_after(connection: Connection, table: Any, fresh: int) -> Ite
     Only at ``REBUILD_AT`` new rows or more, and when they are at least a ``REBUILD_SHARE``-th of
     the rows stored. The drop runs inside the import's transaction, so a failed import rolls it
     back with the rows. Unique keys and constraints stay, so repeats are still caught as rows go in.
-    On PostgreSQL the drop locks the table until the commit: readers of it wait for the import.
+    SQLite only: there readers keep reading the last committed state (WAL) while the import holds
+    the write lock anyway; on PostgreSQL a DROP INDEX would lock the table against every reader
+    (the report, customer pages) until the commit, and COPY is quick there with the indexes kept.
     Yields whether the indexes were dropped.
     """
     indexes: list[Index] = []
-    if fresh >= REBUILD_AT and _in_transaction(connection):
+    if fresh >= REBUILD_AT and connection.dialect.name == "sqlite" and _in_transaction(connection):
         stored = connection.execute(select(func.count()).select_from(table)).scalar_one()
         if fresh * REBUILD_SHARE >= stored:
             indexes = _secondary(connection, table)

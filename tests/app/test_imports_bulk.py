@@ -76,13 +76,14 @@ def test_a_big_load_rebuilds_the_indexes_and_moves_the_report_state(small_thresh
     before = current_version()
     result = load(participation_file(30))
     assert result.summary() == "p.csv: 30 rows — 30 added, 0 updated, 0 unchanged"
-    assert small_threshold == [True]
+    # Dropped for the load on SQLite; on PostgreSQL it would lock every reader out until the commit.
+    assert small_threshold == [db.engine.dialect.name == "sqlite"]
     assert indexes() == SECONDARY
     assert db.session.scalar(db.select(db.func.count()).select_from(Participation)) == 30
     assert current_version() == before + 1
     again = load(participation_file(30))
     assert again.summary() == "p.csv: 30 rows — 0 added, 0 updated, 30 unchanged"
-    assert small_threshold == [True]  # nothing new: no index is touched
+    assert small_threshold == [db.engine.dialect.name == "sqlite"]  # nothing new: no index is touched
     assert current_version() == before + 1
 
 
@@ -110,7 +111,8 @@ def test_a_big_load_that_fails_keeps_every_index_and_writes_nothing(
     with pytest.raises(RuntimeError, match="disk full"):
         import_rows("participation", "p.csv", io.StringIO(participation_file(30), newline=""), now=NOW)
     db.session.rollback()
-    assert small_threshold == [True]
+    # Dropped for the load on SQLite; on PostgreSQL it would lock every reader out until the commit.
+    assert small_threshold == [db.engine.dialect.name == "sqlite"]
     assert indexes() == SECONDARY
     assert db.session.scalar(db.select(db.func.count()).select_from(Participation)) == 0
 
@@ -119,7 +121,7 @@ def test_a_small_load_into_a_big_ledger_keeps_its_indexes(small_threshold: list[
     load(participation_file(30))
     # 6 new rows against 30 stored: rebuilding would sort five times what is written.
     load(participation_file(36))
-    assert small_threshold == [True, False]
+    assert small_threshold == [db.engine.dialect.name == "sqlite", False]
     assert indexes() == SECONDARY
     assert db.session.scalar(db.select(db.func.count()).select_from(Participation)) == 36
 
