@@ -84,3 +84,10 @@ def test_consultations_use_only_messagings_public_modules() -> None:
                 if name.split(".")[0] == "messaging" and name not in MESSAGING_PUBLIC:
                     breaches.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {name}")
     assert not breaches, "\n".join(breaches)
+
+
+def test_the_staff_screens_hold_no_services() -> None:
+    # Rules the screens apply live in app/ (app/activities.py, app/customers.py), where imports,
+    # commands and other packages can use them without reaching into the UI.
+    found = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app" / "web").rglob("services.py"))
+    assert found == []

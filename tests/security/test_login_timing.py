@@ -7,9 +7,9 @@ import pytest
 import app.models.people as people
 from app.auth.lockout import Limits
 from app.auth.services import authenticate
+from app.customers import set_staff_active
 from app.extensions import db
 from app.models import utcnow
-from app.web.people.services import set_staff_active
 
 
 def _count_hashing(monkeypatch: pytest.MonkeyPatch) -> list[str]:

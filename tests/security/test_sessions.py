@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from flask import g
 
+from app.customers import set_staff_active
 from app.extensions import db
 from app.models import utcnow
-from app.web.people.services import set_staff_active
 from tests.conftest import PASSWORD
 
 

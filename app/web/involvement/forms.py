@@ -25,8 +25,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.activities import split_refs
 from app.models.involvement import ACTION_STATUSES, CATEGORIES, CHANNELS
-from app.web.involvement.services import split_refs
 
 
 def _optional_int(value: Any) -> int | None:

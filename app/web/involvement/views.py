@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from app.activities import delete_ledger_row, save_activity, split_refs
 from app.auth.decorators import roles_required
 from app.extensions import db
 from app.ledger import LedgerError, log_participation
@@ -17,7 +18,6 @@ from app.periods import Period, financial_year, financial_year_starting, local_d
 from app.web.involvement import queries
 from app.web.involvement.blueprint import bp
 from app.web.involvement.forms import ActivityForm, ParticipationForm
-from app.web.involvement.services import delete_ledger_row, save_activity, split_refs
 from app.web.ledger_forms import CostForm, StaffTimeForm, submit_cost, submit_staff_time
 from app.web.paging import page_number
 

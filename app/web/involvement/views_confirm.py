@@ -9,11 +9,11 @@ from flask import abort, render_template
 from flask.typing import ResponseReturnValue
 from sqlalchemy import case, func, select
 
+from app.activities import LEDGER_MODELS
 from app.auth.decorators import roles_required
 from app.extensions import db
 from app.models import Activity, Cost, Participation, StaffTime
 from app.web.involvement.blueprint import bp
-from app.web.involvement.services import LEDGER_MODELS
 
 
 def involved(activity_id: int, without: int | None = None) -> int:

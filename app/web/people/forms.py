@@ -10,11 +10,11 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, Selec
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from app.contact import ContactError, normalise_email, normalise_phone
+from app.customers import CustomerData
 from app.extensions import db
 from app.models import Customer
 from app.models.people import ROLES
 from app.web.people import queries
-from app.web.people.services import CustomerData
 
 
 def _optional_int(value: Any) -> int | None:

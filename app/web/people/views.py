@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from app.auth.decorators import roles_required
 from app.contact import display_phone
+from app.customers import CustomerError, save_customer
 from app.extensions import db
 from app.models import Customer, utcnow
 from app.models.audit import record
@@ -16,7 +17,6 @@ from app.web.people import export, queries
 from app.web.people.blueprint import bp
 from app.web.people.forms import CustomerForm
 from app.web.people.sections import customer_sections
-from app.web.people.services import CustomerError, save_customer
 
 PER_PAGE = 50
 
