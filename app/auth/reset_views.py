@@ -88,7 +88,7 @@ def forgot() -> ResponseReturnValue:
         )
         response.call_on_close(lambda: _send_after_response(app, email, now))
         return response
-    return render_template("auth/forgot.html", form=form), 400 if request.method == "POST" else 200
+    return render_template("auth/forgot.html", form=form), 422 if request.method == "POST" else 200
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
@@ -118,5 +118,5 @@ def reset(token: str) -> ResponseReturnValue:
                 "Your password is changed and every other session has ended. Sign in with it now.", "success"
             )
             return redirect(url_for("auth.login"))
-    status = 400 if request.method == "POST" else 200
+    status = 422 if request.method == "POST" else 200
     return render_template("auth/reset.html", form=form, token=token), status, NO_STORE

@@ -74,7 +74,7 @@ def _act(
     except services.VocabularyError as exc:
         db.session.rollback()
         row = request.form.get("value", "")
-        return _page(name, {(action, row): exc.message, (exc.field, row): exc.message}, 400)
+        return _page(name, {(action, row): exc.message, (exc.field, row): exc.message}, 422)
     db.session.commit()
     flash(done(outcome), "success")
     return redirect(url_for("vocabulary.show", name=name))

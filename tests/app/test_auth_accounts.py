@@ -124,7 +124,7 @@ def test_the_staff_page_changes_a_role(app: Flask, admin_client: FlaskClient, ma
     assert user.role == "admin"
     assert "staff.role" in admin_client.get(f"/customers/staff/{user.id}").get_data(as_text=True)
     bad = admin_client.post(f"/customers/staff/{user.id}/role", data={"role": "owner"})
-    assert bad.status_code == 400 and "Not a valid choice" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "Not a valid choice" in bad.get_data(as_text=True)
 
 
 def test_the_staff_page_refuses_demoting_yourself_with_a_message(app: Flask, make_user: MakeUser) -> None:
@@ -143,11 +143,11 @@ def test_the_staff_page_sets_a_temporary_password(
     mismatch = admin_client.post(
         f"/customers/staff/{user.id}/password", data={"password": "long enough", "confirm": "different"}
     )
-    assert mismatch.status_code == 400 and "do not match" in mismatch.get_data(as_text=True)
+    assert mismatch.status_code == 422 and "do not match" in mismatch.get_data(as_text=True)
     short = admin_client.post(
         f"/customers/staff/{user.id}/password", data={"password": "abc", "confirm": "abc"}
     )
-    assert short.status_code == 400 and "at least 8" in short.get_data(as_text=True)
+    assert short.status_code == 422 and "at least 8" in short.get_data(as_text=True)
     ok = admin_client.post(
         f"/customers/staff/{user.id}/password", data={"password": "long enough", "confirm": "long enough"}
     )

@@ -76,7 +76,7 @@ def test_two_workers_share_one_count(app: Flask, tmp_path: Path) -> None:
     wrong = {"ref": "DL0001", "check": "Nobody", "places": "1"}
     statuses = [workers[i % 2].post("/e/fair", data=wrong).status_code for i in range(4)]
     # Three failed look-ups a minute from one address, wherever they land; the fourth is refused.
-    assert statuses == [400, 400, 400, 429]
+    assert statuses == [422, 422, 422, 429]
     refused = workers[1].post("/e/fair", data={"ref": "DL0001", "check": "Hill", "places": "1"})
     assert refused.status_code == 429 and "Retry-After" in refused.headers
     assert "Please wait a little" in refused.get_data(as_text=True)

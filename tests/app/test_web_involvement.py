@@ -94,7 +94,7 @@ def test_activity_validation_messages(
     staff_client: FlaskClient, overrides: dict[str, str], field: str, message: str
 ) -> None:
     response = staff_client.post("/activities/new", data=activity_form(**overrides))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in field_error(response, field)
     assert db.session.scalar(select(func.count()).select_from(Activity)) == 0
 
@@ -140,7 +140,7 @@ def test_an_unknown_reference_writes_nothing_and_says_which(staff_client: FlaskC
         f"/activities/{activity.id}/participation",
         data={"p-refs": "DL1 DL404", "p-date": TODAY.isoformat(), "p-channel": "sms", "p-hours": "1"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "No customer with reference DL404; nothing was recorded." in field_error(response, "p-refs")
     assert db.session.scalar(select(func.count()).select_from(Participation)) == 0
 
@@ -203,7 +203,7 @@ def test_participation_form_messages(
     customers("DL1")
     form = {"p-date": TODAY.isoformat(), "p-channel": "in person", "p-hours": "1", **data}
     response = staff_client.post(f"/activities/{activity.id}/participation", data=form)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in field_error(response, field)
     assert db.session.scalar(select(func.count()).select_from(Participation)) == 0
 
@@ -270,7 +270,7 @@ def test_staff_time_and_cost_messages(
     response = staff_client.post(
         f"/activities/{activity.id}/{path}", data={f"{prefix}-date": TODAY.isoformat(), **data}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in field_error(response, field)
     assert db.session.scalar(select(func.count()).select_from(StaffTime)) == 0
     assert db.session.scalar(select(func.count()).select_from(Cost)) == 0
@@ -328,7 +328,7 @@ def test_more_than_a_day_of_staff_hours_asks_to_confirm(staff_client: FlaskClien
     activity = make_activity()
     form = {"s-date": TODAY.isoformat(), "s-hours": "5000"}
     asked = staff_client.post(f"/activities/{activity.id}/staff-time", data=form)
-    assert asked.status_code == 400
+    assert asked.status_code == 422
     assert "5,000 hours is more than a day on one row" in field_error(asked, "s-hours")
     assert 'name="s-confirm_hours"' in asked.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(StaffTime)) == 0

@@ -218,7 +218,7 @@ def test_bad_customer_input_gets_a_message_beside_the_field(
     staff_client: FlaskClient, overrides: dict[str, str], field: str, message: str
 ) -> None:
     response = staff_client.post("/customers/new", data=_form(**overrides))
-    assert response.status_code == 400
+    assert response.status_code == 422
     text = response.get_data(as_text=True)
     error = re.search(rf'<small id="{field}-error" class="field-error" role="alert">([^<]*)</small>', text)
     assert error, f"no error beside {field}"
@@ -230,7 +230,7 @@ def test_bad_customer_input_gets_a_message_beside_the_field(
 def test_a_reference_must_be_unique(staff_client: FlaskClient) -> None:
     add_customers(1)
     response = staff_client.post("/customers/new", data=_form(ref="DL00000"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Reference DL00000 already belongs to another customer." in response.get_data(as_text=True)
 
 
@@ -337,7 +337,7 @@ def test_the_customer_form_picks_profile_values_from_the_landlords_lists(staff_c
     kept = staff_client.post(f"/customers/{person.id}/edit", data={**base, "ethnicity": "White British"})
     assert kept.status_code == 302
     refused = staff_client.post(f"/customers/{person.id}/edit", data={**base, "ethnicity": "Martian"})
-    assert refused.status_code == 400
+    assert refused.status_code == 422
     assert 'id="ethnicity-error"' in refused.get_data(as_text=True)
     changed = staff_client.post(
         f"/customers/{person.id}/edit", data={**base, "ethnicity": "White", "language": "Polish"}

@@ -89,7 +89,7 @@ def test_outcome_messages(staff_client: FlaskClient, data: dict[str, str], field
         **data,
     }
     response = staff_client.post("/outcomes/new", data=form)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in field_error(response, field)
     assert db.session.scalar(select(func.count()).select_from(OutcomeLog)) == 0
 
@@ -140,7 +140,7 @@ def test_actions_list_marks_overdue_and_closing_stamps_the_time(staff_client: Fl
 
 def test_action_messages(staff_client: FlaskClient) -> None:
     response = staff_client.post("/actions/new", data={"aim": "", "due_date": "", "status": "someday"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert field_error(response, "aim") == "Enter the aim."
     assert field_error(response, "due_date") == "Enter the due date."
     assert "Not a valid choice" in field_error(response, "status")
@@ -204,7 +204,7 @@ def test_managers_set_budgets_and_see_spend_against_them(manager_client: FlaskCl
 def test_budget_messages(manager_client: FlaskClient, data: dict[str, str], field: str, message: str) -> None:
     form = {"start_date": "2026-04-01", "end_date": "2027-03-31", "amount": "100", **data}
     response = manager_client.post("/budgets/new", data=form)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in field_error(response, field)
     assert db.session.scalar(select(func.count()).select_from(Budget)) == 0
 
@@ -215,7 +215,7 @@ def test_a_second_budget_for_the_same_dates_is_refused(manager_client: FlaskClie
     response = manager_client.post(
         "/budgets/new", data={"start_date": "2026-04-01", "end_date": "2027-03-31", "amount": "2"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "There is already a budget for exactly these dates" in field_error(response, "start_date")
 
 

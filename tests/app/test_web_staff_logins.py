@@ -51,7 +51,7 @@ def test_staff_login_form_messages(
         "confirm": "long enough pw",
     }
     response = admin_client.post("/customers/staff", data={**form, **data})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in response.get_data(as_text=True)
 
 

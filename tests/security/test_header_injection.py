@@ -43,7 +43,7 @@ def test_event_definition_refuses_a_title_on_two_lines(app) -> None:
 def test_staff_event_form_shows_the_error_and_saves_nothing(app, staff_client) -> None:
     form = {k: str(v) for k, v in _event_data(POISON).items()} | {"new_activity": "on"}
     response = staff_client.post("/events/new", data=form)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "The title must be on one line." in response.get_data(as_text=True)
     assert db.session.scalar(select(Event)) is None
 

@@ -51,7 +51,7 @@ def _edit(
             db.session.commit()
             flash(f"Saved the {noun}.", "success")
             return redirect(url_for(done))
-    status = 400 if request.method == "POST" else 200
+    status = 422 if request.method == "POST" else 200
     return render_template(template, form=form, obj=obj, **context), status
 
 

@@ -58,7 +58,7 @@ def _form_page(form: ActivityForm, activity: Activity | None) -> ResponseReturnV
             db.session.commit()
             flash(f"Saved activity “{saved.name}”.", "success")
             return redirect(url_for("involvement.activity", activity_id=saved.id))
-    status = 400 if request.method == "POST" else 200
+    status = 422 if request.method == "POST" else 200
     return render_template("involvement/activity_form.html", form=form, activity=activity), status
 
 
@@ -118,7 +118,7 @@ def log_participation_view(activity_id: int) -> ResponseReturnValue:
     activity = db.get_or_404(Activity, activity_id)
     form = ParticipationForm(prefix="p")
     if not form.validate_on_submit():
-        return _activity_page(activity, 400, pform=form)
+        return _activity_page(activity, 422, pform=form)
     refs = split_refs(form.refs.data or "")
     try:
         logged = log_participation(
@@ -134,7 +134,7 @@ def log_participation_view(activity_id: int) -> ResponseReturnValue:
     except LedgerError as exc:
         db.session.rollback()
         form[exc.field].errors = [*form[exc.field].errors, exc.message]
-        return _activity_page(activity, 400, pform=form)
+        return _activity_page(activity, 422, pform=form)
     db.session.commit()
     people = sum(row.headcount for row in logged.rows)
     message = f"Recorded {people} {'person' if people == 1 else 'people'} taking part."
@@ -154,7 +154,7 @@ def log_staff_time_view(activity_id: int) -> ResponseReturnValue:
     if row:
         flash(f"Recorded {row.hours.normalize():f} staff hours.", "success")
         return _back(activity)
-    return _activity_page(activity, 400, sform=form)
+    return _activity_page(activity, 422, sform=form)
 
 
 @bp.post("/activities/<int:activity_id>/costs")
@@ -167,7 +167,7 @@ def log_cost_view(activity_id: int) -> ResponseReturnValue:
     if row:
         flash(f"Recorded a cost of £{row.amount:,.2f}.", "success")
         return _back(activity)
-    return _activity_page(activity, 400, cform=form)
+    return _activity_page(activity, 422, cform=form)
 
 
 @bp.post("/activities/<int:activity_id>/ledger/<kind>/<int:row_id>/delete")

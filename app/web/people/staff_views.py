@@ -46,13 +46,13 @@ def staff_users() -> ResponseReturnValue:
         except AccountError as exc:
             db.session.rollback()
             form.email.errors = [*form.email.errors, str(exc)]
-            status = 400
+            status = 422
         else:
             db.session.commit()
             flash(f"Created {user.role} login for {user.email}.", "success")
             return redirect(url_for("people.staff_users"))
     elif request.method == "POST":
-        status = 400
+        status = 422
     return render_template("people/staff_users.html", form=form, users=accounts.list_accounts()), status
 
 
@@ -81,7 +81,7 @@ def staff_role(user_id: int) -> ResponseReturnValue:
     user = db.get_or_404(StaffUser, user_id)
     form = RoleForm()
     if not form.validate_on_submit():
-        return _user_page(user, 400, role_form=form)
+        return _user_page(user, 422, role_form=form)
     try:
         changed = accounts.change_role(user, form.role.data, actor=current_user, now=utcnow())
     except AccountError as exc:
@@ -98,7 +98,7 @@ def staff_password(user_id: int) -> ResponseReturnValue:
     user = db.get_or_404(StaffUser, user_id)
     form = TemporaryPasswordForm()
     if not form.validate_on_submit():
-        return _user_page(user, 400, password_form=form)
+        return _user_page(user, 422, password_form=form)
     try:
         accounts.set_temporary_password(user, form.password.data or "", actor=current_user, now=utcnow())
     except AccountError as exc:

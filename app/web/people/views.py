@@ -102,7 +102,7 @@ def new_customer() -> ResponseReturnValue:
     done = _save(form, None)
     if done is not None:
         return done
-    status = 400 if request.method == "POST" else 200
+    status = 422 if request.method == "POST" else 200
     return render_template("people/customer_form.html", form=form, customer=None), status
 
 
@@ -115,5 +115,5 @@ def edit_customer(customer_id: int) -> ResponseReturnValue:
     done = _save(form, person)
     if done is not None:
         return done
-    status = 400 if request.method == "POST" else 200
+    status = 422 if request.method == "POST" else 200
     return render_template("people/customer_form.html", form=form, customer=person), status
