@@ -8,12 +8,23 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
+from werkzeug.wrappers import Response
 
 from app.config import check_production, load_settings
 from app.extensions import csrf, db, login, mail, migrate
 
 FEATURE_PACKAGES = ("messaging", "consultations", "reporting")
+
+
+class Involve(Flask):
+    """Flask, with one redirect rule for every screen: after a POST, 303 See Other."""
+
+    def redirect(self, location: str, code: int = 302) -> Response:
+        """Redirect; a plain redirect answering a POST becomes 303, so the browser follows with GET."""
+        if code == 302 and request and request.method == "POST":
+            code = 303
+        return super().redirect(location, code)
 
 
 def create_app(
@@ -29,7 +40,7 @@ def create_app(
     their own, so a developer's settings never leak in).
     """
     env = os.environ if environ is None else environ
-    app = Flask(
+    app = Involve(
         __name__,
         instance_relative_config=True,
         instance_path=instance_path or env.get("INVOLVE_INSTANCE_PATH"),

@@ -25,7 +25,7 @@ def test_sign_in_with_the_right_password_opens_the_home_page(
 ) -> None:
     user = make_user("staff")
     response = sign_in(client, user.email.upper(), PASSWORD)
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.headers["Location"] == "/"
     home = client.get("/")
     assert home.status_code == 200
@@ -71,7 +71,7 @@ def test_four_failures_still_let_the_right_password_in(
     user = make_user("staff")
     for _ in range(4):
         sign_in(client, user.email, "guess")
-    assert sign_in(client, user.email, PASSWORD).status_code == 302
+    assert sign_in(client, user.email, PASSWORD).status_code == 303
 
 
 def test_a_local_next_is_followed(client: FlaskClient, make_user: Callable[..., StaffUser]) -> None:
@@ -96,7 +96,7 @@ def test_next_never_leads_off_site(
 ) -> None:
     user = make_user("staff")
     response = sign_in(client, user.email, PASSWORD, next_url=target)
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.headers["Location"] == "/"
 
 
@@ -112,7 +112,7 @@ def test_sign_out_ends_the_session(app: Flask, make_user: Callable[..., StaffUse
     sign_in(client, user.email, PASSWORD)
     assert client.get("/").status_code == 200
     response = client.post("/logout")
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.headers["Location"] == "/login"
     assert client.get("/").status_code == 302
 
@@ -159,7 +159,7 @@ def test_one_address_spraying_many_emails_is_locked_out(
     elsewhere = client.post(
         "/login", data={"email": user.email, "password": PASSWORD}, environ_base={"REMOTE_ADDR": "192.0.2.7"}
     )
-    assert elsewhere.status_code == 302
+    assert elsewhere.status_code == 303
 
 
 def test_nineteen_failures_from_one_address_still_let_the_right_password_in(
@@ -168,7 +168,7 @@ def test_nineteen_failures_from_one_address_still_let_the_right_password_in(
     user = make_user("staff")
     for n in range(19):
         assert sign_in(client, f"guess{n}@involve.test", "password1").status_code == 401
-    assert sign_in(client, user.email, PASSWORD).status_code == 302
+    assert sign_in(client, user.email, PASSWORD).status_code == 303
 
 
 @pytest.mark.parametrize("app_config", [{"LOGIN_MAX_FAILURES_PER_IP": 3}])
@@ -183,4 +183,4 @@ def test_the_address_limit_is_a_setting_and_older_failures_expire(
     for counter in db.session.scalars(select(LoginCounter)):
         counter.expires_at -= 16 * 60
     db.session.commit()
-    assert sign_in(client, user.email, PASSWORD).status_code == 302
+    assert sign_in(client, user.email, PASSWORD).status_code == 303

@@ -63,7 +63,7 @@ def test_a_known_address_gets_an_email_with_a_working_link(
     assert page.status_code == 200 and "Choose a new password" in page.get_data(as_text=True)
     assert page.headers["Cache-Control"] == "no-store"
     done = client.post(link, data={"password": "brand new words", "confirm": "brand new words"})
-    assert done.status_code == 302 and done.headers["Location"].endswith("/login")
+    assert done.status_code == 303 and done.headers["Location"].endswith("/login")
     db.session.refresh(user)
     assert user.check_password("brand new words") and not user.check_password(PASSWORD)
     actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
@@ -95,7 +95,7 @@ def test_a_link_works_once(client: FlaskClient, make_user: MakeUser) -> None:
     _forgot(client, user.email)
     link = _link_for(user.email)
     assert (
-        client.post(link, data={"password": "first new pass", "confirm": "first new pass"}).status_code == 302
+        client.post(link, data={"password": "first new pass", "confirm": "first new pass"}).status_code == 303
     )
     again = client.post(link, data={"password": "second new pass", "confirm": "second new pass"})
     assert again.status_code == 400 and "already been used" in again.get_data(as_text=True)

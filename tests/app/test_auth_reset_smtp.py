@@ -39,7 +39,7 @@ def test_the_reset_email_is_sent_over_smtp_and_its_link_works(
     sent = db.session.scalar(select(OutboundMessage).where(OutboundMessage.to_address == user.email))
     assert sent is not None and sent.status == "sent" and "/reset-password/" not in sent.body
     done = client.post(link.group(1), data={"password": "brand new words", "confirm": "brand new words"})
-    assert done.status_code == 302
+    assert done.status_code == 303
     db.session.refresh(user)
     assert user.check_password("brand new words")
 

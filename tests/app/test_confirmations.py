@@ -76,7 +76,7 @@ def test_deleting_a_ledger_row_shows_the_totals_before_and_after(manager_client:
     )
     assert db.session.scalar(select(func.count()).select_from(Cost)) == 2
     assert db.session.scalars(select(AuditEvent)).all() == []
-    assert manager_client.post(f"{base}/cost/{tea}/delete", data={"confirm": "yes"}).status_code == 302
+    assert manager_client.post(f"{base}/cost/{tea}/delete", data={"confirm": "yes"}).status_code == 303
     db.session.expire_all()
     assert db.session.get(Cost, tea) is None
     assert manager_client.get(f"{base}/cost/{tea}/delete").status_code == 404
@@ -99,7 +99,7 @@ def test_publishing_shows_what_it_freezes_and_needs_the_confirmation(manager_cli
     assert "1 activity" in counts and "2 customers participated, plus 4 unidentified" in counts
     assert "Spend £42.50" in counts and "Nothing has been published for this period yet" in page
     assert 'value="Our year"' in page and 'name="confirm" value="yes"' in page
-    assert manager_client.post("/reports/publish", data={**form, "confirm": "yes"}).status_code == 302
+    assert manager_client.post("/reports/publish", data={**form, "confirm": "yes"}).status_code == 303
     assert db.session.scalars(select(PublishedReport.title)).all() == ["Our year"]
     again = manager_client.get("/reports/publish", query_string=PERIOD).get_data(as_text=True)
     assert "1 earlier copy for this period stays published" in again
@@ -128,7 +128,7 @@ def test_erasing_counts_what_goes_and_needs_the_confirmation(
     staff = signed_in(app, make_user("staff"))
     assert staff.get(f"/customers/{customer_id}/erase").status_code == 403
     g.pop("_login_user", None)
-    assert manager.post(f"/customers/{customer_id}/erase", data={"confirm": "yes"}).status_code == 302
+    assert manager.post(f"/customers/{customer_id}/erase", data={"confirm": "yes"}).status_code == 303
     db.session.expire_all()
     assert db.session.get(Customer, customer_id).erased_at is not None
     assert "already erased" in manager.get(f"/customers/{customer_id}/erase").get_data(as_text=True)

@@ -148,7 +148,7 @@ def test_budgets_outcomes_actions_and_the_admin_login(loaded: str, app: Flask) -
     assert admin.role == "admin" and admin.check_password(PASSWORD)
     client = app.test_client()
     response = client.post("/login", data={"email": "admin@example.org", "password": PASSWORD})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert client.get("/activities").status_code == 200
     assert "1–50 of 2,013" in client.get("/customers/").get_data(as_text=True)
 

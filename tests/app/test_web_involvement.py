@@ -53,7 +53,7 @@ def field_error(response: Any, field: str) -> str:
 
 def test_creating_an_activity_stores_every_csv_column(staff_client: FlaskClient) -> None:
     response = staff_client.post("/activities/new", data=activity_form())
-    assert response.status_code == 302
+    assert response.status_code == 303
     activity = db.session.scalar(select(Activity))
     assert response.headers["Location"] == f"/activities/{activity.id}"
     assert (activity.category, activity.aim, activity.method) == (
@@ -105,7 +105,7 @@ def test_activity_names_are_unique_but_an_edit_may_keep_its_own(staff_client: Fl
     clash = staff_client.post("/activities/new", data=activity_form(name="Reading Panel"))
     assert "There is already an activity called “Reading Panel”." in field_error(clash, "name")
     edit = staff_client.post(f"/activities/{first.id}/edit", data=activity_form(aim="Sharper aim"))
-    assert edit.status_code == 302
+    assert edit.status_code == 303
     db.session.expire_all()
     assert db.session.get(Activity, first.id).aim == "Sharper aim"
     audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "activity.update"))
@@ -124,7 +124,7 @@ def test_pasted_references_log_several_customers_at_once(staff_client: FlaskClie
             "p-hours": "1.5",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     rows = db.session.scalars(select(Participation)).all()
     assert len(rows) == 3
     assert {r.hours for r in rows} == {Decimal("1.5")}
@@ -176,7 +176,7 @@ def test_anonymous_headcounts_add_to_customers_involved(staff_client: FlaskClien
         f"/activities/{activity.id}/participation",
         data={"p-headcount": "30", "p-date": TODAY.isoformat(), "p-channel": "online", "p-hours": "0.5"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     anonymous = db.session.scalar(select(Participation).where(Participation.customer_id.is_(None)))
     assert (anonymous.headcount, anonymous.hours, anonymous.channel) == (30, Decimal("15"), "online")
     got = totals(staff_client, activity)
@@ -220,7 +220,7 @@ def test_staff_time_and_costs_change_the_running_totals(staff_client: FlaskClien
             f"/activities/{activity.id}/staff-time",
             data={"s-date": TODAY.isoformat(), "s-hours": "7.5", "s-note": "Prep"},
         ).status_code
-        == 302
+        == 303
     )
     assert (
         staff_client.post(
@@ -232,7 +232,7 @@ def test_staff_time_and_costs_change_the_running_totals(staff_client: FlaskClien
                 "c-description": "Hall",
             },
         ).status_code
-        == 302
+        == 303
     )
     got = totals(staff_client, activity)
     assert got["staff_hours"] == "7.5"
@@ -288,7 +288,7 @@ def test_managers_delete_ledger_rows_and_the_audit_log_keeps_them(manager_client
     page = manager_client.get(f"/activities/{activity.id}").get_data(as_text=True)
     assert f"/activities/{activity.id}/ledger/cost/{cost.id}/delete" in page
     response = manager_client.post(f"/activities/{activity.id}/ledger/cost/{cost.id}/delete", data=YES)
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert db.session.get(Cost, cost.id) is None
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "cost.delete"))
     assert event.detail["amount"] == "42.50" and event.detail["description"] == "Flyers"
@@ -337,9 +337,9 @@ def test_more_than_a_day_of_staff_hours_asks_to_confirm(staff_client: FlaskClien
         as_text=True
     )
     ok = staff_client.post(f"/activities/{activity.id}/staff-time", data={**form, "s-hours": "24"})
-    assert ok.status_code == 302
+    assert ok.status_code == 303
     confirmed = staff_client.post(
         f"/activities/{activity.id}/staff-time", data={**form, "s-confirm_hours": "y"}
     )
-    assert confirmed.status_code == 302
+    assert confirmed.status_code == 303
     assert sorted(db.session.scalars(select(StaffTime.hours))) == [Decimal(24), Decimal(5000)]

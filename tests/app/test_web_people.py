@@ -190,7 +190,7 @@ def _form(**overrides: str) -> dict[str, str]:
 
 def test_creating_a_customer_normalises_phone_and_email(staff_client: FlaskClient) -> None:
     response = staff_client.post("/customers/new", data=_form(sms_consent="y", gender="Female"))
-    assert response.status_code == 302
+    assert response.status_code == 303
     person = db.session.scalar(select(Customer).where(Customer.ref == "DL9001"))
     assert person.phone == "+447911123456"
     assert person.email == "joan.evans@example.org"
@@ -251,7 +251,7 @@ def test_editing_keeps_the_ref_and_audits_changed_fields_only(staff_client: Flas
             involvement_register="y",
         ),
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(Customer, person.id).involvement_register is True
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "customer.update"))
@@ -335,14 +335,14 @@ def test_the_customer_form_picks_profile_values_from_the_landlords_lists(staff_c
     assert "White British (not on the list)" in ethnicity
     base = _form(ref="DL00000", area_id=str(person.area_id), phone="", email="", tenure="Leaseholder")
     kept = staff_client.post(f"/customers/{person.id}/edit", data={**base, "ethnicity": "White British"})
-    assert kept.status_code == 302
+    assert kept.status_code == 303
     refused = staff_client.post(f"/customers/{person.id}/edit", data={**base, "ethnicity": "Martian"})
     assert refused.status_code == 422
     assert 'id="ethnicity-error"' in refused.get_data(as_text=True)
     changed = staff_client.post(
         f"/customers/{person.id}/edit", data={**base, "ethnicity": "White", "language": "Polish"}
     )
-    assert changed.status_code == 302
+    assert changed.status_code == 303
     db.session.expire_all()
     saved = db.session.get(Customer, person.id)
     assert (saved.ethnicity, saved.language, saved.tenure) == ("White", "Polish", "Leaseholder")

@@ -91,7 +91,7 @@ def test_a_consent_change_by_staff_shows_its_date(app: Flask, staff_client: Flas
     person = _customer()
     form = {"ref": "DL1", "first_name": "Joan", "last_name": "Evans", "phone": "07911 123456",
             "email": "joan@example.org", "sms_consent": "y"}  # fmt: skip
-    assert staff_client.post(f"/customers/{person.id}/edit", data=form).status_code == 302
+    assert staff_client.post(f"/customers/{person.id}/edit", data=form).status_code == 303
     html = staff_client.get(f"/customers/{person.id}").get_data(as_text=True)
     today = utcnow().astimezone().strftime("%d %b %Y")
     email_dd = html[html.index("<dt>Emails</dt>") :]

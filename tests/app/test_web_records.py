@@ -42,7 +42,7 @@ def test_outcomes_are_created_listed_edited_and_resolved(staff_client: FlaskClie
             "activity_id": str(forum.id),
         },
     )
-    assert created.status_code == 302
+    assert created.status_code == 303
     outcome = db.session.scalar(select(OutcomeLog))
     assert outcome.activity_id == forum.id and outcome.resolved_on is None
     listing = staff_client.get("/outcomes?show=open").get_data(as_text=True)
@@ -59,7 +59,7 @@ def test_outcomes_are_created_listed_edited_and_resolved(staff_client: FlaskClie
             "activity_id": "",
         },
     )
-    assert edited.status_code == 302
+    assert edited.status_code == 303
     staff_client.post(f"/outcomes/{outcome.id}/resolve")
     db.session.expire_all()
     outcome = db.session.get(OutcomeLog, outcome.id)
@@ -104,7 +104,7 @@ def test_actions_list_marks_overdue_and_closing_stamps_the_time(staff_client: Fl
             "status": "in progress",
         },
     )
-    assert late.status_code == 302
+    assert late.status_code == 303
     staff_client.post(
         "/actions/new",
         data={
@@ -158,7 +158,7 @@ def test_managers_set_budgets_and_see_spend_against_them(manager_client: FlaskCl
             "note": "",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     counted = Activity(name="Local Offers", category="consultation")
     uncounted = Activity(name="Complaints Improvement Group", category="panel", counts_toward_budget=False)
     db.session.add_all([counted, uncounted])

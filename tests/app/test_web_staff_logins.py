@@ -25,7 +25,7 @@ def test_admins_create_staff_logins_with_a_role(app: Flask, admin_client: FlaskC
             "confirm": "long enough pw",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     user = db.session.scalar(select(StaffUser).where(StaffUser.email == "new.officer@example.org"))
     assert user.role == "manager" and user.check_password("long enough pw")
     listing = admin_client.get("/customers/staff").get_data(as_text=True)
@@ -59,8 +59,8 @@ def test_admins_switch_logins_off_but_not_their_own(app: Flask, make_user: Calla
     admin = make_user("admin")
     other = make_user("staff")
     client = signed_in(app, admin)
-    assert client.post(f"/customers/staff/{other.id}/active", data={"active": "0"}).status_code == 302
-    assert client.post(f"/customers/staff/{admin.id}/active", data={"active": "0"}).status_code == 302
+    assert client.post(f"/customers/staff/{other.id}/active", data={"active": "0"}).status_code == 303
+    assert client.post(f"/customers/staff/{admin.id}/active", data={"active": "0"}).status_code == 303
     db.session.expire_all()
     assert db.session.get(StaffUser, other.id).active is False
     assert db.session.get(StaffUser, admin.id).active is True

@@ -19,7 +19,7 @@ from tests.conftest import signed_in
 def test_signed_out_visitors_are_sent_to_sign_in(client: FlaskClient) -> None:
     response = client.get("/lists/tenure")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
-    assert client.post("/lists/tenure/add", data={"new_value": "Council flat"}).status_code in (302, 401)
+    assert client.post("/lists/tenure/add", data={"new_value": "Council flat"}).status_code in (303, 401)
     assert "Council flat" not in load("tenure").values
 
 
@@ -56,7 +56,7 @@ def test_manager_changes_are_saved_and_audited(manager_client: FlaskClient) -> N
     ]
     for path, form in steps:
         response = manager_client.post(path, data=form)
-        assert response.status_code == 302, (path, response.get_data(as_text=True))
+        assert response.status_code == 303, (path, response.get_data(as_text=True))
     tenure = load("tenure")
     assert tenure.values == (
         "General needs",
@@ -119,7 +119,7 @@ def test_changes_without_the_page_token_are_refused(app: Flask, make_user: Calla
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert token
     accepted = client.post("/lists/gender/add", data={"new_value": "Agender", "csrf_token": token.group(1)})
-    assert accepted.status_code == 302
+    assert accepted.status_code == 303
     assert load("gender").values[-1] == "Agender"
 
 

@@ -104,7 +104,7 @@ def test_the_live_count_answers_json(staff_client: FlaskClient, app: Flask) -> N
 
 def test_the_live_count_needs_a_signed_in_user(client: FlaskClient, app: Flask) -> None:
     consultation = make_consultation(channels=["sms"])
-    assert client.post(f"/consultations/{consultation.id}/audience/count").status_code in (302, 401)
+    assert client.post(f"/consultations/{consultation.id}/audience/count").status_code in (303, 401)
 
 
 def test_the_show_page_explains_a_launched_sample(staff_client: FlaskClient, app: Flask) -> None:

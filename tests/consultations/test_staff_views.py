@@ -29,7 +29,7 @@ def test_staff_routes_need_a_signed_in_user(client: FlaskClient, app: Flask) -> 
         f"/consultations/{consultation.id}/preview",
     ]:
         assert client.get(path).status_code in (302, 401)
-    assert client.post(f"/consultations/{consultation.id}/launch").status_code in (302, 401)
+    assert client.post(f"/consultations/{consultation.id}/launch").status_code in (303, 401)
     assert db.session.get(Consultation, consultation.id).status == "draft"
 
 

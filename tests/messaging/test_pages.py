@@ -26,7 +26,7 @@ def test_inbox_lists_marks_read_and_replies(staff_client, client, app, make_cust
     page = staff_client.get("/messaging/inbox").get_data(as_text=True)
     assert "Who do I call about my boiler?" in page and "Beryl Smith (C0001)" in page
     message = db.session.scalars(select(InboundMessage)).one()
-    assert staff_client.post(f"/messaging/inbox/{message.id}/read").status_code == 302
+    assert staff_client.post(f"/messaging/inbox/{message.id}/read").status_code == 303
     db.session.expire_all()
     assert db.session.get(InboundMessage, message.id).read_at is not None
     assert "Who do I call" not in staff_client.get("/messaging/inbox").get_data(as_text=True)
@@ -34,7 +34,7 @@ def test_inbox_lists_marks_read_and_replies(staff_client, client, app, make_cust
     response = staff_client.post(
         "/messaging/inbox/reply", data={"to": "07911 123456", "body": "Call 0800 123"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     reply = db.session.scalars(select(OutboundMessage)).one()
     assert (reply.to_address, reply.body, reply.status) == (PHONE, "Call 0800 123", "queued")
     assert reply.customer_id is not None

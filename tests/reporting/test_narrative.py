@@ -37,7 +37,7 @@ def test_a_manager_writes_the_words_and_every_format_prints_them(
     response = _save(
         manager_client, ledger, introduction="Our own <b>introduction</b>.", priorities="Fix damp."
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     page = manager_client.get("/reports", query_string=PERIOD).get_data(as_text=True)
     assert "Our own &lt;b&gt;introduction&lt;/b&gt;." in page and "Fix damp." in page
     assert 'Reading Panel <span class="qualifier">(not open to leaseholders)</span>' in page

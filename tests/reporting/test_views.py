@@ -114,7 +114,7 @@ def test_a_manager_override_beats_the_rule_and_is_audited(
     activity_id = ledger.activities["Reading Panel"].id
     form = {**PERIOD, "activity_id": activity_id, "rating": "good", "reason": "Reach was the whole panel"}
     response = manager_client.post("/reports/override", data=form)
-    assert response.status_code == 302
+    assert response.status_code == 303
     data = json.loads(manager_client.get("/reports/download/json", query_string=PERIOD).data)
     panel = next(a for a in data["activities"] if a["name"] == "Reading Panel")
     assert (panel["rating"], panel["rating_basis"], panel["rating_reason"]) == (
@@ -154,7 +154,7 @@ def test_a_published_copy_stays_frozen_after_the_ledger_changes(
     response = manager_client.post(
         "/reports/publish", data={**PERIOD, "title": "Impact report 2011-12", "confirm": "yes"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     stored = db.session.scalars(select(PublishedReport)).one()
     assert stored.title == "Impact report 2011-12"
     audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "report.publish")).one()
@@ -259,7 +259,7 @@ def test_a_manager_removes_an_override_from_the_report_page(
 ) -> None:
     activity_id = ledger.activities["Reading Panel"].id
     form = {**PERIOD, "activity_id": activity_id, "rating": "good", "reason": "Reach was the whole panel"}
-    assert manager_client.post("/reports/override", data=form).status_code == 302
+    assert manager_client.post("/reports/override", data=form).status_code == 303
     page = manager_client.get("/reports", query_string=PERIOD).get_data(as_text=True)
     assert page.count("Remove override") == 1  # offered only next to the overridden rating
     before = json.loads(manager_client.get("/reports/download/json", query_string=PERIOD).data)
@@ -273,7 +273,7 @@ def test_a_manager_removes_an_override_from_the_report_page(
     response = manager_client.post(
         "/reports/override/remove", data={**PERIOD, "activity_id": activity_id, "confirm": "yes"}
     )
-    assert response.status_code == 302 and "from=2011-04-01" in response.headers["Location"]
+    assert response.status_code == 303 and "from=2011-04-01" in response.headers["Location"]
     after = json.loads(manager_client.get("/reports/download/json", query_string=PERIOD).data)
     assert next(a for a in after["activities"] if a["name"] == "Reading Panel")["rating_basis"] == "rule"
     page = manager_client.get("/reports", query_string=PERIOD).get_data(as_text=True)
@@ -308,5 +308,5 @@ def test_removing_an_override_needs_a_csrf_token(app: Flask, make_user, ledger: 
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert token is not None
     confirmed = {**form, "csrf_token": token[1], "confirm": "yes"}
-    assert client.post("/reports/override/remove", data=confirmed).status_code == 302
+    assert client.post("/reports/override/remove", data=confirmed).status_code == 303
     assert db.session.scalars(select(RatingOverride)).all() == []

@@ -113,8 +113,8 @@ def test_a_stranger_locks_only_their_own_address_and_the_owner_is_told(
     # The same plain words as for any other limit, naming neither the address nor the account.
     assert LOCKED_MESSAGE.format(minutes=15) in text and STRANGER not in text
     # ...but the owner, anywhere else, signs in with it.
-    assert _sign_in(app.test_client(), user.email, PASSWORD, OWNER_ADDRESS) == 302
-    assert _sign_in(app.test_client(), user.email, PASSWORD, NEW_PLACE) == 302
+    assert _sign_in(app.test_client(), user.email, PASSWORD, OWNER_ADDRESS) == 303
+    assert _sign_in(app.test_client(), user.email, PASSWORD, NEW_PLACE) == 303
     # Further guesses from the locked address send no second email.
     for _ in range(3):
         assert _sign_in(client, user.email, "another guess", STRANGER) == 429
@@ -138,12 +138,12 @@ def test_the_account_ceiling_spares_the_owners_usual_address(
     app: Flask, make_user: Callable[..., StaffUser]
 ) -> None:
     user = make_user("staff")
-    assert _sign_in(app.test_client(), user.email, PASSWORD, OWNER_ADDRESS) == 302
+    assert _sign_in(app.test_client(), user.email, PASSWORD, OWNER_ADDRESS) == 303
     # Guesses from many addresses, one each: far below the per-address limits, but they add up.
     for n in range(4):
         assert _sign_in(app.test_client(), user.email, "a wrong guess", f"203.0.113.{n + 1}") == 401
     assert _sign_in(app.test_client(), user.email, PASSWORD, NEW_PLACE) == 429
-    assert _sign_in(app.test_client(), user.email, PASSWORD, OWNER_ADDRESS) == 302
+    assert _sign_in(app.test_client(), user.email, PASSWORD, OWNER_ADDRESS) == 303
     notices = _notices()
     assert len(notices) == 1 and "places you usually use" in notices[0].body
 
@@ -156,7 +156,7 @@ def test_one_address_guessing_across_accounts_is_stopped(
     for n in range(6):
         assert _sign_in(client, f"guess{n}@involve.test", "password1", STRANGER) == 401
     assert _sign_in(client, user.email, PASSWORD, STRANGER) == 429
-    assert _sign_in(client, user.email, PASSWORD, OWNER_ADDRESS) == 302
+    assert _sign_in(client, user.email, PASSWORD, OWNER_ADDRESS) == 303
     assert _notices() == []  # spraying locks an address, not an account
 
 
@@ -167,6 +167,6 @@ def test_a_right_password_gives_its_charge_back(
     for _round in range(3):
         for _ in range(4):
             assert _sign_in(client, user.email, "a wrong guess", OWNER_ADDRESS) == 401
-        assert _sign_in(client, user.email, PASSWORD, OWNER_ADDRESS) == 302
+        assert _sign_in(client, user.email, PASSWORD, OWNER_ADDRESS) == 303
         client.post("/logout")
     assert _notices() == []

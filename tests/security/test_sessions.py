@@ -20,7 +20,7 @@ def _get(client, path: str = "/"):
 def _sign_in(app, user):
     client = app.test_client()
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert _get(client).status_code == 200
     return client
 
@@ -44,7 +44,7 @@ def test_a_cookie_copied_before_logout_no_longer_opens_staff_pages(app, make_use
     client = _sign_in(app, user)
     thief = _copy(app, client)
     assert _get(thief).status_code == 200  # the copy works while the session is live
-    assert client.post("/logout").status_code == 302
+    assert client.post("/logout").status_code == 303
     assert _shut_out(client)
     assert _shut_out(thief)
     # Signing in again gives a new, working session; the old copy stays dead.

@@ -45,7 +45,7 @@ def test_each_population_and_stratum_gets_its_share_of_the_sample(
     register(210)
     strata = _strata()
     drawn = _draw(staff_client, consultation, "50", "8812")
-    assert drawn.status_code == 302 and drawn.location.endswith(f"/consultations/{consultation.id}/audience")
+    assert drawn.status_code == 303 and drawn.location.endswith(f"/consultations/{consultation.id}/audience")
     refs = _refs(consultation)
     ref_of = {c.ref: c.id for c in db.session.scalars(select(Customer))}
     assert len(refs) == len(set(refs)) == 50
@@ -113,7 +113,7 @@ def test_bad_sizes_are_refused_plainly_and_change_nothing(
         ("10", "-4", "The random seed must be a whole number of at least 0"),
     ):
         done = _draw(staff_client, consultation, size, seed)
-        assert done.status_code == 302 and done.location.endswith(f"/tsm/{consultation.id}")
+        assert done.status_code == 303 and done.location.endswith(f"/tsm/{consultation.id}")
         page = html.unescape(staff_client.get(done.location).get_data(as_text=True))
         assert message in page
         db.session.refresh(consultation)
