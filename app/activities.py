@@ -1,9 +1,9 @@
-"""Changing activities, splitting pasted references and deleting mistaken ledger rows."""
+"""Finding and changing activities, splitting pasted references and deleting mistaken ledger rows."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -29,6 +29,19 @@ ACTIVITY_FIELDS = (
     "counts_toward_budget",
 )
 LEDGER_MODELS: dict[str, type[Any]] = {"participation": Participation, "staff-time": StaffTime, "cost": Cost}
+
+
+def activity_named(name: str, *, category: str, on: date | None = None) -> Activity:
+    """Return the activity with this name, adding one of ``category`` (held ``on`` that day) when new.
+
+    A survey or event definition names its activity; the same name always means the same record.
+    """
+    activity = db.session.scalar(select(Activity).where(Activity.name == name))
+    if activity is None:
+        activity = Activity(name=name, category=category, start_date=on, end_date=on)
+        db.session.add(activity)
+        db.session.flush()
+    return activity
 
 
 def save_activity(

@@ -58,19 +58,6 @@ def entry_key(kind: str) -> str:
     return f"staff:{kind}:{uuid.uuid4().hex}"
 
 
-def activity_named(name: str, *, category: str, on: date | None = None) -> Activity:
-    """Return the activity with this name, adding one of ``category`` (held ``on`` that day) when new.
-
-    A survey or event definition names its activity; the same name always means the same record.
-    """
-    activity = db.session.scalar(select(Activity).where(Activity.name == name))
-    if activity is None:
-        activity = Activity(name=name, category=category, start_date=on, end_date=on)
-        db.session.add(activity)
-        db.session.flush()
-    return activity
-
-
 def write_once(model: type[Any], source_key: str, values: Mapping[str, Any], *, now: datetime) -> Any:
     """Add the ledger row for ``source_key`` unless it is stored already; return the row either way."""
     existing = db.session.scalar(select(model).where(model.source_key == source_key))

@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 from sqlalchemy import select
 
-from app import ledger
+from app.activities import activity_named
 from app.extensions import db
 from app.models.audit import record
 from app.periods import LONDON
@@ -281,9 +281,7 @@ def save_definition(
         raise DefinitionError(
             [f"capacity: {event.places_taken} places are already booked; cancel bookings before lowering it"]
         )
-    activity = ledger.activity_named(
-        spec.activity, category="event", on=spec.starts_at.astimezone(LONDON).date()
-    )
+    activity = activity_named(spec.activity, category="event", on=spec.starts_at.astimezone(LONDON).date())
     if event is None:
         event = Event(places_taken=0, created_at=now)
     event.activity_id = activity.id

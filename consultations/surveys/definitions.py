@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app import ledger
+from app.activities import activity_named
 from app.extensions import db
 from app.periods import LONDON
 from consultations.audience_lists import unknown_areas, unlisted_errors
@@ -271,7 +271,7 @@ def import_definition(data: Any) -> tuple[Consultation, bool]:
 def apply_settings(consultation: Consultation, definition: Definition) -> None:
     """Copy everything but the questions onto the consultation."""
     consultation.title = definition.title
-    consultation.activity = ledger.activity_named(definition.activity, category="consultation")
+    consultation.activity = activity_named(definition.activity, category="consultation")
     consultation.channels = definition.channels
     consultation.channel_preference = definition.channel_preference
     consultation.audience = definition.audience.to_json()

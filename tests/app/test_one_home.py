@@ -44,7 +44,7 @@ def test_each_shared_rule_has_one_definition() -> None:
         "financial_year_starting": ["app/periods.py"],
         "local_date": ["app/periods.py"],
         "read_local_time": ["consultations/field_errors.py"],
-        "activity_named": ["app/ledger.py"],
+        "activity_named": ["app/activities.py"],
     }
     assert {name: _definitions(name) for name in homes} == homes
 
