@@ -1,4 +1,5 @@
-"""How long `flask` commands take to start, against a bare Flask app's `flask --help` in the same run.
+"""How long `flask` commands take to start, and `flask demo load` to fill a new database, against a bare Flask
+app's `flask --help` in the same run.
 
 .venv/bin/python bench/startup.py                      # this checkout, 5 alternating runs
 .venv/bin/python bench/startup.py --before ../main     # and another checkout, for before/after
@@ -36,6 +37,16 @@ def _time(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float
     return time.perf_counter() - start, _cpu() - cpu
 
 
+def _demo_load(cwd: Path, env: dict[str, str], scratch: Path) -> tuple[float, float]:
+    """Time `flask demo load` into a database just migrated for it, as `make run` does on a new machine."""
+    instance = Path(tempfile.mkdtemp(dir=scratch))
+    env = {**env, "INVOLVE_INSTANCE_PATH": str(instance), "DEMO_PASSWORD": "demo password 1"}
+    subprocess.run(
+        [FLASK, "--app", "wsgi", "db", "upgrade"], cwd=cwd, env=env, check=True, capture_output=True
+    )
+    return _time(["--app", "wsgi", "demo", "load"], cwd, env)
+
+
 def main() -> None:
     """Time each command in each tree and the bare baseline, alternately, and print medians and ratios."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -59,9 +70,14 @@ def main() -> None:
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in jobs}
         for job in jobs.values():
             _time(*job)  # warm the file cache and the .pyc files
+        for tree in trees:
+            times[f"{tree}: demo load"] = []
         for _ in range(options.runs):
             for name, job in jobs.items():
                 times[name].append(_time(*job))
+            for tree, path in trees.items():
+                demo_env = {**env, "PYTHONPATH": str(path)}
+                times[f"{tree}: demo load"].append(_demo_load(path, demo_env, Path(tmp)))
     wall = {name: statistics.median(w for w, _ in runs) for name, runs in times.items()}
     cpu = {name: statistics.median(c for _, c in runs) for name, runs in times.items()}
     bare = "bare flask --help"

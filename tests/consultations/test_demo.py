@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_string, policy
@@ -34,12 +33,10 @@ def demo(_schema: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
     """Load the whole demo once for this module, by the command a visitor runs."""
     app = make_app(_schema, tmp_path_factory.mktemp("demo"))
     with app.app_context():
-        started, cpu = time.perf_counter(), time.process_time()
         result = app.test_cli_runner().invoke(args=["demo", "load"], env={"DEMO_PASSWORD": PASSWORD})
-        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         try:
             assert result.exit_code == 0, result.output
-            yield {"app": app, "elapsed": elapsed, "cpu": cpu, "now": utcnow()}
+            yield {"app": app, "now": utcnow()}
         finally:
             db.session.remove()
             _empty_tables()
@@ -60,10 +57,8 @@ def admin_client(app: Flask) -> Any:
     return signed_in(app, admin)
 
 
-def test_the_demo_loads_fast(demo: dict[str, Any]) -> None:
-    # The loader's own processor time: a machine busy with other work stretches the wall clock.
-    assert demo["cpu"] < 10, f"demo load took {demo['cpu']:.1f}s of processor time ({demo['elapsed']:.1f}s)"
-    assert demo["elapsed"] < 60
+def test_the_demo_loads_its_three_consultations(demo: dict[str, Any]) -> None:
+    # How long it takes is measured by bench/startup.py, not asserted here.
     assert db.session.scalar(select(func.count()).select_from(Consultation)) == 3
 
 
