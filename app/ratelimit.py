@@ -157,4 +157,18 @@ def init_app(app: Flask) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     limiter.init_app(app)
+    app.extensions.setdefault("involve_unlimited_prefixes", [])
     app.register_error_handler(RateLimitExceeded, _too_many)
+
+
+@limiter.request_filter
+def _unlimited() -> bool:
+    # Paths whose callers prove who they are (Twilio's signed webhooks) carry no per-address limit;
+    # skipping them here saves resolving every limit on the busiest route.
+    prefixes = current_app.extensions.get("involve_unlimited_prefixes") or ()
+    return request.path.startswith(tuple(prefixes)) if prefixes else False
+
+
+def unlimited(app: Flask, prefix: str) -> None:
+    """Skip every rate limit on paths under ``prefix`` (their callers are verified another way)."""
+    app.extensions.setdefault("involve_unlimited_prefixes", []).append(prefix)

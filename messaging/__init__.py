@@ -9,6 +9,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, commands and jobs."""
+    from app import ratelimit
     from app.auth.reset import register_email_sender
     from app.extensions import csrf
     from app.jobs import app_jobs
@@ -36,6 +37,8 @@ def init_app(app: Flask) -> None:
     # Twilio and mail clients cannot send a CSRF token; these routes check their own signatures.
     for view in (views_public.twilio_sms, views_public.twilio_status, views_public.unsubscribe):
         csrf.exempt(view)
+    # Twilio's webhooks prove their sender by signature and arrive from Twilio's many addresses.
+    ratelimit.unlimited(app, "/messaging/twilio/")
     skip_sessions_on_webhooks(app)
     configure_writer_lock(app)
     cli.init_app(app)

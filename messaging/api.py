@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import bindparam, insert
 
 from app.extensions import db
+from app.prepared import Prepared
 from messaging.attachments import Attachment, check, to_stored
 from messaging.channels import Channel, channel, channels
 from messaging.dispatcher import DispatchReport, dispatch_due, send_now
@@ -161,8 +162,10 @@ _ROW_COLUMNS = (
     "created_at",
 )
 _outbound = OutboundMessage.__table__
-_QUEUE_ONE = insert(_outbound).values(
-    {name: bindparam(f"v_{name}", type_=_outbound.c[name].type) for name in _ROW_COLUMNS}
+_QUEUE_ONE = Prepared(
+    insert(_outbound).values(
+        {name: bindparam(f"v_{name}", type_=_outbound.c[name].type) for name in _ROW_COLUMNS}
+    )
 )
 # Replies repeat a few texts (the questions, the thanks): their segment count is worked out once.
 _shape = lru_cache(maxsize=1024)(analyse)
@@ -186,7 +189,7 @@ def queue_checked(channel: str, message: NewMessage, *, now: datetime, suppresse
     if suppressed:
         return False
     row = _row(channel, message, now, _price(), shape=_shape)
-    db.session.connection().execute(_QUEUE_ONE, {f"v_{name}": row[name] for name in _ROW_COLUMNS})
+    _QUEUE_ONE.run(db.session.connection(), {f"v_{name}": row[name] for name in _ROW_COLUMNS})
     return True
 
 

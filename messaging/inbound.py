@@ -9,12 +9,13 @@ from datetime import datetime
 from functools import lru_cache
 
 from flask import Flask, current_app
-from sqlalchemy import Executable, String, bindparam, cast, insert, literal, select
+from sqlalchemy import String, bindparam, cast, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
 from app.models import Customer
+from app.prepared import Prepared
 from messaging.api import QUEUE_COLUMNS, NewMessage, enqueue, queue_checked, queued_values
 from messaging.handlers import (
     CHANNEL_KEYWORDS,
@@ -38,21 +39,44 @@ _inbound = InboundMessage.__table__
 # The statements every text runs are built once and run with bound values: composing them per
 # text cost more than running them.
 # Whether this MessageSid was stored before, and whose number sent it, in one indexed read.
-_LOOKUP = select(
-    select(_inbound.c.id).where(_inbound.c.message_sid == bindparam("sid")).scalar_subquery().label("seen"),
-    select(Customer.id)
-    .where(Customer.phone == bindparam("sender"), Customer.erased_at.is_(None))
-    .order_by(Customer.id)
-    .limit(1)
-    .scalar_subquery()
-    .label("customer_id"),
-    # Whether a reply may be sent to the number, read here so nothing is read after the writes.
-    select(Suppression.id)
-    .where(Suppression.channel == "sms", Suppression.address == bindparam("address"))
-    .limit(1)
-    .scalar_subquery()
-    .label("suppressed"),
+_LOOKUP = Prepared(
+    select(
+        select(_inbound.c.id)
+        .where(_inbound.c.message_sid == bindparam("sid"))
+        .scalar_subquery()
+        .label("seen"),
+        select(Customer.id)
+        .where(Customer.phone == bindparam("sender"), Customer.erased_at.is_(None))
+        .order_by(Customer.id)
+        .limit(1)
+        .scalar_subquery()
+        .label("customer_id"),
+        # Whether a reply may be sent to the number, read here so nothing is read after the writes.
+        select(Suppression.id)
+        .where(Suppression.channel == "sms", Suppression.address == bindparam("address"))
+        .limit(1)
+        .scalar_subquery()
+        .label("suppressed"),
+    )
 )
+
+
+@dataclass(slots=True)
+class Received:
+    """An inbound text on its way in: what handlers read, then the row it is stored as.
+
+    A plain object, not an ORM instance: the text is written by one Core statement, and building
+    a mapped instance per text cost more than the statement.
+    """
+
+    message_sid: str
+    from_number: str
+    to_number: str
+    body: str
+    received_at: datetime
+    customer_id: int | None
+    handled_by: str | None = None
+    id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -83,10 +107,10 @@ def find_customer(phone: str) -> Customer | None:
 
 
 @lru_cache(maxsize=4)
-def _insert_statement(dialect: str) -> Executable:
+def _insert_statement(dialect: str) -> Prepared:
     """Build, once per dialect, the insert that a repeated MessageSid turns into nothing."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return (
+    return Prepared(
         insert(_inbound)
         .values(
             message_sid=bindparam("sid"),
@@ -104,18 +128,18 @@ def _insert_statement(dialect: str) -> Executable:
 
 
 @lru_cache(maxsize=1)
-def _store_with_reply_statement() -> Executable:
+def _store_with_reply_statement() -> Prepared:
     """Build, once, the PostgreSQL statement that stores the text and queues its one reply.
 
     One round trip instead of two: the reply's row is selected from the text's insert, so a
     repeated MessageSid (nothing inserted) queues nothing either.
     """
-    stored = _insert_statement("postgresql").cte("stored")
+    stored = _insert_statement("postgresql").statement.cte("stored")  # type: ignore[attr-defined]
     columns = [name for name in QUEUE_COLUMNS if name != "ref"]
     outbound = OutboundMessage.__table__
     values = [bindparam(f"v_{name}", type_=outbound.c[name].type) for name in columns]
     ref = (literal("inbound:") + cast(stored.c.id, String)).label("ref")
-    return (
+    return Prepared(
         insert(outbound)
         .from_select([*columns, "ref"], select(*values, ref).select_from(stored))
         .add_cte(stored)
@@ -123,7 +147,7 @@ def _store_with_reply_statement() -> Executable:
     )
 
 
-def _store_with_reply(inbound: InboundMessage, reply: Handled, now: datetime) -> bool:
+def _store_with_reply(inbound: Received, reply: Handled, now: datetime) -> bool:
     """Store the text and queue its reply in one statement; False when its MessageSid is already stored."""
     message = _reply_message(inbound, reply)
     params = {
@@ -136,28 +160,32 @@ def _store_with_reply(inbound: InboundMessage, reply: Handled, now: datetime) ->
         "customer": inbound.customer_id,
         "by": inbound.handled_by,
     }
-    row = db.session.connection().execute(_store_with_reply_statement(), params).first()
+    row = _store_with_reply_statement().run(db.session.connection(), params).first()
     if row is None:
         return False
     inbound.id = int(row.ref.removeprefix("inbound:"))
     return True
 
 
-def store_inbound(inbound: InboundMessage) -> bool:
+def store_inbound(inbound: Received) -> bool:
     """Insert the text and set its id (flush only); False when its MessageSid is already stored."""
     connection = db.session.connection()
-    row = connection.execute(
-        _insert_statement(connection.dialect.name),
-        {
-            "sid": inbound.message_sid,
-            "sender": inbound.from_number,
-            "recipient": inbound.to_number,
-            "text": inbound.body,
-            "at": inbound.received_at,
-            "customer": inbound.customer_id,
-            "by": inbound.handled_by,
-        },
-    ).first()
+    row = (
+        _insert_statement(connection.dialect.name)
+        .run(
+            connection,
+            {
+                "sid": inbound.message_sid,
+                "sender": inbound.from_number,
+                "recipient": inbound.to_number,
+                "text": inbound.body,
+                "at": inbound.received_at,
+                "customer": inbound.customer_id,
+                "by": inbound.handled_by,
+            },
+        )
+        .first()
+    )
     if row is None:
         return False
     inbound.id = row.id
@@ -165,7 +193,7 @@ def store_inbound(inbound: InboundMessage) -> bool:
 
 
 def _queue(
-    inbound: InboundMessage, reply: InboundReply | Handled, now: datetime, suppressed: bool | None
+    inbound: Received, reply: InboundReply | Handled, now: datetime, suppressed: bool | None
 ) -> str | None:
     """Queue one reply through the outbox, so it is paced, costed and recorded like any other text.
 
@@ -181,7 +209,7 @@ def _queue(
     return reply.reply if queued else None
 
 
-def _reply_message(inbound: InboundMessage, reply: InboundReply | Handled) -> NewMessage:
+def _reply_message(inbound: Received, reply: InboundReply | Handled) -> NewMessage:
     """The outbox message answering ``inbound`` (its ref names the text once the text has an id)."""
     return NewMessage(
         to=inbound.from_number,
@@ -194,7 +222,7 @@ def _reply_message(inbound: InboundMessage, reply: InboundReply | Handled) -> Ne
     )
 
 
-def _reply(inbound: InboundMessage, handled: Handled, now: datetime, suppressed: bool) -> list[str]:
+def _reply(inbound: Received, handled: Handled, now: datetime, suppressed: bool) -> list[str]:
     """Queue the claim's reply, then the follow-ups, in the order the customer should read them."""
     # Channel keywords (STOP/START) change the suppression list: check it again after them.
     known = None if (handled.handled_by or "").startswith("keyword:") else suppressed
@@ -221,19 +249,10 @@ def receive_sms(
     """
     from_number, to_number = from_number.strip(), to_number.strip()
     lookup = {"sid": message_sid, "sender": from_number, "address": normalise("sms", from_number)}
-    seen, customer_id, suppressed = db.session.connection().execute(_LOOKUP, lookup).one()
+    seen, customer_id, suppressed = _LOOKUP.run(db.session.connection(), lookup).one()
     if seen is not None:
         return []
-    inbound = InboundMessage(
-        message_sid=message_sid,
-        from_number=from_number,
-        to_number=to_number,
-        body=(body or "")[:MAX_BODY],
-        received_at=now,
-        customer_id=customer_id,
-        handled_by=None,
-        read_at=None,
-    )
+    inbound = Received(message_sid, from_number, to_number, (body or "")[:MAX_BODY], now, customer_id)
     try:
         handled = handle_inbound(inbound, now=now, opt_out_type=opt_out_type)
     except Exception:
@@ -265,7 +284,7 @@ def _one_reply_known(handled: Handled, suppressed: bool) -> bool:
     )
 
 
-def handle_inbound(inbound: InboundMessage, *, now: datetime, opt_out_type: str = "") -> Handled:
+def handle_inbound(inbound: Received, *, now: datetime, opt_out_type: str = "") -> Handled:
     """Offer a text to the handler chain; return who claimed it, the reply and any follow-ups."""
     customer_id = inbound.customer_id
     app = current_app._get_current_object()  # type: ignore[attr-defined]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import hmac
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -77,7 +79,7 @@ def skip_sessions_on_webhooks(app: Flask) -> None:
 
 
 class WriterLock:
-    """A per-process lock that a webhook takes at its first write and holds until its transaction ends.
+    """The SQLite writer's lock, taken by a webhook at its first write and held until its transaction ends.
 
     SQLite takes one writer at a time, and a connection that finds the database locked sleeps
     1, 2, 5, 10... ms before trying again, so threads of one process racing each other for it
@@ -87,9 +89,13 @@ class WriterLock:
     write), so while one thread writes, the others check signatures and read.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, path: str | None = None) -> None:
         self._lock = threading.Lock()
         self._local = threading.local()
+        # The same lock across gunicorn's workers: an advisory lock on a file beside the database,
+        # which the kernel hands to the next waiter the moment it is let go, where SQLite's own
+        # busy handler would sleep 1, 2, 5... ms and try again.
+        self._path = path
 
     def locked(self) -> bool:
         """Return True while some thread holds the lock."""
@@ -106,6 +112,8 @@ class WriterLock:
             local.armed = False
             if local.held:
                 local.held = False
+                if self._path is not None:
+                    fcntl.flock(_lock_file(self._path), fcntl.LOCK_UN)
                 self._lock.release()
 
     def before_execute(self, statement: str) -> None:
@@ -113,7 +121,24 @@ class WriterLock:
         local = self._local
         if getattr(local, "armed", False) and not local.held and not _is_read(statement):
             self._lock.acquire()
+            if self._path is not None:
+                fcntl.flock(_lock_file(self._path), fcntl.LOCK_EX)
             local.held = True
+
+
+_LOCK_FILES: dict[tuple[int, str], int] = {}
+
+
+def _lock_file(path: str) -> int:
+    """Return this process's descriptor for the lock file at ``path``, opened on first use.
+
+    Opened per process: a descriptor inherited across a fork shares its lock with the parent's.
+    """
+    key = (os.getpid(), path)
+    descriptor = _LOCK_FILES.get(key)
+    if descriptor is None:
+        descriptor = _LOCK_FILES[key] = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    return descriptor
 
 
 def _is_read(statement: str) -> bool:
@@ -133,10 +158,12 @@ def configure_writer_lock(app: Flask) -> None:
 
     from app.extensions import db
 
-    lock = WriterLock()
-    app.extensions["involve_webhook_lock"] = lock
     with app.app_context():
         engine = db.engine
+    database = engine.url.database
+    # An in-memory database lives in one process, so the thread lock is all it needs there.
+    lock = WriterLock(f"{database}.writer" if database and database != ":memory:" else None)
+    app.extensions["involve_webhook_lock"] = lock
 
     @event.listens_for(engine, "before_cursor_execute")
     def _take_at_first_write(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:

@@ -79,6 +79,10 @@ def _human(size: int) -> str:
     return f"{size / MIB:.0f} MB" if size >= MIB else f"{max(1, size // 1024)} KB"
 
 
+def _too_large(limit: int) -> str:
+    return f"That was more than this page accepts ({_human(limit)}). Nothing was saved."
+
+
 def init_app(app: Flask) -> None:
     """Set every limit and refuse an oversized body before anything reads it."""
     for key, value in DEFAULT_LIMITS.items():
@@ -89,16 +93,17 @@ def init_app(app: Flask) -> None:
 
     def apply_body_limit() -> None:
         limit = limit_for(current_app, request.path, request.endpoint)
-        too_large = f"That was more than this page accepts ({_human(limit)}). Nothing was saved."
         request.max_content_length = limit
         if request.content_length is not None:
             if request.content_length > limit:
-                abort(413, description=too_large)
+                abort(413, description=_too_large(limit))
         elif "wsgi.input_terminated" in request.environ:
             # A chunked body declares no length. Werkzeug would quietly cut it at the limit (and the
             # form would then fail for a missing field), so read it through a cap that says 413
             # the moment one byte more than the limit arrives. One byte of headroom lets it see that.
-            request.environ["wsgi.input"] = CappedStream(request.environ["wsgi.input"], limit, too_large)
+            request.environ["wsgi.input"] = CappedStream(
+                request.environ["wsgi.input"], limit, _too_large(limit)
+            )
             request.max_content_length = limit + 1
 
     # First of all hooks: CSRF protection reads the form in its own before_request.

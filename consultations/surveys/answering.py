@@ -17,7 +17,7 @@ from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Executable, Row, bindparam, func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -25,6 +25,7 @@ from app import ledger
 from app.extensions import db
 from app.models import Customer, Participation
 from app.periods import local_date
+from app.prepared import Prepared
 from consultations.surveys.models import Answer, Invitation, Question, Response
 from consultations.surveys.parsing import Parsed
 from consultations.surveys.qtypes import parse_answer
@@ -38,14 +39,14 @@ _inv, _resp, _ans = Invitation.__table__, Response.__table__, Answer.__table__
 _at = _inv.c.last_sent_at.type
 _number = _ans.c.number.type
 
-_GIVEN = (
+_GIVEN = Prepared(
     select(Question.key, Answer.value, Answer.skipped)
     .join(Answer, Answer.question_id == Question.id)
     .where(Answer.response_id == bindparam("response"))
 )
-_TENURE = select(Customer.tenure).where(Customer.id == bindparam("customer"))
+_TENURE = Prepared(select(Customer.tenure).where(Customer.id == bindparam("customer")))
 # The first write: moves the conversation on only if nobody else did since it was read.
-_MOVE = (
+_MOVE = Prepared(
     update(_inv)
     .where(
         _inv.c.id == bindparam("invitation"),
@@ -63,7 +64,7 @@ _MOVE = (
         lock_version=_inv.c.lock_version + 1,
     )
 )
-_NEW_RESPONSE = (
+_NEW_RESPONSE = Prepared(
     _resp.insert()
     .values(
         consultation_id=bindparam("consultation"),
@@ -76,7 +77,7 @@ _NEW_RESPONSE = (
     )
     .returning(_resp.c.id)
 )
-_SET_RESPONSE = (
+_SET_RESPONSE = Prepared(
     update(_resp)
     .where(_resp.c.id == bindparam("response"), _resp.c.status != "completed")
     .values(status=bindparam("to_status"), completed_at=bindparam("completed", type_=_at))
@@ -84,7 +85,7 @@ _SET_RESPONSE = (
 
 
 @lru_cache(maxsize=4)
-def _answer_statement(dialect: str) -> Executable:
+def _answer_statement(dialect: str) -> Prepared:
     """Build, once per dialect, the insert that stores (or replaces) the answer to one question."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(_ans).values(
@@ -102,7 +103,9 @@ def _answer_statement(dialect: str) -> Executable:
         name: statement.excluded[name]
         for name in ("value", "number", "option_index", "skipped", "raw", "created_at")
     }
-    return statement.on_conflict_do_update(index_elements=["response_id", "question_id"], set_=replaced)
+    return Prepared(
+        statement.on_conflict_do_update(index_elements=["response_id", "question_id"], set_=replaced)
+    )
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ def _answers_so_far(row: Row[Any], question: ScriptQuestion, parsed: Parsed) -> 
     given: dict[str, str | None] = {}
     if row.response_id is not None:
         connection = db.session.connection()
-        for key, value, skipped in connection.execute(_GIVEN, {"response": row.response_id}):
+        for key, value, skipped in _GIVEN.run(connection, {"response": row.response_id}):
             given[key] = None if skipped else value
     given[question.key] = None if parsed.skipped else parsed.value
     return given
@@ -149,7 +152,7 @@ def _decide(row: Row[Any], script: Script, body: str) -> Step | None:
     skip: frozenset[str] = frozenset()
     # TSM measures for renters only are not asked of shared owners: the tenure decides.
     if script.tsm and row.customer_id is not None:
-        tenure = db.session.connection().execute(_TENURE, {"customer": row.customer_id}).scalar()
+        tenure = _TENURE.run(db.session.connection(), {"customer": row.customer_id}).scalar()
         skip = not_asked_of(script, SimpleNamespace(tenure=tenure))
     position = next_asked(questions, row.position + 1, answers, skip)
     done = position >= len(questions)
@@ -162,8 +165,8 @@ def _write(row: Row[Any], script: Script, step: Step, body: str, now: datetime) 
     """Write what the step decided; False (and nothing written) when another reply moved it first."""
     connection = db.session.connection()
     completed = now if step.status == "completed" else None
-    moved = connection.execute(
-        _MOVE,
+    moved = _MOVE.run(
+        connection,
         {
             "invitation": row.id,
             "read_version": row.lock_version,
@@ -186,10 +189,10 @@ def _write(row: Row[Any], script: Script, step: Step, body: str, now: datetime) 
     values = {"to_status": step.response_status, "now": now, "completed": completed}
     if response_id is None:
         new = {"consultation": script.id, "invitation": row.id, "customer": row.customer_id, **values}
-        response_id = connection.execute(_NEW_RESPONSE, new).scalar_one()
+        response_id = _NEW_RESPONSE.run(connection, new).scalar_one()
     # A response that is already complete stays complete, whatever this reply says.
     elif step.response_status != "started" and row.response_status != "completed":
-        connection.execute(_SET_RESPONSE, {"response": response_id, **values})
+        _SET_RESPONSE.run(connection, {"response": response_id, **values})
     if step.parsed is not None and step.question is not None:
         parsed = step.parsed
         answer = {
@@ -202,7 +205,7 @@ def _write(row: Row[Any], script: Script, step: Step, body: str, now: datetime) 
             "raw": body[:2000],
             "now": now,
         }
-        connection.execute(_answer_statement(connection.dialect.name), answer)
+        _answer_statement(connection.dialect.name).run(connection, answer)
     # Participation is counted once, when the response first completes, and never for a test.
     counts = step.status == "completed" and not row.is_test and row.response_status != "completed"
     if counts:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, or_, select
 
 from app.extensions import db
+from app.prepared import Prepared
 from consultations.surveys.models import LIVE_INVITATION, Consultation, Invitation, Response
 from consultations.surveys.timeouts import conversation_window, late_reply_window
 
@@ -22,7 +23,7 @@ KINDS = {LIVE: "live", CLOSED: "closed", TIMED_OUT: "timed-out"}
 # Python, so each time bound is sent once rather than once per condition. It also brings the
 # conversation's state, its response and the consultation's version, so a reply to a live
 # conversation is answered without reading again (consultations/surveys/answering.py).
-_RECENT = (
+_RECENT = Prepared(
     select(
         Invitation.id,
         Invitation.status,
@@ -81,7 +82,7 @@ def conversation_for(phone: str, now: datetime) -> Found | None:
     params = {"phone": phone, "since": since, "late_since": late_since}
     # Columns only, so the session's connection runs it without the ORM's result machinery.
     candidates = []
-    for row in db.session.connection().execute(_RECENT, params):
+    for row in _RECENT.run(db.session.connection(), params):
         placed = _rank(row, since, late_since)
         if placed is not None:
             kind, at = placed

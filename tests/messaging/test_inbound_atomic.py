@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import http.client
+import subprocess
+import sys
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -201,3 +204,33 @@ def test_webhook_lock_is_released_when_the_handling_fails(app: Flask) -> None:
         raise RuntimeError("handler failed")
     db.session.rollback()
     assert not lock.locked()
+
+
+def test_webhook_lock_waits_for_another_process_holding_it(app: Flask) -> None:
+    if db.engine.dialect.name != "sqlite":
+        return
+    # Another gunicorn worker, as far as the lock can tell: a process holding the lock file.
+    path = f"{db.engine.url.database}.writer"
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLD_FOR_A_WHILE, path], stdout=subprocess.PIPE, text=True
+    ) as holder:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with writer_lock(app):
+            db.session.add(InboundMessage(message_sid="SMlock4", from_number="+447700900001", body="hi"))
+            db.session.flush()
+            wrote_at = time.time()
+            db.session.commit()
+        # The write could start only once the other process let go.
+        assert float(holder.stdout.readline()) <= wrote_at
+    assert db.session.scalar(select(func.count()).select_from(InboundMessage)) == 1
+
+
+HOLD_FOR_A_WHILE = """
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(0.5)
+print(time.time(), flush=True)
+fcntl.flock(fd, fcntl.LOCK_UN)
+"""
