@@ -181,3 +181,17 @@ def test_joined_fields_give_the_same_keys_as_the_parts() -> None:
         text_ = f"{a}\x1f{'' if who is None else who}\x1f{day}\x1f{channel}\x1f{hours}\x1f{count}"
         assert by_parts.key(a, who, day, channel, hours, count) == joined.key_of(text_)
     assert len(by_parts.seen) == 4  # a repeated line gets a key of its own
+
+
+def test_a_line_repeated_many_times_gets_the_keys_of_counting_from_the_first() -> None:
+    from hashlib import sha1
+
+    def counted(base: str, occurrence: int) -> str:
+        return "import:participation:" + sha1(f"{base}\x1f{occurrence}".encode()).hexdigest()
+
+    keys = LedgerKeys("participation")
+    lines = ["a", "b", "a", "a", "c", "b", "a"] * 50
+    got = [keys.key_of(line) for line in lines]
+    expected = [counted(line, lines[:n].count(line)) for n, line in enumerate(lines)]
+    assert got == expected
+    assert len(set(got)) == len(lines)
