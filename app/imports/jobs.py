@@ -88,7 +88,9 @@ def count_rows(filename: str, content: bytes) -> int | None:
             total = count_sheet_rows(io.BytesIO(content))
         else:
             records = csv.reader(io.StringIO(content.decode("utf-8-sig"), newline=""), dialect="excel")
-            total = sum(1 for record in records if any(cell.strip() for cell in record))
+            # map() keeps the per-cell work in C: this pass over the file is only for the progress bar.
+            strip = str.strip
+            total = sum(1 for record in records if any(map(strip, record)))
     except (UnicodeDecodeError, csv.Error, ValueError, KeyError, OSError, StopIteration, zipfile.BadZipFile):
         return None
     return max(0, total - 1)
