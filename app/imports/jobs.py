@@ -189,9 +189,14 @@ def run_job(job_id: int, *, now: datetime) -> str:
         raise JobError("only a running job can be imported")
     content = job.content or b""
     progress = JobProgress(job_id, count_rows(job.filename, content))
+    # The file leaves the job's row once read into memory: SQLite rewrites a whole row, file and
+    # all, for every progress update (40 MB a time for a million rows), and a job that stops
+    # midway asks for the file to be uploaded again anyway.
+    started: dict[str, Any] = {"content": None}
     if progress.total is not None:
-        db.session.execute(update(_jobs).where(_jobs.c.id == job_id).values(rows_total=progress.total))
-        db.session.commit()
+        started["rows_total"] = progress.total
+    db.session.execute(update(_jobs).where(_jobs.c.id == job_id).values(**started))
+    db.session.commit()
     try:
         result = import_binary(
             job.kind,
