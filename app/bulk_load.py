@@ -23,13 +23,26 @@ Convert = Callable[[tuple[Any, ...]], tuple[Any, ...]]
 REBUILD_AT = 50_000
 # Rebuilding sorts the whole table: worth it only when the load is a fair part of what is stored.
 REBUILD_SHARE = 4
+# From this many keys, SQLite reads the stored keys in the file's range of keys in one pass along
+# the unique index instead of 900 at a time (a million keys all stored: 1.6 s against 3.7 s), when
+# that range holds at most SCAN_SHARE times as many stored keys as the file has.
+SCAN_AT = 10_000
+SCAN_SHARE = 4
 
 
-def _converter(table: Any, dialect: Any, columns: Sequence[str], names: int, fixed: Sequence[Any]) -> Convert:
+def _converter(
+    table: Any,
+    dialect: Any,
+    columns: Sequence[str],
+    names: int,
+    fixed: Sequence[Any],
+    order: Sequence[int] | None = None,
+) -> Convert:
     """Return a function turning a row of the first ``names`` columns into driver values, constants added.
 
     Values pass through the same column types' bind processors the ORM uses, so what is stored
-    is the same; only the columns that have a processor pay for one.
+    is the same; only the columns that have a processor pay for one. ``order`` lists, for each
+    parameter of the statement, which of ``columns`` goes there (default: as listed).
     """
     steps = []
     for i, name in enumerate(columns[:names]):
@@ -41,9 +54,15 @@ def _converter(table: Any, dialect: Any, columns: Sequence[str], names: int, fix
             pure = isinstance(kind, Date | Numeric) and not isinstance(kind, DateTime)
             steps.append((i, proc, {} if pure else None))
     tail = tuple(fixed)
+    # Reordering in the same step saves a call and a tuple per row (itemgetter of two or more
+    # positions returns a tuple).
+    listed = list(range(len(columns)))
+    pick: Callable[[list[Any]], tuple[Any, ...]] = (
+        tuple if order is None or list(order) == listed or len(listed) < 2 else itemgetter(*order)
+    )
 
     def convert(row: tuple[Any, ...]) -> tuple[Any, ...]:
-        values = list(row)
+        values = [*row, *tail]
         for i, proc, memo in steps:
             value = values[i]
             if value is None:
@@ -55,7 +74,7 @@ def _converter(table: Any, dialect: Any, columns: Sequence[str], names: int, fix
             if out is None:
                 out = memo[value] = proc(value)
             values[i] = out
-        return (*values, *tail)
+        return pick(values)
 
     return convert
 
@@ -88,14 +107,7 @@ def sqlite_writer(
     order = [columns.index(key) for key in compiled.positiontup or ()]
     if sorted(order) != list(range(len(columns))):
         return None
-    convert = _converter(table, dialect, columns, len(names), _fixed(table, dialect, constants))
-    if order != list(range(len(columns))):
-        reorder = itemgetter(*order)
-        plain = convert
-
-        def convert(row: tuple[Any, ...]) -> tuple[Any, ...]:
-            return reorder(plain(row))  # type: ignore[no-any-return]
-
+    convert = _converter(table, dialect, columns, len(names), _fixed(table, dialect, constants), order)
     sql = compiled.string
 
     def write(chunk: Sequence[tuple[Any, ...]]) -> int:
@@ -154,6 +166,10 @@ def stored_keys(connection: Connection, table: Any, keys: Sequence[str]) -> set[
         for start in range(0, len(keys), 50_000):
             found.update(k for (k,) in connection.exec_driver_sql(sql, (list(keys[start : start + 50_000]),)))
         return found
+    if len(keys) >= SCAN_AT:
+        scanned = _scanned_keys(connection, name, keys)
+        if scanned is not None:
+            return scanned
     # SQLite takes at most 999 bound parameters in older builds.
     size = 900
     for start in range(0, len(keys), size):
@@ -162,6 +178,32 @@ def stored_keys(connection: Connection, table: Any, keys: Sequence[str]) -> set[
         sql = f"SELECT source_key FROM {name} WHERE source_key IN ({marks})"  # noqa: S608 - our table's name
         found.update(k for (k,) in connection.exec_driver_sql(sql, chunk))
     return found
+
+
+def _scanned_keys(connection: Connection, name: str, keys: Sequence[str]) -> set[str] | None:
+    """Return which of ``keys`` SQLite holds by one pass along the unique key between the least and greatest.
+
+    None when that stretch of the index holds many more keys than ``keys`` (a small file against
+    a big ledger), where looking each up is quicker. SQLite compares text as UTF-8 bytes, which
+    orders strings as Python does, so the stretch holds every stored key that can match.
+    """
+    low, high = min(keys), max(keys)
+    most = len(keys) * SCAN_SHARE
+    # Counting stops past ``most``: the count costs no more than the scan it decides on.
+    count = f"SELECT count(*) FROM (SELECT 1 FROM {name} WHERE source_key BETWEEN ? AND ? LIMIT ?)"  # noqa: S608 - our table's name
+    if connection.exec_driver_sql(count, (low, high, most + 1)).scalar_one() > most:
+        return None
+    scan = f"SELECT source_key FROM {name} WHERE source_key BETWEEN ? AND ?"  # noqa: S608 - our table's name
+    # Straight from the driver (the same connection and transaction): a result row object per key
+    # would cost more than the scan.
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    cursor = raw.cursor()
+    try:
+        cursor.execute(scan, (low, high))
+        return set(keys).intersection(map(itemgetter(0), cursor))
+    finally:
+        cursor.close()
 
 
 def _secondary(connection: Connection, table: Any) -> list[Index]:

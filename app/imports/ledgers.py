@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -13,7 +14,7 @@ from app.extensions import db
 from app.imports import fields as f
 from app.imports.activities import activity_cell, activity_ids
 from app.imports.people import ref_key
-from app.imports.reader import Columns, Progress, Sheet
+from app.imports.reader import Columns, Progress, Row, Sheet
 from app.imports.result import ImportResult, quoted
 from app.imports.store import LedgerKeys, column_limit, insert_new
 from app.models import Cost, Customer, Participation, StaffTime, StaffUser
@@ -64,27 +65,85 @@ class CustomerRefs:
             return None, f"{quoted(ref)} is not a known customer (import the customers file first)"
         return found[1], None
 
+    def exact(self) -> dict[str, int]:
+        """Return the ids of the refs that ``find`` matches as written, by the ref written that way."""
+        # A stored ref's matching form is its own matching form, so find() gives the same id.
+        return {key: found[1] for key, found in self.ids.items() if key not in self.clashes}
 
-def import_participation(
-    sheet: Sheet, result: ImportResult, now: datetime, progress: Progress | None
-) -> None:
-    """Add participation rows; a blank customer_ref is an anonymous headcount."""
-    activities = activity_ids()
-    customers = CustomerRefs.load() if "customer_ref" in sheet.columns else CustomerRefs()
-    # A file repeats a handful of channel spellings; a parser's answer depends only on the cell.
-    channel_choice = lru_cache(maxsize=256)(f.choice(CHANNELS))
-    keys = LedgerKeys("participation")
-    rows: list[tuple[Any, ...]] = []
-    for row in sheet:
-        activity_id = activity_cell(row, activities, required=True)
+
+# A participation row as checked: activity id, customer id, (date, its ISO text), channel,
+# (hours, their plain text), headcount. The texts are what the row's source key is made of.
+Checked = tuple[int, int | None, tuple[date, str], str, tuple[Decimal, str], int]
+
+
+@dataclass
+class KnownCells:
+    """Cells of a participation file already read without a problem, by their text.
+
+    A file repeats a few hundred dates and a handful of activities, channels and hours, and a
+    customer's ref is written as stored: a row made only of such cells needs a lookup per cell.
+    Any other row takes the full checks, which name its problems and add what was good here.
+    Every map holds only cells the full checks accepted, and each check depends only on its cell.
+    """
+
+    refs: dict[str, int]
+    activities: dict[str, int] = field(default_factory=dict)
+    dates: dict[str, tuple[date, str]] = field(default_factory=dict)
+    channels: dict[str, str] = field(default_factory=dict)
+    # A blank hours or headcount cell means 0 hours, one person, as the full check reads it.
+    hours: dict[str, tuple[Decimal, str]] = field(default_factory=lambda: {"": (ZERO, plain(ZERO))})
+    headcounts: dict[str, int] = field(default_factory=lambda: {"": 1})
+
+    def quick(self, values: dict[str, str]) -> Checked | None:
+        """Return the row as checked when every cell is known and the row is consistent, else None."""
+        get = values.get
+        activity_id = self.activities.get(get("activity", ""))
+        dated = self.dates.get(get("date", ""))
+        channel = self.channels.get(get("channel", ""))
+        hours = self.hours.get(get("hours", ""))
+        headcount = self.headcounts.get(get("headcount", ""))
+        if activity_id is None or dated is None or channel is None or hours is None or headcount is None:
+            return None
+        ref = get("customer_ref", "")
+        if not ref:
+            return None if headcount == 0 else (activity_id, None, dated, channel, hours, headcount)
+        customer_id = self.refs.get(ref)
+        if customer_id is None or headcount != 1:
+            return None
+        return (activity_id, customer_id, dated, channel, hours, headcount)
+
+    def learn(self, values: dict[str, str], checked: Checked) -> None:
+        """Remember the cells of a row the full checks accepted."""
+        activity_id, customer_id, dated, channel, hours, headcount = checked
+        self.activities[values.get("activity", "")] = activity_id
+        self.dates[values.get("date", "")] = dated
+        self.channels[values.get("channel", "")] = channel
+        self.hours[values.get("hours", "")] = hours
+        self.headcounts[values.get("headcount", "")] = headcount
+        if customer_id is not None:
+            self.refs[values.get("customer_ref", "")] = customer_id
+
+
+class ParticipationChecks:
+    """Every check of a participation row, noting each problem on the row by its column."""
+
+    def __init__(self, activities: dict[str, int], customers: CustomerRefs) -> None:
+        self.activities = activities
+        self.customers = customers
+        # A file repeats a handful of channel spellings; a parser's answer depends only on the cell.
+        self.channel = lru_cache(maxsize=256)(f.choice(CHANNELS))
+
+    def check(self, row: Row) -> Checked | None:
+        """Return the row as checked, or None when it has a problem (noted on the row)."""
+        activity_id = activity_cell(row, self.activities, required=True)
         day = row.get("date", f.iso_date, required=True)
-        channel = row.get("channel", channel_choice, required=True)
+        channel = row.get("channel", self.channel, required=True)
         hours = row.get("hours", f.hours, default=ZERO)
         headcount = row.get("headcount", f.whole_number, default=1)
         ref = row.values.get("customer_ref", "")
         customer_id = None
         if ref:
-            customer_id, problem = customers.find(ref)
+            customer_id, problem = self.customers.find(ref)
             if problem:
                 row.error("customer_ref", problem)
             if headcount != 1:
@@ -92,10 +151,32 @@ def import_participation(
         elif headcount == 0:
             row.error("headcount", "must be at least 1")
         if not row.ok:
-            continue
+            return None
+        assert activity_id is not None and day is not None and channel is not None
+        return (activity_id, customer_id, (day, day.isoformat()), channel, (hours, plain(hours)), headcount)
+
+
+def import_participation(
+    sheet: Sheet, result: ImportResult, now: datetime, progress: Progress | None
+) -> None:
+    """Add participation rows; a blank customer_ref is an anonymous headcount."""
+    customers = CustomerRefs.load() if "customer_ref" in sheet.columns else CustomerRefs()
+    checks = ParticipationChecks(activity_ids(), customers)
+    known = KnownCells(customers.exact())
+    keys = LedgerKeys("participation")
+    rows: list[tuple[Any, ...]] = []
+    for row in sheet:
+        # A row the reader found fault with (a NUL, a value under no header) takes the full checks too.
+        checked = known.quick(row.values) if row.ok else None
+        if checked is None:
+            checked = checks.check(row)
+            if checked is None:
+                continue
+            known.learn(row.values, checked)
+        activity_id, customer_id, (day, written), channel, (hours, hours_text), headcount = checked
         # The fields keys.key() would join, joined here in one step (the same keys).
         who = "" if customer_id is None else customer_id
-        key = keys.key_of(f"{activity_id}\x1f{who}\x1f{day}\x1f{channel}\x1f{plain(hours)}\x1f{headcount}")
+        key = keys.key_of(f"{activity_id}\x1f{who}\x1f{written}\x1f{channel}\x1f{hours_text}\x1f{headcount}")
         rows.append((activity_id, customer_id, day, channel, hours, headcount, key))
     sheet.problems.raise_if_any()
     names = ("activity_id", "customer_id", "date", "channel", "hours", "headcount", "source_key")

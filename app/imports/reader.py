@@ -129,13 +129,28 @@ class Sheet:
             return next(self._reader)
         except StopIteration:
             return None
-        except UnicodeDecodeError:
+        except (UnicodeDecodeError, csv.Error) as exc:
+            self._unreadable(exc)
+        return None
+
+    def _records(self) -> Iterator[list[str]]:
+        """Yield the records after the header; stop, noting why, at the first one that cannot be read."""
+        # One handler around the whole file, not a call per record: reading stops there either way.
+        # A plain loop, not ``yield from``: closing this generator must not close the workbook.
+        try:
+            for record in self._reader:  # noqa: UP028 - see above
+                yield record
+        except (UnicodeDecodeError, csv.Error) as exc:
+            self._unreadable(exc)
+
+    def _unreadable(self, exc: Exception) -> None:
+        """Note that the file cannot be read on from here."""
+        if isinstance(exc, UnicodeDecodeError):
             self.problems.add(
                 f"is not UTF-8 text (the problem is near row {self._reader.line_num + 1}). {SAVE_AS_HINT}"
             )
-        except csv.Error as exc:
+        else:
             self.problems.add(f"cannot be read as CSV near row {self._reader.line_num}: {exc}")
-        return None
 
     def _read_header(self, columns: Columns) -> list[str]:
         record = self._next_record()
@@ -179,10 +194,11 @@ class Sheet:
         width = len(names)
         unnamed = [pos for pos, name in enumerate(names, start=1) if not name]
         problems, progress = self.problems, self.progress
+        strip = str.strip
         number = 1
-        while (record := self._next_record()) is not None:
+        for record in self._records():
             number += 1
-            cells = [cell.strip() for cell in record]
+            cells = list(map(strip, record))
             if not any(cells):
                 continue  # Excel leaves blank lines below the data
             self.rows_read += 1

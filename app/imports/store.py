@@ -120,6 +120,10 @@ class LedgerKeys:
     def __init__(self, kind: str) -> None:
         self.prefix = f"import:{kind}:"
         self.seen: set[str] = set()
+        # The last occurrence handed out for a line that repeats, by its first key: a file may
+        # hold the same anonymous headcount thousands of times, and hashing every earlier
+        # occurrence again for each repeat made those files quadratic.
+        self.repeats: dict[str, int] = {}
 
     def key(self, *parts: object) -> str:
         """Return the key of a row from its normalised fields and how often it already appeared."""
@@ -127,13 +131,21 @@ class LedgerKeys:
 
     def key_of(self, base: str) -> str:
         """Return the key of a row whose fields are already joined by "\\x1f" (as ``key`` joins them)."""
-        # Most rows appear once: try the first occurrence without the loop (the same keys either way).
-        key = self.prefix + sha1(f"{base}\x1f0".encode(), usedforsecurity=False).hexdigest()
-        occurrence = 0
-        while key in self.seen:
+        first = self.prefix + sha1(f"{base}\x1f0".encode(), usedforsecurity=False).hexdigest()
+        seen = self.seen
+        if first not in seen:
+            seen.add(first)
+            return first
+        # Occurrences up to the last one handed out are all in ``seen``: start after it (the same
+        # keys as trying each from 0).
+        occurrence = self.repeats.get(first, 0)
+        while True:
             occurrence += 1
             key = self.prefix + sha1(f"{base}\x1f{occurrence}".encode(), usedforsecurity=False).hexdigest()
-        self.seen.add(key)
+            if key not in seen:
+                break
+        self.repeats[first] = occurrence
+        seen.add(key)
         return key
 
 

@@ -47,7 +47,7 @@ class ImportJob(db.Model):
     errors: Mapped[list[str]] = mapped_column(JSON, default=list)
     notes: Mapped[list[str]] = mapped_column(JSON, default=list)
     headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # The file itself, kept only until the import has finished.
+    # The file itself, kept only until its import starts (read into memory, then dropped).
     content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
 
     @property

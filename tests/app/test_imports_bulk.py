@@ -181,3 +181,55 @@ def test_joined_fields_give_the_same_keys_as_the_parts() -> None:
         text_ = f"{a}\x1f{'' if who is None else who}\x1f{day}\x1f{channel}\x1f{hours}\x1f{count}"
         assert by_parts.key(a, who, day, channel, hours, count) == joined.key_of(text_)
     assert len(by_parts.seen) == 4  # a repeated line gets a key of its own
+
+
+def test_a_line_repeated_many_times_gets_the_keys_of_counting_from_the_first() -> None:
+    from hashlib import sha1
+
+    def counted(base: str, occurrence: int) -> str:
+        return "import:participation:" + sha1(f"{base}\x1f{occurrence}".encode()).hexdigest()
+
+    keys = LedgerKeys("participation")
+    lines = ["a", "b", "a", "a", "c", "b", "a"] * 50
+    got = [keys.key_of(line) for line in lines]
+    expected = [counted(line, lines[:n].count(line)) for n, line in enumerate(lines)]
+    assert got == expected
+    assert len(set(got)) == len(lines)
+
+
+def test_stored_keys_read_by_a_scan_or_looked_up_are_the_same(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = Participation.__table__
+    db.session.add(Activity(name="Panel", category="panel"))
+    db.session.flush()
+    activity_id = db.session.scalar(text("SELECT id FROM activities"))
+    stored = [f"import:participation:{n:04d}" for n in range(0, 200, 3)] + [
+        "survey:1",
+        "staff:participation:9",
+    ]
+    db.session.execute(
+        table.insert(),
+        [
+            {
+                "activity_id": activity_id,
+                "date": date(2011, 5, 1),
+                "channel": "web",
+                "source_key": key,
+                "created_at": NOW,
+            }
+            for key in stored
+        ],
+    )
+    asked = [f"import:participation:{n:04d}" for n in range(50, 150)] + ["import:participation:zzz"]
+    connection = db.session.connection()
+    expected = {key for key in asked if key in stored}
+    monkeypatch.setattr(bulk_load, "SCAN_AT", 10**9)
+    assert bulk_load.stored_keys(connection, table, asked) == expected
+    monkeypatch.setattr(bulk_load, "SCAN_AT", 1)
+    assert bulk_load.stored_keys(connection, table, asked) == expected
+    if connection.dialect.name == "sqlite":  # the scan is SQLite's; PostgreSQL takes keys as one array
+        # A few keys against many more stored in their range are looked up, not scanned for.
+        assert bulk_load._scanned_keys(connection, '"participations"', asked[:2] + asked[-1:]) is None
+    assert bulk_load.stored_keys(connection, table, asked[:2] + asked[-1:]) == {"import:participation:0051"}
+    db.session.rollback()

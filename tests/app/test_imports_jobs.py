@@ -262,3 +262,28 @@ def test_an_upload_never_started_has_its_file_dropped_after_a_day(app: Flask, ma
     assert (dropped.status, dropped.content) == ("discarded", None)
     assert (waiting.status, waiting.content) == ("uploaded", REGISTER)
     assert customers() == []
+
+
+def test_a_running_job_no_longer_stores_its_file(
+    app: Flask, manager: StaffUser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job = create_job(
+        "customers", "register.csv", REGISTER.replace(b"Tenancy Ref", b"ref"), actor=manager, now=NOW
+    )
+    db.session.commit()
+    start_job(job, actor=manager, now=NOW)
+    db.session.commit()
+    seen: list[object] = []
+    real = jobs.import_binary
+
+    def spy(*args: object, **kwargs: object) -> object:
+        # What another process sees while the rows are read: every progress write rewrites this row.
+        with db.engine.connect() as other:
+            seen.append(other.scalar(select(ImportJob.content).where(ImportJob.id == job.id)))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jobs, "import_binary", spy)
+    assert claim(job.id, NOW) is True
+    assert run_job(job.id, now=NOW) == "done"
+    assert seen == [None]
+    assert customers() == [("DH1", "Ann"), ("DH2", "Bob")]

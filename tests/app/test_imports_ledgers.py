@@ -215,3 +215,51 @@ def test_a_ref_matching_two_customers_only_by_case_must_be_exact(setting: None) 
     ]
     assert load("participation", text.replace("Dh001", "DH001")).added == 2
     assert [p.customer.first_name for p in rows(Participation)] == ["Jane", "Other"]
+
+
+def test_rows_made_of_cells_already_accepted_still_get_every_check(setting: None) -> None:
+    text = (
+        "activity,customer_ref,date,channel,hours,headcount\n"
+        "Big Get Together,,2011-09-17,event,1,2\n"
+        "Scrutiny panel,DH001,17/09/2011,event,1,\n"
+        "Scrutiny panel,DH001,17/09/2011,event,1,2\n"
+        "Scrutiny panel,DH001,17/09/2011,event,1,1,by hand\n"
+        "Scrutiny panel,DH001,31/02/2011,event,1,\n"
+        "Scrutiny panel,dh404,17/09/2011,event,1,\n"
+    )
+    assert problems("participation", text) == [
+        "participation.csv row 4, headcount: must be 1 for a named customer, not 2",
+        "participation.csv row 5: has a value in column 7, which has no header",
+        'participation.csv row 6, date: "31/02/2011" is not a real date',
+        'participation.csv row 7, customer_ref: "dh404" is not a known customer (import the customers file first)',
+    ]
+    assert rows(Participation) == []
+
+
+def test_the_quick_path_stores_what_the_full_checks_store(
+    setting: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.imports.ledgers import KnownCells
+
+    lines = ["activity,customer_ref,date,channel,hours,headcount"]
+    for n in range(60):
+        ref = ("", "DH001", "dh002", " DH002 ")[n % 4]
+        day = ("2011-05-03", "03/05/2011", "3/5/2011")[n % 3]
+        hours = ("2", "2.0", "", "1.25")[n % 4]
+        lines.append(f"{('Scrutiny panel', 'BIG GET TOGETHER')[n % 2]},{ref},{day},In-Person,{hours},")
+    text = "\n".join(lines) + "\n"
+
+    def stored() -> list[tuple[object, ...]]:
+        result = load("participation", text)
+        got = [
+            (p.activity_id, p.customer_id, p.date, p.channel, p.hours, p.headcount, p.source_key)
+            for p in rows(Participation)
+        ]
+        db.session.query(Participation).delete()
+        db.session.commit()
+        return [result.added, *got]
+
+    quick = stored()
+    monkeypatch.setattr(KnownCells, "quick", lambda self, values: None)
+    assert stored() == quick
+    assert quick[0] == 60
