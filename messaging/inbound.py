@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import String, bindparam, cast, insert, literal, select
@@ -109,8 +110,13 @@ def find_customer(phone: str) -> Customer | None:
 @lru_cache(maxsize=4)
 def _insert_statement(dialect: str) -> Prepared:
     """Build, once per dialect, the insert that a repeated MessageSid turns into nothing."""
+    return Prepared(_insert(dialect))
+
+
+def _insert(dialect: str) -> Any:
+    """Build the insert of one inbound text (a fresh statement each call)."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return Prepared(
+    return (
         insert(_inbound)
         .values(
             message_sid=bindparam("sid"),
@@ -134,7 +140,8 @@ def _store_with_reply_statement() -> Prepared:
     One round trip instead of two: the reply's row is selected from the text's insert, so a
     repeated MessageSid (nothing inserted) queues nothing either.
     """
-    stored = _insert_statement("postgresql").statement.cte("stored")  # type: ignore[attr-defined]
+    # Built afresh rather than from the prepared insert, whose columns Prepared has worked out.
+    stored = _insert("postgresql").cte("stored")
     columns = [name for name in QUEUE_COLUMNS if name != "ref"]
     outbound = OutboundMessage.__table__
     values = [bindparam(f"v_{name}", type_=outbound.c[name].type) for name in columns]

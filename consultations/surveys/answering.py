@@ -17,7 +17,7 @@ from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, select, update
+from sqlalchemy import Row, bindparam, cast, exists, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -45,25 +45,32 @@ _GIVEN = Prepared(
     .where(Answer.response_id == bindparam("response"))
 )
 _TENURE = Prepared(select(Customer.tenure).where(Customer.id == bindparam("customer")))
+
+
+def _move() -> Any:
+    """Build the conditional UPDATE that moves the conversation on (a fresh statement each call)."""
+    return (
+        update(_inv)
+        .where(
+            _inv.c.id == bindparam("invitation"),
+            _inv.c.lock_version == bindparam("read_version"),
+            _inv.c.status == bindparam("read_status"),
+        )
+        .values(
+            status=bindparam("to_status"),
+            position=bindparam("to_position"),
+            attempts=bindparam("to_attempts"),
+            reprompts=_inv.c.reprompts + bindparam("reprompted"),
+            last_sent_at=bindparam("now", type_=_at),
+            answered_at=func.coalesce(_inv.c.answered_at, bindparam("answered", type_=_at)),
+            completed_at=func.coalesce(bindparam("completed", type_=_at), _inv.c.completed_at),
+            lock_version=_inv.c.lock_version + 1,
+        )
+    )
+
+
 # The first write: moves the conversation on only if nobody else did since it was read.
-_MOVE = Prepared(
-    update(_inv)
-    .where(
-        _inv.c.id == bindparam("invitation"),
-        _inv.c.lock_version == bindparam("read_version"),
-        _inv.c.status == bindparam("read_status"),
-    )
-    .values(
-        status=bindparam("to_status"),
-        position=bindparam("to_position"),
-        attempts=bindparam("to_attempts"),
-        reprompts=_inv.c.reprompts + bindparam("reprompted"),
-        last_sent_at=bindparam("now", type_=_at),
-        answered_at=func.coalesce(_inv.c.answered_at, bindparam("answered", type_=_at)),
-        completed_at=func.coalesce(bindparam("completed", type_=_at), _inv.c.completed_at),
-        lock_version=_inv.c.lock_version + 1,
-    )
-)
+_MOVE = Prepared(_move())
 _NEW_RESPONSE = Prepared(
     _resp.insert()
     .values(
@@ -106,6 +113,77 @@ def _answer_statement(dialect: str) -> Prepared:
     return Prepared(
         statement.on_conflict_do_update(index_elements=["response_id", "question_id"], set_=replaced)
     )
+
+
+@lru_cache(maxsize=8)
+def _pg_writes(response: str, answered: bool) -> Prepared:
+    """Build, once per shape, PostgreSQL's one statement for all of a reply's writes.
+
+    ``response`` is "new" (the first answer inserts the response), "set" (its status changes) or
+    "kept". Every write hangs off the conversation's move, so when another reply moved it first
+    the statement writes nothing and returns no row. One round trip instead of three.
+    """
+    # Built afresh: a statement already run by Prepared has its columns worked out, and a copy
+    # made from it by returning() would keep the old (empty) ones.
+    moved = _move().returning(_inv.c.id).cte("moved")
+    ctes: list[Any] = [moved]
+    status, completed = (
+        bindparam("response_status", type_=_resp.c.status.type),
+        bindparam("completed", type_=_at),
+    )
+    if response == "new":
+        columns = [
+            "consultation_id",
+            "invitation_id",
+            "customer_id",
+            "channel",
+            "status",
+            "started_at",
+            "completed_at",
+        ]
+        values = [
+            bindparam("consultation", type_=_resp.c.consultation_id.type),
+            moved.c.id,
+            bindparam("customer", type_=_resp.c.customer_id.type),
+            literal("sms", type_=_resp.c.channel.type),
+            status,
+            bindparam("now", type_=_at),
+            completed,
+        ]
+        resp = pg_insert(_resp).from_select(columns, select(*values).select_from(moved)).returning(_resp.c.id)
+        source = resp.cte("resp")
+        ctes.append(source)
+        response_id: Any = source.c.id
+    else:
+        source, response_id = moved, bindparam("response", type_=_ans.c.response_id.type)
+        if response == "set":
+            # A response that is already complete stays complete, whatever this reply says.
+            changed = (
+                update(_resp)
+                .where(_resp.c.id == response_id, _resp.c.status != "completed", exists(select(moved.c.id)))
+                .values(status=status, completed_at=completed)
+            )
+            ctes.append(changed.cte("changed"))
+    if answered:
+        given = {
+            "response_id": response_id,
+            "question_id": bindparam("question", type_=_ans.c.question_id.type),
+            "value": bindparam("value", type_=_ans.c.value.type),
+            # Cast: a missing number would otherwise reach PostgreSQL as text.
+            "number": cast(bindparam("number", type_=_number), _number),
+            "option_index": bindparam("option", type_=_ans.c.option_index.type),
+            "skipped": cast(bindparam("skipped", type_=_ans.c.skipped.type), _ans.c.skipped.type),
+            "raw": bindparam("raw", type_=_ans.c.raw.type),
+            "created_at": bindparam("now", type_=_at),
+        }
+        answer = pg_insert(_ans).from_select(list(given), select(*given.values()).select_from(source))
+        replaced = {
+            name: answer.excluded[name]
+            for name in ("value", "number", "option_index", "skipped", "raw", "created_at")
+        }
+        answer = answer.on_conflict_do_update(index_elements=["response_id", "question_id"], set_=replaced)
+        ctes.append(answer.cte("answer"))
+    return Prepared(select(source.c.id).select_from(source).add_cte(*ctes))
 
 
 @dataclass(frozen=True)
@@ -165,6 +243,8 @@ def _write(row: Row[Any], script: Script, step: Step, body: str, now: datetime) 
     """Write what the step decided; False (and nothing written) when another reply moved it first."""
     connection = db.session.connection()
     completed = now if step.status == "completed" else None
+    if connection.dialect.name == "postgresql" and step.response_status is not None:
+        return _write_at_once(connection, row, script, step, body, now)
     moved = _MOVE.run(
         connection,
         {
@@ -209,6 +289,51 @@ def _write(row: Row[Any], script: Script, step: Step, body: str, now: datetime) 
     # Participation is counted once, when the response first completes, and never for a test.
     counts = step.status == "completed" and not row.is_test and row.response_status != "completed"
     if counts:
+        _count(script, response_id, row.customer_id, now)
+    return True
+
+
+def _write_at_once(
+    connection: Any, row: Row[Any], script: Script, step: Step, body: str, now: datetime
+) -> bool:
+    """PostgreSQL: move the conversation, write the response and the answer in one statement."""
+    completed = now if step.status == "completed" else None
+    response = "new" if row.response_id is None else "kept"
+    if response == "kept" and step.response_status != "started" and row.response_status != "completed":
+        response = "set"
+    parsed, question = step.parsed, step.question
+    answered = parsed is not None and question is not None
+    params: dict[str, Any] = {
+        "invitation": row.id,
+        "read_version": row.lock_version,
+        "read_status": row.status,
+        "to_status": step.status,
+        "to_position": step.position,
+        "to_attempts": step.attempts,
+        "reprompted": step.reprompted,
+        "now": now,
+        "answered": now if parsed is not None else None,
+        "completed": completed,
+        "response_status": step.response_status,
+        "consultation": script.id,
+        "customer": row.customer_id,
+        "response": row.response_id,
+    }
+    if parsed is not None and question is not None:
+        params.update(
+            question=question.id,
+            value=parsed.value,
+            number=parsed.number,
+            option=parsed.option_index,
+            skipped=parsed.skipped,
+            raw=body[:2000],
+        )
+    written = _pg_writes(response, answered).run(connection, params).first()
+    # Another reply moved the conversation since it was read: nothing was written.
+    if written is None:
+        return False
+    response_id = written.id if response == "new" else row.response_id
+    if step.status == "completed" and not row.is_test and row.response_status != "completed":
         _count(script, response_id, row.customer_id, now)
     return True
 

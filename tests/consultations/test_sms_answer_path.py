@@ -29,8 +29,9 @@ COMPLETING_STATEMENTS = 9
 
 
 def _fewer_on_postgres() -> int:
-    # On PostgreSQL the text and its reply are one statement (messaging/inbound.py).
-    return 1 if db.engine.dialect.name == "postgresql" else 0
+    # On PostgreSQL the text and its reply are one statement (messaging/inbound.py), and the move,
+    # the response and the answer another (consultations/surveys/answering.py).
+    return 3 if db.engine.dialect.name == "postgresql" else 0
 
 
 @contextmanager
