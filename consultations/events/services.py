@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import Customer
+from app.models.audit import record
 from app.tokens import hash_token, new_token
 from consultations.events import notices
 from consultations.events.models import ACTIVE_STATUSES, BOOKED, CANCELLED, WAITING, Booking, Event
@@ -184,6 +186,22 @@ def cancel(booking: Booking, *, now: datetime, notify: bool = True) -> list[Book
     if notify:
         notices.booking_cancelled(booking, now=now)
     return promote_waiting(event, now=now) if was_booked else []
+
+
+def cancel_for_caller(booking: Booking, *, actor: Any, now: datetime) -> list[Booking]:
+    """Cancel a booking for someone who phoned, as ``actor`` (audited); return whom it promoted."""
+    was = booking.status
+    promoted = cancel(booking, now=now)
+    detail = {"event_id": booking.event_id, "was": was, "promoted": [b.id for b in promoted]}
+    record(
+        "event.booking_cancelled",
+        actor=actor,
+        target_type="booking",
+        target_id=booking.id,
+        detail=detail,
+        now=now,
+    )
+    return promoted
 
 
 def promote_waiting(event: Event, *, now: datetime) -> list[Booking]:

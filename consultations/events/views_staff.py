@@ -30,7 +30,7 @@ from consultations.events.invitations import InvitationError, InvitationsClosed,
 from consultations.events.models import ACTIVE_STATUSES, Booking, Event
 from consultations.events.phone_booking import outcome_message, read_phone_booking
 from consultations.events.register import attendance_counts
-from consultations.events.services import BookingError, book, cancel
+from consultations.events.services import BookingError, book, cancel_for_caller
 from consultations.field_errors import FieldError
 
 
@@ -184,7 +184,7 @@ def cancel_booking(event_id: int, booking_id: int) -> ResponseReturnValue:
     if booking.status not in ACTIVE_STATUSES:
         flash("That booking is already cancelled; nothing changed.", "error")
         return _show(booking.event, status=409)
-    promoted = cancel(booking, now=utcnow())
+    promoted = cancel_for_caller(booking, actor=current_user, now=utcnow())
     db.session.commit()
     flash(f"Booking cancelled. {len(promoted)} moved up from the waiting list.", "success")
     return redirect(url_for("events.show", event_id=event_id), 303)

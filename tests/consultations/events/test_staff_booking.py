@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.models import AuditEvent
 from consultations.events.models import Booking
 from messaging.suppression import suppress
 from tests.consultations import factories
@@ -96,6 +97,10 @@ def test_book_a_guest_and_the_full_event_puts_the_next_caller_on_the_waiting_lis
     staff_client.post(f"/events/{event.id}/bookings/{guest.id}/cancel")
     db.session.expire_all()
     assert db.session.get(Booking, waiting.id).status == "booked"
+    # Who cancelled it, and what it changed, is in the audit log.
+    audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "event.booking_cancelled")).one()
+    assert (audit.target_type, audit.target_id, audit.actor_email != "") == ("booking", str(guest.id), True)
+    assert audit.detail == {"event_id": event.id, "was": "booked", "promoted": [waiting.id]}
     assert "a place came up" in outbox(f"event:{event.id}", to_address=PHONE)[-1].body
 
 
