@@ -154,11 +154,9 @@ def _store_with_reply_statement() -> Prepared:
     )
 
 
-def _store_with_reply(inbound: Received, reply: Handled, now: datetime) -> bool:
-    """Store the text and queue its reply in one statement; False when its MessageSid is already stored."""
-    message = _reply_message(inbound, reply)
-    params = {
-        **queued_values("sms", message, now=now),
+def _text_params(inbound: Received) -> dict[str, Any]:
+    """The values the text's insert is run with."""
+    return {
         "sid": inbound.message_sid,
         "sender": inbound.from_number,
         "recipient": inbound.to_number,
@@ -167,6 +165,12 @@ def _store_with_reply(inbound: Received, reply: Handled, now: datetime) -> bool:
         "customer": inbound.customer_id,
         "by": inbound.handled_by,
     }
+
+
+def _store_with_reply(inbound: Received, reply: Handled, now: datetime) -> bool:
+    """Store the text and queue its reply in one statement; False when its MessageSid is already stored."""
+    message = _reply_message(inbound, reply)
+    params = {**queued_values("sms", message, now=now), **_text_params(inbound)}
     row = _store_with_reply_statement().run(db.session.connection(), params).first()
     if row is None:
         return False
@@ -177,22 +181,7 @@ def _store_with_reply(inbound: Received, reply: Handled, now: datetime) -> bool:
 def store_inbound(inbound: Received) -> bool:
     """Insert the text and set its id (flush only); False when its MessageSid is already stored."""
     connection = db.session.connection()
-    row = (
-        _insert_statement(connection.dialect.name)
-        .run(
-            connection,
-            {
-                "sid": inbound.message_sid,
-                "sender": inbound.from_number,
-                "recipient": inbound.to_number,
-                "text": inbound.body,
-                "at": inbound.received_at,
-                "customer": inbound.customer_id,
-                "by": inbound.handled_by,
-            },
-        )
-        .first()
-    )
+    row = _insert_statement(connection.dialect.name).run(connection, _text_params(inbound)).first()
     if row is None:
         return False
     inbound.id = row.id

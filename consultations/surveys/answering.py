@@ -239,71 +239,9 @@ def _decide(row: Row[Any], script: Script, body: str) -> Step | None:
     return Step(status, position, 0, reply=reply, parsed=parsed, question=question, response_status=status)
 
 
-def _write(row: Row[Any], script: Script, step: Step, body: str, now: datetime) -> bool:
-    """Write what the step decided; False (and nothing written) when another reply moved it first."""
-    connection = db.session.connection()
-    completed = now if step.status == "completed" else None
-    if connection.dialect.name == "postgresql" and step.response_status is not None:
-        return _write_at_once(connection, row, script, step, body, now)
-    moved = _MOVE.run(
-        connection,
-        {
-            "invitation": row.id,
-            "read_version": row.lock_version,
-            "read_status": row.status,
-            "to_status": step.status,
-            "to_position": step.position,
-            "to_attempts": step.attempts,
-            "reprompted": step.reprompted,
-            "now": now,
-            "answered": now if step.parsed is not None else None,
-            "completed": completed,
-        },
-    )
-    # Another reply moved the conversation since it was read: write nothing, so it is answered once.
-    if moved.rowcount != 1:
-        return False
-    if step.response_status is None:
-        return True
-    response_id = row.response_id
-    values = {"to_status": step.response_status, "now": now, "completed": completed}
-    if response_id is None:
-        new = {"consultation": script.id, "invitation": row.id, "customer": row.customer_id, **values}
-        response_id = _NEW_RESPONSE.run(connection, new).scalar_one()
-    # A response that is already complete stays complete, whatever this reply says.
-    elif step.response_status != "started" and row.response_status != "completed":
-        _SET_RESPONSE.run(connection, {"response": response_id, **values})
-    if step.parsed is not None and step.question is not None:
-        parsed = step.parsed
-        answer = {
-            "response": response_id,
-            "question": step.question.id,
-            "value": parsed.value,
-            "number": parsed.number,
-            "option": parsed.option_index,
-            "skipped": parsed.skipped,
-            "raw": body[:2000],
-            "now": now,
-        }
-        _answer_statement(connection.dialect.name).run(connection, answer)
-    # Participation is counted once, when the response first completes, and never for a test.
-    counts = step.status == "completed" and not row.is_test and row.response_status != "completed"
-    if counts:
-        _count(script, response_id, row.customer_id, now)
-    return True
-
-
-def _write_at_once(
-    connection: Any, row: Row[Any], script: Script, step: Step, body: str, now: datetime
-) -> bool:
-    """PostgreSQL: move the conversation, write the response and the answer in one statement."""
-    completed = now if step.status == "completed" else None
-    response = "new" if row.response_id is None else "kept"
-    if response == "kept" and step.response_status != "started" and row.response_status != "completed":
-        response = "set"
-    parsed, question = step.parsed, step.question
-    answered = parsed is not None and question is not None
-    params: dict[str, Any] = {
+def _move_params(row: Row[Any], step: Step, now: datetime) -> dict[str, Any]:
+    """The conversation's move: from the state it was read in to the one the step decided."""
+    return {
         "invitation": row.id,
         "read_version": row.lock_version,
         "read_status": row.status,
@@ -312,28 +250,89 @@ def _write_at_once(
         "to_attempts": step.attempts,
         "reprompted": step.reprompted,
         "now": now,
-        "answered": now if parsed is not None else None,
-        "completed": completed,
+        "answered": now if step.parsed is not None else None,
+        "completed": now if step.status == "completed" else None,
+    }
+
+
+def _answer_params(step: Step, body: str) -> dict[str, Any]:
+    """The answer's values, or none when the step stores no answer (a re-prompt, giving up)."""
+    parsed, question = step.parsed, step.question
+    if parsed is None or question is None:
+        return {}
+    return {
+        "question": question.id,
+        "value": parsed.value,
+        "number": parsed.number,
+        "option": parsed.option_index,
+        "skipped": parsed.skipped,
+        "raw": body[:2000],
+    }
+
+
+def _response_change(row: Row[Any], step: Step) -> str:
+    """Whether the response is started ("new"), moved to the step's status ("set") or left ("kept")."""
+    if row.response_id is None:
+        return "new"
+    # A response that is already complete stays complete, whatever this reply says.
+    if step.response_status != "started" and row.response_status != "completed":
+        return "set"
+    return "kept"
+
+
+def _counts(row: Row[Any], step: Step) -> bool:
+    """Participation is counted once, when the response first completes, and never for a test."""
+    return step.status == "completed" and not row.is_test and row.response_status != "completed"
+
+
+def _write(row: Row[Any], script: Script, step: Step, body: str, now: datetime) -> bool:
+    """Write what the step decided; False (and nothing written) when another reply moved it first."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql" and step.response_status is not None:
+        return _write_at_once(connection, row, script, step, body, now)
+    move = _move_params(row, step, now)
+    # Another reply moved the conversation since it was read: write nothing, so it is answered once.
+    if _MOVE.run(connection, move).rowcount != 1:
+        return False
+    if step.response_status is None:
+        return True
+    response_id = row.response_id
+    values = {"to_status": step.response_status, "now": now, "completed": move["completed"]}
+    change = _response_change(row, step)
+    if change == "new":
+        new = {"consultation": script.id, "invitation": row.id, "customer": row.customer_id, **values}
+        response_id = _NEW_RESPONSE.run(connection, new).scalar_one()
+    elif change == "set":
+        _SET_RESPONSE.run(connection, {"response": response_id, **values})
+    answer = _answer_params(step, body)
+    if answer:
+        _answer_statement(connection.dialect.name).run(
+            connection, {"response": response_id, "now": now, **answer}
+        )
+    if _counts(row, step):
+        _count(script, response_id, row.customer_id, now)
+    return True
+
+
+def _write_at_once(
+    connection: Any, row: Row[Any], script: Script, step: Step, body: str, now: datetime
+) -> bool:
+    """PostgreSQL: move the conversation, write the response and the answer in one statement."""
+    change, answer = _response_change(row, step), _answer_params(step, body)
+    params = {
+        **_move_params(row, step, now),
         "response_status": step.response_status,
         "consultation": script.id,
         "customer": row.customer_id,
         "response": row.response_id,
+        **answer,
     }
-    if parsed is not None and question is not None:
-        params.update(
-            question=question.id,
-            value=parsed.value,
-            number=parsed.number,
-            option=parsed.option_index,
-            skipped=parsed.skipped,
-            raw=body[:2000],
-        )
-    written = _pg_writes(response, answered).run(connection, params).first()
+    written = _pg_writes(change, bool(answer)).run(connection, params).first()
     # Another reply moved the conversation since it was read: nothing was written.
     if written is None:
         return False
-    response_id = written.id if response == "new" else row.response_id
-    if step.status == "completed" and not row.is_test and row.response_status != "completed":
+    response_id = written.id if change == "new" else row.response_id
+    if _counts(row, step):
         _count(script, response_id, row.customer_id, now)
     return True
 
