@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
 
+from cpu import CpuMeter
 from inbound_db import BARE_SCHEMA, Databases, bare_url, bare_writer
 from inbound_survey import respondent, start_survey
 from twilio.request_validator import RequestValidator
@@ -84,9 +85,19 @@ def stranger(i: int) -> tuple[str, str]:
 
 
 def fire(
-    port: int, base: str, token: str, count: int, concurrency: int, tag: str, text: object = stranger
+    port: int,
+    base: str,
+    token: str,
+    count: int,
+    concurrency: int,
+    tag: str,
+    text: object = stranger,
+    meter: CpuMeter | None = None,
 ) -> float:
-    """Send ``count`` signed texts over ``concurrency`` connections; return texts per second."""
+    """Send ``count`` signed texts over ``concurrency`` connections; return texts per second.
+
+    With a ``meter``, the CPU each of the app's processes used while the texts were sent is added to it.
+    """
     validator = RequestValidator(token)
     bodies = []
     for i in range(count):
@@ -125,12 +136,15 @@ def fire(
         conn.close()
 
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    before = meter.sample() if meter else None
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    if meter and before:
+        meter.add(before, meter.sample(), count)
     if errors:
         raise SystemExit(f"{len(errors)} requests failed, first: {errors[:3]}")
     return count / elapsed
@@ -166,11 +180,16 @@ def main() -> None:
                 apps.append(start_survey(dbs, customers, args, start_involve, involve_env))
             for served in apps:
                 fire(served.port, served.base, served.token, WARMUP, args.concurrency, "w", served.text(0))
+                served.meter = CpuMeter(
+                    served.proc.pid,
+                    {"scheduler": served.extra[0].pid} if served.extra else {},
+                    served.db_url.rsplit("/", 1)[1] if dbs.postgres else "",
+                )
             for round_no in range(args.rounds):
                 for served in apps:
                     rate = fire(
                         served.port, served.base, served.token, args.count, args.concurrency, f"r{round_no}x",
-                        served.text(WARMUP + round_no * args.count),
+                        served.text(WARMUP + round_no * args.count), served.meter,
                     )  # fmt: skip
                     served.rates.append(rate)
             for served in apps:
@@ -205,6 +224,13 @@ def main() -> None:
             + ("" if served is bare else f"  ratio {median(served.rates) / median(bare.rates):.2f}")
         )
         ok = ok and served.rows == served.distinct == expected
+    for served in apps:
+        costs = served.meter.per_text() if served.meter else {}
+        if costs:
+            print(
+                f"{'  CPU per text, ' + served.label + ':':40} "
+                + ", ".join(f"{name} {ms:.3f} ms" for name, ms in costs.items())
+            )
     ratio = median(apps[1].rates) / median(bare.rates)
     print(f"ratio of medians, whole app: {ratio:.2f} (target >= 0.50)")
     survey_ok = True
@@ -242,6 +268,7 @@ class Served:
     extra: tuple[subprocess.Popen[bytes], ...] = ()
     surveyed: bool = False
     answers: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
+    meter: CpuMeter | None = None
 
     def text(self, offset: int) -> object:
         """Return what text i of a batch starting at ``offset`` says, and from whom."""
