@@ -38,7 +38,9 @@ def _decodings(token: str) -> list[bytes]:
 def test_a_token_shows_nothing_of_the_address(app: Flask) -> None:
     token = token_for(ADDRESS)
     for blob in _decodings(token):
-        for piece in ("ann", "hill", "example", "@"):
+        # Pieces of three bytes or more: a single byte such as "@" turns up in random ciphertext on
+        # some days (the token changes daily), while a readable address would show all of these.
+        for piece in ("ann", "hill", "example", "@ex", ".org"):
             assert piece.encode() not in blob.lower(), (piece, blob)
     # The same address the same day seals to the same token (body link and header agree); others differ.
     assert token_for(ADDRESS) == token and token_for("ann.hilm@example.org") != token
