@@ -52,12 +52,14 @@ def create_app(
         app.config.update(test_config)
     _finish_settings(app)
 
-    _apply_proxy_fix(app)
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
     for name in FEATURE_PACKAGES:
         __import__(name).init_app(app)
+    # Outermost, so what a package puts in front of the app (the SMS webhook) sees the client's
+    # scheme and address.
+    _apply_proxy_fix(app)
     # A package's ready(app) runs once the whole app is built: the scheduler clock starts there,
     # so it sees the sweepers of every package.
     for name in FEATURE_PACKAGES:

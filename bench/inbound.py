@@ -93,10 +93,13 @@ def fire(
     tag: str,
     text: object = stranger,
     meter: CpuMeter | None = None,
+    settle: object = None,
 ) -> float:
     """Send ``count`` signed texts over ``concurrency`` connections; return texts per second.
 
-    With a ``meter``, the CPU each of the app's processes used while the texts were sent is added to it.
+    ``settle`` (Involve's apps) returns once the app has handled every text it stored, and the
+    time it takes counts: a text is done when it is answered, not when it is stored. With a
+    ``meter``, the CPU each of the app's processes used meanwhile is added to it.
     """
     validator = RequestValidator(token)
     bodies = []
@@ -142,6 +145,12 @@ def fire(
         thread.start()
     for thread in threads:
         thread.join()
+    if settle is not None:
+        sent = time.perf_counter()
+        settle()  # type: ignore[operator]
+        print(
+            f"DEBUG {tag}: sent {sent - started:.2f}s settled {time.perf_counter() - sent:.2f}s", flush=True
+        )
     elapsed = time.perf_counter() - started
     if meter and before:
         meter.add(before, meter.sample(), count)
@@ -177,9 +186,12 @@ def main() -> None:
             apps.append(start_involve(dbs, "alone", "messaging alone", "inbound:without_receivers()", args))
             if not args.no_survey:
                 customers = WARMUP + args.rounds * args.count
-                apps.append(start_survey(dbs, customers, args, start_involve, involve_env))
+                apps.append(start_survey(dbs, customers, args, start_involve))
             for served in apps:
-                fire(served.port, served.base, served.token, WARMUP, args.concurrency, "w", served.text(0))
+                fire(
+                    served.port, served.base, served.token, WARMUP, args.concurrency, "w", served.text(0),
+                    settle=served.settle(dbs),
+                )  # fmt: skip
                 served.meter = CpuMeter(
                     served.proc.pid,
                     {"scheduler": served.extra[0].pid} if served.extra else {},
@@ -189,7 +201,7 @@ def main() -> None:
                 for served in apps:
                     rate = fire(
                         served.port, served.base, served.token, args.count, args.concurrency, f"r{round_no}x",
-                        served.text(WARMUP + round_no * args.count), served.meter,
+                        served.text(WARMUP + round_no * args.count), served.meter, served.settle(dbs),
                     )  # fmt: skip
                     served.rates.append(rate)
             for served in apps:
@@ -270,6 +282,20 @@ class Served:
     answers: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
     meter: CpuMeter | None = None
 
+    def settle(self, dbs: Databases) -> object:
+        """Return what waits until the app's clock has handled every text it stored (None for the bare app)."""
+        if not self.extra:
+            return None
+
+        def wait() -> None:
+            deadline = time.monotonic() + 300
+            while dbs.query(self.db_url, UNHANDLED)[0]:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"{self.label}: texts still unhandled after 300 s")
+                time.sleep(0.01)
+
+        return wait
+
     def text(self, offset: int) -> object:
         """Return what text i of a batch starting at ``offset`` says, and from whom."""
         if not self.surveyed:
@@ -281,6 +307,8 @@ class Served:
         return f"http://127.0.0.1:{self.port}"
 
 
+# Texts Involve's webhook stored that its clock (`flask scheduler`) has not handled yet.
+UNHANDLED = "SELECT count(*) FROM inbound_messages WHERE handled_at IS NULL"
 SURVEY_COUNTS = (
     "SELECT (SELECT count(*) FROM survey_answers),"
     " (SELECT count(*) FROM survey_responses WHERE status = 'completed'),"
@@ -330,9 +358,16 @@ def involve_env(db_url: str, port: int) -> dict[str, str]:
 
 
 def start_involve(
-    dbs: Databases, name: str, label: str, target: str, args: argparse.Namespace, seed: str = ""
+    dbs: Databases,
+    name: str,
+    label: str,
+    target: str,
+    args: argparse.Namespace,
+    seed: str = "",
+    clock: dict[str, str] | None = None,
 ) -> Served:
-    """Serve ``target`` under gunicorn on a fresh database (seeded by ``seed``, Python code)."""
+    """Serve ``target`` under gunicorn on a fresh database (seeded by ``seed``, Python code), with
+    `flask scheduler` beside it (its settings updated by ``clock``) to handle the texts stored."""
     from flask import Flask
 
     from messaging.webhooks import signing_token
@@ -351,8 +386,13 @@ def start_involve(
     if seed:
         subprocess.run([sys.executable, "-c", seed], cwd=ROOT, env=env, check=True)
     proc = serve(target, env, args.workers, port, ROOT)
+    scheduler = subprocess.Popen(
+        [str(Path(sys.executable).parent / "flask"), "--app", target.removesuffix(":app"), "scheduler"],
+        cwd=ROOT,
+        env={**env, **(clock or {})},
+    )
     query = "SELECT count(*), count(DISTINCT message_sid) FROM inbound_messages"
-    return Served(label, proc, port, signing_token(token_app), db_url, query)
+    return Served(label, proc, port, signing_token(token_app), db_url, query, extra=(scheduler,))
 
 
 def serve(target: str, env: dict[str, str], workers: int, port: int, chdir: Path) -> subprocess.Popen[bytes]:

@@ -11,7 +11,6 @@ the dev simulator instead, which is not paced: it then sends as fast as it can.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -74,18 +73,11 @@ def start_survey(
     customers: int,
     args: argparse.Namespace,
     start_involve: Callable[..., Any],
-    involve_env: Callable[[str, int], dict[str, str]],
 ) -> Any:
     """Serve Involve with every text a surveyed customer's answer, `flask scheduler` running beside it."""
     seed = f"import inbound_survey; inbound_survey.seed_survey({customers})"
-    served = start_involve(dbs, "survey", "survey answers", "wsgi:app", args, seed=seed)
-    env = involve_env(served.db_url, served.port)
-    if not getattr(args, "simulator", False):
-        env.update(provider_settings(customers))
-    scheduler = subprocess.Popen(
-        [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "scheduler"], cwd=ROOT, env=env
-    )
-    served.extra = (scheduler,)
+    clock = {} if getattr(args, "simulator", False) else provider_settings(customers)
+    served = start_involve(dbs, "survey", "survey answers", "wsgi:app", args, seed=seed, clock=clock)
     served.surveyed = True
     return served
 

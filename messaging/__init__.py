@@ -16,7 +16,18 @@ def init_app(app: Flask) -> None:
     from app.web.menu import register_menu_item
     from app.web.panels import register_home_panel
     from app.web.people.sections import register_customer_section
-    from messaging import cli, clock, inbound, scheduler, settings, staff_notices, transports, views_public
+    from messaging import (
+        cli,
+        clock,
+        inbound,
+        pending,
+        scheduler,
+        settings,
+        sms_webhook,
+        staff_notices,
+        transports,
+        views_public,
+    )
     from messaging import views_dev as _dev
     from messaging import views_staff as _staff
     from messaging.blueprint import bp
@@ -35,12 +46,14 @@ def init_app(app: Flask) -> None:
     # Set on SIGINT: dispatch runs finish the calls under way and start nothing new.
     app.extensions["involve_stopping"] = threading.Event()
     # Twilio and mail clients cannot send a CSRF token; these routes check their own signatures.
-    for view in (views_public.twilio_sms, views_public.twilio_status, views_public.unsubscribe):
+    for view in (views_public.twilio_status, views_public.unsubscribe):
         csrf.exempt(view)
     # Twilio's webhooks prove their sender by signature and arrive from Twilio's many addresses.
     ratelimit.unlimited(app, "/messaging/twilio/")
     skip_sessions_on_webhooks(app)
     configure_writer_lock(app)
+    # Inbound texts are answered in front of Flask: checked, stored and left to the clock.
+    sms_webhook.install(app)
     cli.init_app(app)
     inbound.init_app(app)
     staff_notices.init_app()
@@ -49,6 +62,10 @@ def init_app(app: Flask) -> None:
     register_email_sender(app, send_staff_email)
     scheduler.register_sweeper(
         app, "dispatch", cli.dispatch_job, seconds=int(app.config.get("MESSAGING_DISPATCH_SECONDS", 5))
+    )
+    # Texts the webhook stored are handled within a second or so, oldest first.
+    scheduler.register_sweeper(
+        app, "inbound", pending.sweep, seconds=int(app.config.get("MESSAGING_INBOUND_SECONDS", 1))
     )
     # The core app's own jobs (imports from the staff pages) run on the same clock.
     for job in app_jobs(app):

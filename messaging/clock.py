@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
 from app.models.base import utcnow
-from messaging.models import OutboundMessage, SweeperRun
+from messaging.models import InboundMessage, OutboundMessage, SweeperRun
 
 # With messages waiting, a clock silent this long is stopped (every sweeper runs at least each minute).
 STALLED_AFTER = timedelta(minutes=2)
@@ -83,10 +83,12 @@ class ClockHealth:
     last_tick: datetime | None
     queued: int
     stalled: bool
+    # Texts customers sent that the clock has not handled yet.
+    unhandled: int = 0
 
 
 def clock_health(app: Flask, now: datetime) -> ClockHealth:
-    """Read the clock's health in two queries: the runs table and the count of queued messages."""
+    """Read the clock's health: the runs table, the count of queued messages and of texts not yet handled."""
     from messaging.scheduler import sweepers
 
     stored = {row.name: row for row in db.session.scalars(select(SweeperRun))}
@@ -109,8 +111,12 @@ def clock_health(app: Flask, now: datetime) -> ClockHealth:
     queued = db.session.scalar(
         select(func.count()).select_from(OutboundMessage).where(OutboundMessage.status == "queued")
     )
-    stalled = bool(queued) and (last_tick is None or now - last_tick > STALLED_AFTER)
-    return ClockHealth(rows, last_tick, int(queued or 0), stalled)
+    unhandled = db.session.scalar(
+        select(func.count()).select_from(InboundMessage).where(InboundMessage.handled_at.is_(None))
+    )
+    waiting = bool(queued) or bool(unhandled)
+    stalled = waiting and (last_tick is None or now - last_tick > STALLED_AFTER)
+    return ClockHealth(rows, last_tick, int(queued or 0), stalled, int(unhandled or 0))
 
 
 def home_panel() -> ClockHealth:

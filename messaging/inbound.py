@@ -78,6 +78,9 @@ class Received:
     customer_id: int | None
     handled_by: str | None = None
     id: int | None = None
+    # When the handler chain saw it: None while a stored text waits for the clock (messaging.pending).
+    handled_at: datetime | None = None
+    opt_out_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,8 @@ def _insert(dialect: str) -> Any:
             received_at=bindparam("at", type_=_inbound.c.received_at.type),
             customer_id=bindparam("customer"),
             handled_by=bindparam("by"),
+            handled_at=bindparam("handled", type_=_inbound.c.handled_at.type),
+            opt_out_type=bindparam("opt_out"),
         )
         # A repeat (a retry or a concurrent delivery) inserts nothing and raises nothing.
         .on_conflict_do_nothing(index_elements=["message_sid"])
@@ -164,6 +169,8 @@ def _text_params(inbound: Received) -> dict[str, Any]:
         "at": inbound.received_at,
         "customer": inbound.customer_id,
         "by": inbound.handled_by,
+        "handled": inbound.handled_at,
+        "opt_out": inbound.opt_out_type,
     }
 
 
@@ -218,8 +225,11 @@ def _reply_message(inbound: Received, reply: InboundReply | Handled) -> NewMessa
     )
 
 
-def _reply(inbound: Received, handled: Handled, now: datetime, suppressed: bool) -> list[str]:
-    """Queue the claim's reply, then the follow-ups, in the order the customer should read them."""
+def _reply(inbound: Received, handled: Handled, now: datetime, suppressed: bool | None) -> list[str]:
+    """Queue the claim's reply, then the follow-ups, in the order the customer should read them.
+
+    ``suppressed`` is whether the sender's number was suppressed when read, or None to read it again.
+    """
     # Channel keywords (STOP/START) change the suppression list: check it again after them.
     known = None if (handled.handled_by or "").startswith("keyword:") else suppressed
     queued = [_queue(inbound, item, now, known) for item in (handled, *handled.follow_ups)]
@@ -249,6 +259,7 @@ def receive_sms(
     if seen is not None:
         return []
     inbound = Received(message_sid, from_number, to_number, (body or "")[:MAX_BODY], now, customer_id)
+    inbound.handled_at, inbound.opt_out_type = now, opt_out_type[:20]
     try:
         handled = handle_inbound(inbound, now=now, opt_out_type=opt_out_type)
     except Exception:

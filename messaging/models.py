@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -64,6 +64,15 @@ class InboundMessage(db.Model):
     """A text a customer sent us; the MessageSid makes a repeated webhook harmless."""
 
     __tablename__ = "inbound_messages"
+    # The texts the clock has still to handle, oldest first, without reading the handled ones.
+    __table_args__ = (
+        Index(
+            "ix_inbound_messages_pending",
+            "id",
+            sqlite_where=text("handled_at IS NULL"),
+            postgresql_where=text("handled_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_sid: Mapped[str] = mapped_column(String(64), unique=True)
@@ -73,6 +82,11 @@ class InboundMessage(db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     handled_by: Mapped[str | None] = mapped_column(String(80))
+    # None while the text waits for the clock; a text handled by nobody is then in the staff inbox.
+    # Rows written by anything but the webhook (a marker, an import) are handled as they are stored.
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
+    # Twilio's OptOutType (STOP, START, HELP) on its own numbers, kept for the handlers.
+    opt_out_type: Mapped[str] = mapped_column(String(20), default="", server_default="")
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:

@@ -30,7 +30,7 @@ def inbox() -> ResponseReturnValue:
     show = "all" if request.args.get("show") == "all" else "unread"
     query = _query()
     listed = select(InboundMessage, Customer).outerjoin(Customer, Customer.id == InboundMessage.customer_id)
-    listed = listed.where(InboundMessage.handled_by.is_(None))
+    listed = listed.where(InboundMessage.handled_by.is_(None), InboundMessage.handled_at.is_not(None))
     if show != "all":
         listed = listed.where(InboundMessage.read_at.is_(None))
     if query:

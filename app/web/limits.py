@@ -6,8 +6,9 @@ import io
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Request
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -83,6 +84,20 @@ def _too_large(limit: int) -> str:
     return f"That was more than this page accepts ({_human(limit)}). Nothing was saved."
 
 
+def cap_body(request: Request, limit: int) -> None:
+    """Refuse a body over ``limit`` bytes (413) before anything reads it, chunked bodies included."""
+    request.max_content_length = limit
+    if request.content_length is not None:
+        if request.content_length > limit:
+            raise RequestEntityTooLarge(description=_too_large(limit))
+    elif "wsgi.input_terminated" in request.environ:
+        # A chunked body declares no length. Werkzeug would quietly cut it at the limit (and the
+        # form would then fail for a missing field), so read it through a cap that says 413
+        # the moment one byte more than the limit arrives. One byte of headroom lets it see that.
+        request.environ["wsgi.input"] = CappedStream(request.environ["wsgi.input"], limit, _too_large(limit))
+        request.max_content_length = limit + 1
+
+
 def init_app(app: Flask) -> None:
     """Set every limit and refuse an oversized body before anything reads it."""
     for key, value in DEFAULT_LIMITS.items():
@@ -92,19 +107,7 @@ def init_app(app: Flask) -> None:
     app.config["BODY_LIMITS"] = {**DEFAULT_BODY_LIMITS, **(app.config.get("BODY_LIMITS") or {})}
 
     def apply_body_limit() -> None:
-        limit = limit_for(current_app, request.path, request.endpoint)
-        request.max_content_length = limit
-        if request.content_length is not None:
-            if request.content_length > limit:
-                abort(413, description=_too_large(limit))
-        elif "wsgi.input_terminated" in request.environ:
-            # A chunked body declares no length. Werkzeug would quietly cut it at the limit (and the
-            # form would then fail for a missing field), so read it through a cap that says 413
-            # the moment one byte more than the limit arrives. One byte of headroom lets it see that.
-            request.environ["wsgi.input"] = CappedStream(
-                request.environ["wsgi.input"], limit, _too_large(limit)
-            )
-            request.max_content_length = limit + 1
+        cap_body(request, limit_for(current_app, request.path, request.endpoint))
 
     # First of all hooks: CSRF protection reads the form in its own before_request.
     app.before_request_funcs.setdefault(None, []).insert(0, apply_body_limit)

@@ -9,6 +9,8 @@ from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 from werkzeug.test import TestResponse
 
+from app.models.base import utcnow
+from messaging.pending import handle_pending
 from messaging.webhooks import signing_token
 
 
@@ -24,9 +26,18 @@ def signed_post(client: FlaskClient, app: Flask, path: str, params: dict[str, st
 
 
 def signed_sms_post(
-    client: FlaskClient, app: Flask, from_: str, body: str, sid: str | None = None, **extra: str
+    client: FlaskClient,
+    app: Flask,
+    from_: str,
+    body: str,
+    sid: str | None = None,
+    *,
+    handle: bool = True,
+    **extra: str,
 ) -> TestResponse:
-    """POST an inbound text to the SMS webhook, signed; ``extra`` adds fields such as OptOutType."""
+    """POST an inbound text to the SMS webhook, signed, then let the clock handle it as its
+    ``inbound`` job would (``handle=False`` leaves it stored and unhandled); ``extra`` adds fields
+    such as OptOutType."""
     params = {
         "MessageSid": sid or f"SM{uuid.uuid4().hex}",
         "AccountSid": app.config.get("TWILIO_ACCOUNT_SID") or "ACtest",
@@ -36,7 +47,16 @@ def signed_sms_post(
         "NumSegments": "1",
         **extra,
     }
-    return signed_post(client, app, "/messaging/twilio/sms", params)
+    response = signed_post(client, app, "/messaging/twilio/sms", params)
+    if handle:
+        handle_stored(app)
+    return response
+
+
+def handle_stored(app: Flask) -> int:
+    """Handle the texts the webhook stored, as the clock's ``inbound`` job does; return how many."""
+    with app.app_context():
+        return handle_pending(utcnow())
 
 
 def signed_status_post(

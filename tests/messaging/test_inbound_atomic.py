@@ -77,7 +77,8 @@ def test_failing_receiver_through_receive_sms_leaves_the_text_unclaimed(app, rec
 def test_claim_reply_and_text_commit_together(app, client, receiver) -> None:
     def claims(text):
         message, now = text.message, text.now
-        assert message.id is None  # handled before it is stored, in the same transaction
+        # Stored by the webhook first; the claim, its writes and the reply then commit together.
+        assert message.id is not None
         enqueue("sms", NewMessage(to=OTHER, body="note for staff", topic="test"), now=now)
         return InboundReply(handled_by="test-receiver", reply="Got it", topic="test")
 

@@ -1,0 +1,228 @@
+"""Texts the webhook stored and the clock handles: in arrival order, a batch per transaction.
+
+Twilio's webhook only checks the signature and stores the text (one insert, one commit), so it
+answers Twilio at once whatever handling the text needs. The clock's ``inbound`` sweeper then
+offers the stored texts to the handler chain oldest first, one process at a time (the clock is
+single), so a customer's texts are handled in the order they were sent. A batch shares one
+transaction, its reads of who sent what and whether they may be answered, and one write marking
+its texts handled: the cost of a commit and of SQLite's page cache refilled after another
+connection's commit is paid once per batch, not once per text. A text whose handling fails is
+handled again alone, and left in the staff inbox if it fails there too; it never blocks the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import Connection, Integer, bindparam, select, update
+
+from app.extensions import db
+from app.models import Customer
+from app.prepared import Prepared
+from messaging.inbound import (
+    MAX_BODY,
+    Handled,
+    Received,
+    _insert_statement,
+    _reply,
+    _text_params,
+    handle_inbound,
+)
+from messaging.models import InboundMessage
+from messaging.suppression import suppressed_addresses
+from messaging.webhooks import writer_lock
+
+log = logging.getLogger(__name__)
+_inbound = InboundMessage.__table__
+# Texts per transaction: enough to pay a commit once for many, small enough that a webhook
+# waiting for SQLite's writer lock waits a few tens of milliseconds at most.
+BATCH = 50
+# A sweep hands the clock back after this long, so its other jobs are never held up by a burst.
+SWEEP_SECONDS = 20.0
+_PENDING_COLUMNS = (
+    _inbound.c.id,
+    _inbound.c.message_sid,
+    _inbound.c.from_number,
+    _inbound.c.to_number,
+    _inbound.c.body,
+    _inbound.c.received_at,
+    _inbound.c.opt_out_type,
+)
+# The batch's first write: it takes SQLite's writer lock, so what the batch then reads stays true
+# until it commits, and it tells when another handler (a second clock) took some of the texts.
+_CLAIM = Prepared(
+    update(_inbound)
+    .where(
+        _inbound.c.id >= bindparam("first"),
+        _inbound.c.id <= bindparam("last"),
+        _inbound.c.handled_at.is_(None),
+    )
+    .values(handled_at=bindparam("at", type_=_inbound.c.handled_at.type))
+)
+_MARK = Prepared(
+    update(_inbound)
+    .where(_inbound.c.id == bindparam("row"))
+    .values(
+        handled_at=bindparam("at", type_=_inbound.c.handled_at.type),
+        handled_by=bindparam("by"),
+        customer_id=bindparam("customer"),
+    )
+)
+
+
+@lru_cache(maxsize=4)
+def _pending_statement(dialect: str) -> Prepared:
+    """Build, once per dialect, the read of the oldest texts still to handle."""
+    pending = (
+        select(*_PENDING_COLUMNS)
+        .where(_inbound.c.handled_at.is_(None))
+        .order_by(_inbound.c.id)
+        .limit(bindparam("limit", type_=Integer()))
+    )
+    if dialect == "postgresql":
+        # Another handler mid-batch (a second clock during a hand-over) keeps its texts.
+        pending = pending.with_for_update(skip_locked=True)
+    return Prepared(pending)
+
+
+def store_text(
+    connection: Connection,
+    *,
+    from_number: str,
+    to_number: str,
+    body: str,
+    message_sid: str,
+    now: datetime,
+    opt_out_type: str = "",
+) -> bool:
+    """Store one inbound text for the clock to handle, in the caller's transaction; False for a repeated MessageSid."""
+    inbound = Received(
+        message_sid, from_number.strip(), to_number.strip(), (body or "")[:MAX_BODY], now, None
+    )
+    inbound.opt_out_type = opt_out_type[:20]
+    return (
+        _insert_statement(connection.dialect.name).run(connection, _text_params(inbound)).first() is not None
+    )
+
+
+def handle_pending(now: datetime, *, batch: int = BATCH, seconds: float = SWEEP_SECONDS) -> int:
+    """Handle the stored texts oldest first, a batch per transaction; return how many were handled."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    deadline = time.monotonic() + seconds
+    done = 0
+    while True:
+        handled, more = _handle_batch(app, now, batch)
+        done += handled
+        if not more or time.monotonic() >= deadline:
+            return done
+
+
+def _handle_batch(app: Flask, now: datetime, limit: int) -> tuple[int, bool]:
+    """Handle up to ``limit`` stored texts in one transaction; return how many, and whether more wait."""
+    with writer_lock(app):
+        connection = db.session.connection()
+        rows = _pending_statement(connection.dialect.name).run(connection, {"limit": limit}).all()
+        if not rows:
+            db.session.rollback()
+            return 0, False
+        claim = {"first": rows[0].id, "last": rows[-1].id, "at": now}
+        if _CLAIM.run(connection, claim).rowcount != len(rows):
+            # Another handler took some of these texts since they were read (or a text committed
+            # late into the range): this sweep ends, and the next reads them afresh.
+            db.session.rollback()
+            return 0, False
+        try:
+            _handle_together(rows, now)
+        except Exception:
+            log.warning(
+                "a batch of %d inbound texts failed; handling them one at a time", len(rows), exc_info=True
+            )
+            db.session.rollback()
+        else:
+            db.session.commit()
+            return len(rows), len(rows) == limit
+    for row in rows:
+        _handle_alone(app, row, now)
+    return len(rows), len(rows) == limit
+
+
+def _handle_together(rows: Sequence[Any], now: datetime) -> None:
+    """Offer each text to the chain, queue its replies and record who claimed it."""
+    customers = _customers({row.from_number for row in rows})
+    blocked = suppressed_addresses("sms", {row.from_number for row in rows})
+    # A channel keyword (STOP, START) changes whether its sender may be answered: read it again.
+    changed: set[str] = set()
+    marks = []
+    for row in rows:
+        inbound = _received(row, customers.get(row.from_number))
+        handled = handle_inbound(inbound, now=row.received_at, opt_out_type=row.opt_out_type)
+        known = None if row.from_number in changed else row.from_number in blocked
+        if (handled.handled_by or "").startswith("keyword:"):
+            changed.add(row.from_number)
+        _finish(inbound, handled, now, known)
+        marks.append(_mark(inbound, now))
+    _MARK.run_many(db.session.connection(), marks)
+
+
+def _handle_alone(app: Flask, row: Any, now: datetime) -> None:
+    """Handle one text in its own transaction; when handling fails, leave it unclaimed for staff."""
+    with writer_lock(app):
+        claim = {"first": row.id, "last": row.id, "at": now}
+        if _CLAIM.run(db.session.connection(), claim).rowcount != 1:
+            db.session.rollback()
+            return
+        inbound = _received(row, _customers({row.from_number}).get(row.from_number))
+        try:
+            handled = handle_inbound(inbound, now=row.received_at, opt_out_type=row.opt_out_type)
+            _finish(inbound, handled, now, None)
+        except Exception:
+            log.exception("handling inbound text %s failed; it is left in the inbox", row.message_sid)
+            db.session.rollback()
+            inbound.handled_by = None
+            # The rollback undid the claim too: claim it again, as handled by nobody.
+            _CLAIM.run(db.session.connection(), claim)
+        _MARK.run_many(db.session.connection(), [_mark(inbound, now)])
+        db.session.commit()
+
+
+def _received(row: Any, customer_id: int | None) -> Received:
+    """The stored text as the handlers see it."""
+    inbound = Received(
+        row.message_sid, row.from_number, row.to_number, row.body, row.received_at, customer_id
+    )
+    inbound.id, inbound.opt_out_type = row.id, row.opt_out_type
+    return inbound
+
+
+def _finish(inbound: Received, handled: Handled, now: datetime, suppressed: bool | None) -> None:
+    """Record who claimed the text and queue its replies."""
+    inbound.handled_by = handled.handled_by
+    _reply(inbound, handled, now, suppressed)
+
+
+def _mark(inbound: Received, now: datetime) -> dict[str, Any]:
+    return {"row": inbound.id, "at": now, "by": inbound.handled_by, "customer": inbound.customer_id}
+
+
+def _customers(phones: set[str]) -> dict[str, int]:
+    """Return the register entry of each sending number that is on the register (the first, as a lookup would)."""
+    found: dict[str, int] = {}
+    listed = (
+        select(Customer.phone, Customer.id)
+        .where(Customer.phone.in_(phones), Customer.erased_at.is_(None))
+        .order_by(Customer.id.desc())
+    )
+    for phone, customer_id in db.session.execute(listed):
+        found[phone] = customer_id
+    return found
+
+
+def sweep(now: datetime) -> int:
+    """The clock's ``inbound`` job."""
+    return handle_pending(now)
