@@ -93,14 +93,13 @@ class Prepared:
         return _execute(connection, plan, _values(plan, params), many=False)
 
     def run_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
-        """Run a statement that returns nothing once for each of ``rows`` (the driver's executemany).
+        """Run the statement once for each of ``rows`` (the driver's executemany); return how many
+        rows it changed in all (or, for PostgreSQL's writes in a SELECT's CTEs, returned).
 
-        Returns how many rows it changed in all. One call for a batch: psycopg pipelines it, so a
-        hundred updates cost about one round trip.
+        One call for a batch: psycopg pipelines it, so a hundred updates cost about one round trip.
+        What a statement returns is dropped (SQLite runs only statements that return nothing so).
         """
         plan = self._plan(connection.dialect)
-        if plan.row is not None:
-            raise ValueError("run_many is for statements that return no rows")
         if not rows:
             return 0
         return _execute(connection, plan, [_values(plan, params) for params in rows], many=True).rowcount
@@ -133,7 +132,7 @@ def _execute(connection: Connection, plan: _Plan, values: Any, *, many: bool) ->
         else:
             cursor.execute(plan.sql, values)
         rows = []
-        if plan.row is not None:
+        if plan.row is not None and not many:
             rows = [plan.row(*_convert(plan.converters, found)) for found in cursor.fetchall()]
         rowcount = cursor.rowcount
         for listener in events.after_cursor_execute:

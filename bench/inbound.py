@@ -289,10 +289,11 @@ class Served:
 
         def wait() -> None:
             deadline = time.monotonic() + 300
-            while dbs.query(self.db_url, UNHANDLED)[0]:
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"{self.label}: texts still unhandled after 300 s")
-                time.sleep(0.01)
+            with dbs.polling(self.db_url, UNHANDLED) as unhandled:
+                while unhandled():
+                    if time.monotonic() > deadline:
+                        raise SystemExit(f"{self.label}: texts still unhandled after 300 s")
+                    time.sleep(0.02)
 
         return wait
 

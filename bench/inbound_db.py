@@ -11,6 +11,8 @@ import os
 import sqlite3
 import threading
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,22 @@ class Databases:
             row = conn.execute(sql).fetchone()
             assert row is not None
             return tuple(row)
+
+    @contextmanager
+    def polling(self, url: str, sql: str) -> Iterator[Callable[[], Any]]:
+        """Yield ``read()``, which runs one read on ``url`` and returns its first value, over one
+        connection kept open meanwhile (polling must cost the app under test as little as it can)."""
+        if url.startswith("sqlite"):
+            conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+            try:
+                yield lambda: conn.execute(sql).fetchone()[0]
+            finally:
+                conn.close()
+            return
+        import psycopg
+
+        with psycopg.connect(psycopg_conninfo(url), autocommit=True) as pg:
+            yield lambda: pg.execute(sql).fetchone()[0]  # type: ignore[index]
 
     def execute(self, url: str, sql: str) -> None:
         """Run one statement (schema) on the database at ``url`` and commit."""

@@ -18,6 +18,7 @@ from messaging.attachments import Attachment, check, to_stored
 from messaging.channels import Channel, channel, channels
 from messaging.dispatcher import DispatchReport, dispatch_due, send_now
 from messaging.estimate import SendingEstimate, estimate_sending, progress_by_topic
+from messaging.handlers import Batch
 from messaging.models import DevEmail, InboundMessage, OutboundMessage, Suppression
 from messaging.sms_text import analyse, with_opt_out
 from messaging.suppression import is_suppressed, normalise, suppressed_addresses
@@ -181,15 +182,22 @@ def queued_values(channel: str, message: NewMessage, *, now: datetime) -> dict[s
 QUEUE_COLUMNS = _ROW_COLUMNS
 
 
-def queue_checked(channel: str, message: NewMessage, *, now: datetime, suppressed: bool) -> bool:
+def queue_checked(
+    channel: str, message: NewMessage, *, now: datetime, suppressed: bool, batch: Batch | None = None
+) -> bool:
     """Queue one message whose suppression the caller read in this transaction; False when suppressed.
 
-    One prepared insert and no ORM object: the webhook queues a reply to most texts it receives.
+    One prepared insert and no ORM object: most texts customers send are answered. In a batch of
+    texts handled together the insert is left to the end of the batch, one for all its replies.
     """
     if suppressed:
         return False
     row = _row(channel, message, now, _price(), shape=_shape)
-    _QUEUE_ONE.run(db.session.connection(), {f"v_{name}": row[name] for name in _ROW_COLUMNS})
+    values = {f"v_{name}": row[name] for name in _ROW_COLUMNS}
+    if batch is not None:
+        batch.defer(_QUEUE_ONE, values)
+    else:
+        _QUEUE_ONE.run(db.session.connection(), values)
     return True
 
 

@@ -15,7 +15,7 @@ uses it to ask its pending question again after a keyword interrupted the conver
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -48,6 +48,9 @@ class InboundText:
     opt_out_type: str = ""
     # Reads the sender's register entry; most texts never need it, so it is read on first use.
     load_customer: Callable[[], Any] = field(default=lambda: None, repr=False, compare=False)
+    # Shared by the texts the clock handles together (messaging.pending): what handlers' prefetch
+    # read for the whole batch, and the writes they may leave to the end of it.
+    batch: Batch | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def customer(self) -> Any:
@@ -67,6 +70,40 @@ class InboundText:
 
 Handler = Callable[[InboundText], InboundReply | None]
 Resume = Callable[[InboundText, InboundReply], InboundReply | None]
+Prefetch = Callable[[Sequence[InboundText], "Batch"], None]
+
+
+class Batch:
+    """The texts handled in one transaction: what was read for all of them, and writes left to the end.
+
+    A handler's ``prefetch`` reads, once for the batch, what it would otherwise read per text, and
+    leaves it under its own key in ``read``. A write whose result is only checked can be left to
+    ``defer``: at the end of the batch each statement runs once for all its rows (psycopg sends
+    them pipelined), and when fewer rows changed than were expected the batch is undone and its
+    texts handled again one at a time.
+    """
+
+    def __init__(self) -> None:
+        self.read: dict[str, Any] = {}
+        self._writes: dict[int, list[Any]] = {}
+
+    def defer(self, statement: Any, params: Mapping[str, Any], *, changes: int = 1) -> None:
+        """Run ``statement`` (an app.prepared.Prepared) with ``params`` when the batch ends."""
+        held = self._writes.setdefault(id(statement), [statement, [], 0])
+        held[1].append(params)
+        held[2] += changes
+
+    def flush(self, connection: Any) -> None:
+        """Run every deferred write, in the order first deferred; raise StaleBatch when one changed too little."""
+        writes, self._writes = self._writes, {}
+        for statement, rows, expected in writes.values():
+            changed = statement.run_many(connection, rows)
+            if changed != expected:
+                raise StaleBatch(f"{changed} of {expected} rows changed")
+
+
+class StaleBatch(Exception):
+    """Something a deferred write depended on changed since the batch read it."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +114,7 @@ class InboundHandler:
     func: Handler
     order: int
     resume: Resume | None = None
+    prefetch: Prefetch | None = None
 
 
 def _chain(app: Flask) -> dict[str, InboundHandler]:
@@ -84,10 +122,23 @@ def _chain(app: Flask) -> dict[str, InboundHandler]:
 
 
 def register_inbound_handler(
-    app: Flask, name: str, func: Handler, order: int, *, resume: Resume | None = None
+    app: Flask,
+    name: str,
+    func: Handler,
+    order: int,
+    *,
+    resume: Resume | None = None,
+    prefetch: Prefetch | None = None,
 ) -> None:
     """Add ``func`` to the app's chain at ``order``; registering a name again replaces it."""
-    _chain(app)[name] = InboundHandler(name, func, order, resume)
+    _chain(app)[name] = InboundHandler(name, func, order, resume, prefetch)
+
+
+def prefetch_batch(app: Flask, texts: Sequence[InboundText], batch: Batch) -> None:
+    """Let each handler read, once, what it needs for the texts of a batch."""
+    for handler in inbound_handlers(app):
+        if handler.prefetch is not None:
+            handler.prefetch(texts, batch)
 
 
 def inbound_handlers(app: Flask) -> list[InboundHandler]:

@@ -20,6 +20,7 @@ from app.prepared import Prepared
 from messaging.api import QUEUE_COLUMNS, NewMessage, enqueue, queue_checked, queued_values
 from messaging.handlers import (
     CHANNEL_KEYWORDS,
+    Batch,
     InboundReply,
     InboundText,
     register_inbound_handler,
@@ -196,7 +197,11 @@ def store_inbound(inbound: Received) -> bool:
 
 
 def _queue(
-    inbound: Received, reply: InboundReply | Handled, now: datetime, suppressed: bool | None
+    inbound: Received,
+    reply: InboundReply | Handled,
+    now: datetime,
+    suppressed: bool | None,
+    batch: Batch | None = None,
 ) -> str | None:
     """Queue one reply through the outbox, so it is paced, costed and recorded like any other text.
 
@@ -208,7 +213,7 @@ def _queue(
     if suppressed is None:
         queued = enqueue("sms", message, now=now) is not None
     else:
-        queued = queue_checked("sms", message, now=now, suppressed=suppressed)
+        queued = queue_checked("sms", message, now=now, suppressed=suppressed, batch=batch)
     return reply.reply if queued else None
 
 
@@ -225,14 +230,16 @@ def _reply_message(inbound: Received, reply: InboundReply | Handled) -> NewMessa
     )
 
 
-def _reply(inbound: Received, handled: Handled, now: datetime, suppressed: bool | None) -> list[str]:
+def _reply(
+    inbound: Received, handled: Handled, now: datetime, suppressed: bool | None, batch: Batch | None = None
+) -> list[str]:
     """Queue the claim's reply, then the follow-ups, in the order the customer should read them.
 
     ``suppressed`` is whether the sender's number was suppressed when read, or None to read it again.
     """
     # Channel keywords (STOP/START) change the suppression list: check it again after them.
     known = None if (handled.handled_by or "").startswith("keyword:") else suppressed
-    queued = [_queue(inbound, item, now, known) for item in (handled, *handled.follow_ups)]
+    queued = [_queue(inbound, item, now, known, batch) for item in (handled, *handled.follow_ups)]
     return [text for text in queued if text]
 
 
@@ -291,8 +298,11 @@ def _one_reply_known(handled: Handled, suppressed: bool) -> bool:
     )
 
 
-def handle_inbound(inbound: Received, *, now: datetime, opt_out_type: str = "") -> Handled:
-    """Offer a text to the handler chain; return who claimed it, the reply and any follow-ups."""
+def handle_inbound(
+    inbound: Received, *, now: datetime, opt_out_type: str = "", batch: Batch | None = None
+) -> Handled:
+    """Offer a text to the handler chain (in ``batch`` when the clock handles several together);
+    return who claimed it, the reply and any follow-ups."""
     customer_id = inbound.customer_id
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     text = InboundText(
@@ -300,6 +310,7 @@ def handle_inbound(inbound: Received, *, now: datetime, opt_out_type: str = "") 
         now=now,
         opt_out_type=opt_out_type,
         load_customer=lambda: db.session.get(Customer, customer_id) if customer_id else None,
+        batch=batch,
     )
     outcome = run_chain(app, text)
     claim = outcome.claim

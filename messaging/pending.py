@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
@@ -25,6 +26,7 @@ from sqlalchemy import Connection, Integer, bindparam, select, update
 from app.extensions import db
 from app.models import Customer
 from app.prepared import Prepared
+from messaging.handlers import Batch, InboundText, StaleBatch, prefetch_batch
 from messaging.inbound import (
     MAX_BODY,
     Handled,
@@ -54,8 +56,9 @@ _PENDING_COLUMNS = (
     _inbound.c.received_at,
     _inbound.c.opt_out_type,
 )
-# The batch's first write: it takes SQLite's writer lock, so what the batch then reads stays true
-# until it commits, and it tells when another handler (a second clock) took some of the texts.
+# SQLite: the batch's first write. It takes the writer lock, so what the batch then reads stays
+# true until it commits, and it tells when another handler (a second clock) took some of the texts.
+# SQLite hands out ids in commit order, so the range holds the batch's texts and no others.
 _CLAIM = Prepared(
     update(_inbound)
     .where(
@@ -132,13 +135,19 @@ def _handle_batch(app: Flask, now: datetime, limit: int) -> tuple[int, bool]:
             db.session.rollback()
             return 0, False
         claim = {"first": rows[0].id, "last": rows[-1].id, "at": now}
-        if _CLAIM.run(connection, claim).rowcount != len(rows):
+        # PostgreSQL's read locked the rows already; its ids may also leave gaps that a text
+        # committed later fills, which the range would take.
+        if connection.dialect.name != "postgresql" and _CLAIM.run(connection, claim).rowcount != len(rows):
             # Another handler took some of these texts since they were read (or a text committed
             # late into the range): this sweep ends, and the next reads them afresh.
             db.session.rollback()
             return 0, False
         try:
-            _handle_together(rows, now)
+            _handle_together(app, rows, now)
+        except StaleBatch as stale:
+            # A conversation moved since the batch read it (a sweeper, another clock): no harm done.
+            log.info("a batch of %d inbound texts is handled again one at a time: %s", len(rows), stale)
+            db.session.rollback()
         except Exception:
             log.warning(
                 "a batch of %d inbound texts failed; handling them one at a time", len(rows), exc_info=True
@@ -152,22 +161,37 @@ def _handle_batch(app: Flask, now: datetime, limit: int) -> tuple[int, bool]:
     return len(rows), len(rows) == limit
 
 
-def _handle_together(rows: Sequence[Any], now: datetime) -> None:
-    """Offer each text to the chain, queue its replies and record who claimed it."""
+def _handle_together(app: Flask, rows: Sequence[Any], now: datetime) -> None:
+    """Offer each text to the chain, queue its replies and record who claimed it.
+
+    Handlers read what they can for the whole batch first (``prefetch``) and leave the writes
+    they only check to its end; a write that finds the state moved raises StaleBatch, and the
+    caller handles the texts again one at a time.
+    """
     customers = _customers({row.from_number for row in rows})
     blocked = suppressed_addresses("sms", {row.from_number for row in rows})
+    texts = [_received(row, customers.get(row.from_number)) for row in rows]
+    batch = Batch()
+    prefetch_batch(app, [InboundText(message=text, now=text.received_at) for text in texts], batch)
     # A channel keyword (STOP, START) changes whether its sender may be answered: read it again.
     changed: set[str] = set()
     marks = []
-    for row in rows:
-        inbound = _received(row, customers.get(row.from_number))
-        handled = handle_inbound(inbound, now=row.received_at, opt_out_type=row.opt_out_type)
-        known = None if row.from_number in changed else row.from_number in blocked
+    senders = Counter(text.from_number for text in texts)
+    for inbound in texts:
+        sender = inbound.from_number
+        # A sender's second text depends on what their first wrote: theirs are handled as they come.
+        shared = batch if senders[sender] == 1 else None
+        handled = handle_inbound(
+            inbound, now=inbound.received_at, opt_out_type=inbound.opt_out_type, batch=shared
+        )
+        known = None if sender in changed else sender in blocked
         if (handled.handled_by or "").startswith("keyword:"):
-            changed.add(row.from_number)
-        _finish(inbound, handled, now, known)
+            changed.add(sender)
+        _finish(inbound, handled, now, known, shared)
         marks.append(_mark(inbound, now))
-    _MARK.run_many(db.session.connection(), marks)
+    connection = db.session.connection()
+    batch.flush(connection)
+    _MARK.run_many(connection, marks)
 
 
 def _handle_alone(app: Flask, row: Any, now: datetime) -> None:
@@ -200,10 +224,12 @@ def _received(row: Any, customer_id: int | None) -> Received:
     return inbound
 
 
-def _finish(inbound: Received, handled: Handled, now: datetime, suppressed: bool | None) -> None:
+def _finish(
+    inbound: Received, handled: Handled, now: datetime, suppressed: bool | None, batch: Batch | None = None
+) -> None:
     """Record who claimed the text and queue its replies."""
     inbound.handled_by = handled.handled_by
-    _reply(inbound, handled, now, suppressed)
+    _reply(inbound, handled, now, suppressed, batch)
 
 
 def _mark(inbound: Received, now: datetime) -> dict[str, Any]:

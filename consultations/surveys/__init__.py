@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
         views_staff,
     )
     from consultations.surveys.blueprints import public_bp, staff_bp
+    from consultations.surveys.conversations import prefetch_conversations
     from consultations.surveys.engine import after_interruption, on_sms_received
     from consultations.surveys.qtypes import TYPES, kind
     from consultations.surveys.scripts import watch_edits
@@ -34,5 +35,10 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("SURVEY_CONVERSATION_DAYS", 7)
     app.config.setdefault("SURVEY_CHANNEL_PREFERENCE", "sms,email")
     register_inbound_handler(
-        app, "survey-conversations", on_sms_received, CONVERSATIONS, resume=after_interruption
+        app,
+        "survey-conversations",
+        on_sms_received,
+        CONVERSATIONS,
+        resume=after_interruption,
+        prefetch=prefetch_conversations,
     )

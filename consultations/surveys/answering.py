@@ -33,7 +33,7 @@ from consultations.surveys.routing import next_asked
 from consultations.surveys.scripts import Script, ScriptQuestion, script_for
 from consultations.surveys.texts import GAVE_UP
 from consultations.tsm.tenure_routing import not_asked_of
-from messaging.handlers import InboundReply
+from messaging.handlers import Batch, InboundReply
 
 _inv, _resp, _ans = Invitation.__table__, Response.__table__, Answer.__table__
 _at = _inv.c.last_sent_at.type
@@ -285,11 +285,19 @@ def _counts(row: Row[Any], step: Step) -> bool:
     return step.status == "completed" and not row.is_test and row.response_status != "completed"
 
 
-def _write(row: Row[Any], script: Script, step: Step, body: str, now: datetime) -> bool:
-    """Write what the step decided; False (and nothing written) when another reply moved it first."""
+def _write(row: Row[Any], script: Script, step: Step, body: str, now: datetime, batch: Batch | None) -> bool:
+    """Write what the step decided; False (and nothing written) when another reply moved it first.
+
+    On PostgreSQL, in a batch of texts the clock handles together, the writes are left to the end
+    of the batch, which undoes everything if the conversation was moved meanwhile.
+    """
     connection = db.session.connection()
-    if connection.dialect.name == "postgresql" and step.response_status is not None:
-        return _write_at_once(connection, row, script, step, body, now)
+    if connection.dialect.name == "postgresql":
+        if step.response_status is not None:
+            return _write_at_once(connection, row, script, step, body, now, batch)
+        if batch is not None:
+            batch.defer(_MOVE, _move_params(row, step, now))
+            return True
     move = _move_params(row, step, now)
     # Another reply moved the conversation since it was read: write nothing, so it is answered once.
     if _MOVE.run(connection, move).rowcount != 1:
@@ -315,10 +323,11 @@ def _write(row: Row[Any], script: Script, step: Step, body: str, now: datetime) 
 
 
 def _write_at_once(
-    connection: Any, row: Row[Any], script: Script, step: Step, body: str, now: datetime
+    connection: Any, row: Row[Any], script: Script, step: Step, body: str, now: datetime, batch: Batch | None
 ) -> bool:
     """PostgreSQL: move the conversation, write the response and the answer in one statement."""
     change, answer = _response_change(row, step), _answer_params(step, body)
+    counts = _counts(row, step)
     params = {
         **_move_params(row, step, now),
         "response_status": step.response_status,
@@ -327,12 +336,19 @@ def _write_at_once(
         "response": row.response_id,
         **answer,
     }
-    written = _pg_writes(change, bool(answer)).run(connection, params).first()
+    statement = _pg_writes(change, bool(answer))
+    # Left to the end of the batch unless the new response's id is needed now (to count it).
+    if batch is not None and not (counts and change == "new"):
+        batch.defer(statement, params)
+        if counts:
+            _count(script, row.response_id, row.customer_id, now)
+        return True
+    written = statement.run(connection, params).first()
     # Another reply moved the conversation since it was read: nothing was written.
     if written is None:
         return False
     response_id = written.id if change == "new" else row.response_id
-    if _counts(row, step):
+    if counts:
         _count(script, response_id, row.customer_id, now)
     return True
 
@@ -352,15 +368,16 @@ def _count(script: Script, response_id: int, customer_id: int | None, now: datet
     ledger.add_once(Participation, f"survey-response:{response_id}", values, now=now)
 
 
-def answer_live(row: Row[Any], body: str, now: datetime) -> InboundReply | None:
-    """Apply one reply to the live conversation ``row`` (as ``conversation_for`` read it).
+def answer_live(row: Row[Any], body: str, now: datetime, batch: Batch | None = None) -> InboundReply | None:
+    """Apply one reply to the live conversation ``row`` (as ``conversation_for`` read it), its
+    writes left to the end of ``batch`` where they can be.
 
     Returns the claim with the text to send back, or None when another reply moved the
     conversation on since it was read (nothing is written then; the caller answers under the lock).
     """
     script = script_for(row.consultation_id, row.version)
     step = _decide(row, script, body)
-    if step is not None and not _write(row, script, step, body, now):
+    if step is not None and not _write(row, script, step, body, now, batch):
         return None
     test = row.is_test
     return InboundReply(

@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from app.extensions import db
 from consultations.surveys.answering import answer_live
-from consultations.surveys.conversations import conversation_for
+from consultations.surveys.conversations import conversation_for, conversation_of
 from consultations.surveys.models import LIVE_INVITATION, Consultation, Invitation
 from consultations.surveys.parsing import Parsed
 from consultations.surveys.qtypes import parse_answer
@@ -97,9 +97,9 @@ def _claim(consultation: Consultation, invitation: Invitation, reply: str | None
 def on_sms_received(text: InboundText) -> InboundReply | None:
     """Claim a text that answers one of the sender's open conversations."""
     now = text.now
-    found = conversation_for(text.sender, now)
+    found = conversation_of(text)
     if found is not None and found.kind == "live" and found.row is not None:
-        claim = answer_live(found.row, text.body, now)
+        claim = answer_live(found.row, text.body, now, text.batch)
         if claim is not None:
             return claim
         # Another reply moved the conversation on since it was read: answer under the row lock.
