@@ -27,6 +27,12 @@ from messaging.webhooks import signature_ok, writer_lock
 PATH = "/messaging/twilio/sms"
 ENDPOINT = "messaging.twilio_sms"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+_STORED = EMPTY_TWIML.encode()
+_STORED_HEADERS = (
+    ("Content-Type", "text/xml; charset=utf-8"),
+    ("Content-Length", str(len(_STORED))),
+    *SECURITY_HEADERS,
+)
 log = logging.getLogger(__name__)
 
 
@@ -47,8 +53,9 @@ class SmsWebhook:
         if environ.get("PATH_INFO") != PATH:
             return self.inner(environ, start_response)  # type: ignore[no-any-return]
         request = Request(environ)
+        secure = [HSTS] if request.is_secure else []
         try:
-            response = self._receive(request)
+            self._receive(request)
         except HTTPException as exc:
             response = exc.get_response(environ)
         except Exception:
@@ -56,14 +63,16 @@ class SmsWebhook:
             response = Response(
                 "The text could not be stored; please send it again.", 503, mimetype="text/plain"
             )
-        for name, value in SECURITY_HEADERS:
+        else:
+            # The answer almost every request gets, its headers worked out once.
+            start_response("200 OK", [*_STORED_HEADERS, *secure])
+            return [_STORED]
+        for name, value in (*SECURITY_HEADERS, *secure):
             response.headers.setdefault(name, value)
-        if request.is_secure:
-            response.headers.setdefault(*HSTS)
         return response(environ, start_response)  # type: ignore[no-any-return]
 
-    def _receive(self, request: Request) -> Response:
-        """Check the text came from Twilio, store it once, answer empty TwiML (replies go through the outbox)."""
+    def _receive(self, request: Request) -> None:
+        """Check the text came from Twilio and store it once (answered with empty TwiML: replies go through the outbox)."""
         if request.method != "POST":
             raise MethodNotAllowed(valid_methods=["POST"])
         app = self.app
@@ -86,7 +95,6 @@ class SmsWebhook:
         # Twilio gets its 200 only once the text is committed; the clock answers it from there.
         with writer_lock(app), self._engine_for().begin() as connection:
             store_text(connection, now=utcnow(), **text)
-        return Response(EMPTY_TWIML, mimetype="text/xml")
 
     def _engine_for(self) -> Engine:
         # The app's engine, read once: the webhook runs outside any app context.

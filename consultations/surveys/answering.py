@@ -288,19 +288,22 @@ def _counts(row: Row[Any], step: Step) -> bool:
 def _write(row: Row[Any], script: Script, step: Step, body: str, now: datetime, batch: Batch | None) -> bool:
     """Write what the step decided; False (and nothing written) when another reply moved it first.
 
-    On PostgreSQL, in a batch of texts the clock handles together, the writes are left to the end
-    of the batch, which undoes everything if the conversation was moved meanwhile.
+    In a batch of texts the clock handles together, the writes whose result is only checked are
+    left to the end of the batch, which is undone if the conversation was moved meanwhile.
     """
     connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        if step.response_status is not None:
-            return _write_at_once(connection, row, script, step, body, now, batch)
-        if batch is not None:
-            batch.defer(_MOVE, _move_params(row, step, now))
-            return True
+    if connection.dialect.name == "postgresql" and step.response_status is not None:
+        return _write_at_once(connection, row, script, step, body, now, batch)
+
+    def write(statement: Prepared, params: dict[str, Any]) -> int:
+        if batch is None:
+            return int(statement.run(connection, params).rowcount)
+        batch.defer(statement, params)
+        return 1
+
     move = _move_params(row, step, now)
     # Another reply moved the conversation since it was read: write nothing, so it is answered once.
-    if _MOVE.run(connection, move).rowcount != 1:
+    if write(_MOVE, move) != 1:
         return False
     if step.response_status is None:
         return True
@@ -311,12 +314,10 @@ def _write(row: Row[Any], script: Script, step: Step, body: str, now: datetime, 
         new = {"consultation": script.id, "invitation": row.id, "customer": row.customer_id, **values}
         response_id = _NEW_RESPONSE.run(connection, new).scalar_one()
     elif change == "set":
-        _SET_RESPONSE.run(connection, {"response": response_id, **values})
+        write(_SET_RESPONSE, {"response": response_id, **values})
     answer = _answer_params(step, body)
     if answer:
-        _answer_statement(connection.dialect.name).run(
-            connection, {"response": response_id, "now": now, **answer}
-        )
+        write(_answer_statement(connection.dialect.name), {"response": response_id, "now": now, **answer})
     if _counts(row, step):
         _count(script, response_id, row.customer_id, now)
     return True
