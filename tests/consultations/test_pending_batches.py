@@ -24,6 +24,13 @@ from tests.fakes.twilio_sign import handle_stored, signed_sms_post
 STRANGER = "+447911000999"
 
 
+@pytest.fixture(autouse=True)
+def pending_log(caplog: pytest.LogCaptureFixture) -> None:
+    """Hear messaging.pending's INFO lines: these tests read them to tell a batch from its retry."""
+    assert not logging.getLogger("messaging.pending").disabled
+    caplog.set_level(logging.INFO, logger="messaging.pending")
+
+
 def phone(n: int) -> str:
     return f"+4479111234{n:02d}"
 
@@ -89,7 +96,6 @@ def test_one_batch_answers_everyone_and_a_customer_twice_in_order(
     app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     surveyed(6)
-    caplog.set_level(logging.INFO, logger="messaging.pending")
     for n in range(5):
         signed_sms_post(client, app, phone(n), "Yes", handle=False)
     # Customer 5 answers two questions before the clock comes round: both count, in order.
@@ -130,7 +136,6 @@ def test_a_conversation_moved_meanwhile_undoes_the_batch_and_is_answered_once(
     app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     surveyed(2)
-    caplog.set_level(logging.INFO, logger="messaging.pending")
     bumped = []
 
     def moves_it(text: InboundText) -> Any:
