@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import String, bindparam, cast, insert, literal, select
+from sqlalchemy import Connection, String, bindparam, cast, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -82,6 +82,29 @@ class Received:
     # When the handler chain saw it: None while a stored text waits for the clock (messaging.pending).
     handled_at: datetime | None = None
     opt_out_type: str = ""
+
+    @classmethod
+    def arriving(
+        cls,
+        message_sid: str,
+        from_number: str,
+        to_number: str,
+        body: str,
+        now: datetime,
+        *,
+        customer_id: int | None = None,
+        opt_out_type: str = "",
+    ) -> Received:
+        """A text as Twilio sent it: numbers trimmed, the body and OptOutType cut to their columns."""
+        return cls(
+            message_sid,
+            from_number.strip(),
+            to_number.strip(),
+            (body or "")[:MAX_BODY],
+            now,
+            customer_id,
+            opt_out_type=opt_out_type[:20],
+        )
 
 
 @dataclass(frozen=True)
@@ -188,7 +211,11 @@ def _store_with_reply(inbound: Received, reply: Handled, now: datetime) -> bool:
 
 def store_inbound(inbound: Received) -> bool:
     """Insert the text and set its id (flush only); False when its MessageSid is already stored."""
-    connection = db.session.connection()
+    return insert_text(db.session.connection(), inbound)
+
+
+def insert_text(connection: Connection, inbound: Received) -> bool:
+    """Insert the text on ``connection`` and set its id; False when its MessageSid is already stored."""
     row = _insert_statement(connection.dialect.name).run(connection, _text_params(inbound)).first()
     if row is None:
         return False
@@ -230,7 +257,7 @@ def _reply_message(inbound: Received, reply: InboundReply | Handled) -> NewMessa
     )
 
 
-def _reply(
+def queue_replies(
     inbound: Received, handled: Handled, now: datetime, suppressed: bool | None, batch: Batch | None = None
 ) -> list[str]:
     """Queue the claim's reply, then the follow-ups, in the order the customer should read them.
@@ -265,8 +292,10 @@ def receive_sms(
     seen, customer_id, suppressed = _LOOKUP.run(db.session.connection(), lookup).one()
     if seen is not None:
         return []
-    inbound = Received(message_sid, from_number, to_number, (body or "")[:MAX_BODY], now, customer_id)
-    inbound.handled_at, inbound.opt_out_type = now, opt_out_type[:20]
+    inbound = Received.arriving(
+        message_sid, from_number, to_number, body, now, customer_id=customer_id, opt_out_type=opt_out_type
+    )
+    inbound.handled_at = now
     try:
         handled = handle_inbound(inbound, now=now, opt_out_type=opt_out_type)
     except Exception:
@@ -284,7 +313,7 @@ def receive_sms(
         # Stored by a concurrent delivery of the same text since the lookup: undo this handling.
         db.session.rollback()
         return []
-    return _reply(inbound, handled, now, suppressed is not None)
+    return queue_replies(inbound, handled, now, suppressed is not None)
 
 
 def _one_reply_known(handled: Handled, suppressed: bool) -> bool:

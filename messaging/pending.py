@@ -28,15 +28,7 @@ from app.models import Customer
 from app.models.base import utcnow
 from app.prepared import Prepared
 from messaging.handlers import Batch, InboundText, StaleBatch, prefetch_batch
-from messaging.inbound import (
-    MAX_BODY,
-    Handled,
-    Received,
-    _insert_statement,
-    _reply,
-    _text_params,
-    handle_inbound,
-)
+from messaging.inbound import Handled, Received, handle_inbound, insert_text, queue_replies
 from messaging.models import InboundMessage
 from messaging.suppression import suppressed_addresses
 from messaging.webhooks import writer_lock
@@ -110,13 +102,8 @@ def store_text(
     opt_out_type: str = "",
 ) -> bool:
     """Store one inbound text for the clock to handle, in the caller's transaction; False for a repeated MessageSid."""
-    inbound = Received(
-        message_sid, from_number.strip(), to_number.strip(), (body or "")[:MAX_BODY], now, None
-    )
-    inbound.opt_out_type = opt_out_type[:20]
-    return (
-        _insert_statement(connection.dialect.name).run(connection, _text_params(inbound)).first() is not None
-    )
+    text = Received.arriving(message_sid, from_number, to_number, body, now, opt_out_type=opt_out_type)
+    return insert_text(connection, text)
 
 
 def handle_pending(
@@ -251,7 +238,7 @@ def _finish(
 ) -> None:
     """Record who claimed the text and queue its replies."""
     inbound.handled_by = handled.handled_by
-    _reply(inbound, handled, now, suppressed, batch)
+    queue_replies(inbound, handled, now, suppressed, batch)
 
 
 def _mark(inbound: Received, now: datetime) -> dict[str, Any]:
